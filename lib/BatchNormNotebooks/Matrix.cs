@@ -1,0 +1,236 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+
+namespace BatchNormNotebooks;
+
+/// <summary>
+/// A dense row-major matrix of shape (<see cref="Rows"/>, <see cref="Cols"/>): in this library always
+/// (batch, features). Element (i, j) lives at <c>Data[i * Cols + j]</c>.
+/// </summary>
+/// <remarks>Deliberately small: the data is a plain array so every kernel can take spans of it.
+/// Taught in notebooks/01-backprop-recap.</remarks>
+public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
+{
+    /// <summary>Creates a zero matrix of shape (rows, cols).</summary>
+    public Matrix(int rows, int cols)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(cols);
+        Rows = rows;
+        Cols = cols;
+        Data = new T[checked(rows * cols)];
+    }
+
+    /// <summary>Wraps <paramref name="data"/> (not copied) as a (rows, cols) matrix.</summary>
+    public Matrix(int rows, int cols, T[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(cols);
+        if (data.Length != rows * cols)
+        {
+            throw new ArgumentException($"Data has {data.Length} elements but shape ({rows}, {cols}) needs {rows * cols}.", nameof(data));
+        }
+
+        Rows = rows;
+        Cols = cols;
+        Data = data;
+    }
+
+    /// <summary>Number of rows (the batch size).</summary>
+    public int Rows { get; }
+
+    /// <summary>Number of columns (the features).</summary>
+    public int Cols { get; }
+
+    /// <summary>The elements, row-major.</summary>
+    public T[] Data { get; }
+
+    /// <summary>The shape as text, e.g. "(4, 2)".</summary>
+    public string Shape => $"({Rows}, {Cols})";
+
+    /// <summary>Element (i, j).</summary>
+    public T this[int i, int j]
+    {
+        get => Data[Index(i, j)];
+        set => Data[Index(i, j)] = value;
+    }
+
+    /// <summary>Row <paramref name="i"/> as a span.</summary>
+    public Span<T> Row(int i)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(i);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(i, Rows);
+        return Data.AsSpan(i * Cols, Cols);
+    }
+
+    /// <summary>Column <paramref name="j"/> copied into a new array.</summary>
+    public T[] Column(int j)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(j);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(j, Cols);
+        var c = new T[Rows];
+        for (int i = 0; i < Rows; i++)
+        {
+            c[i] = Data[(i * Cols) + j];
+        }
+
+        return c;
+    }
+
+    /// <summary>A matrix from nested rows, e.g. <c>Matrix&lt;double&gt;.FromRows([[10, 12], [6, 8]])</c>.</summary>
+    public static Matrix<T> FromRows(T[][] rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        int cols = rows.Length == 0 ? 0 : rows[0].Length;
+        var m = new Matrix<T>(rows.Length, cols);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if (rows[i].Length != cols)
+            {
+                throw new ArgumentException($"Row {i} has {rows[i].Length} values but row 0 has {cols}.", nameof(rows));
+            }
+
+            rows[i].CopyTo(m.Data, i * cols);
+        }
+
+        return m;
+    }
+
+    /// <summary>A matrix from a 2-D array.</summary>
+    public static Matrix<T> From(T[,] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var m = new Matrix<T>(values.GetLength(0), values.GetLength(1));
+        for (int i = 0; i < m.Rows; i++)
+        {
+            for (int j = 0; j < m.Cols; j++)
+            {
+                m[i, j] = values[i, j];
+            }
+        }
+
+        return m;
+    }
+
+    /// <summary>A column vector (n, 1).</summary>
+    public static Matrix<T> Column(T[] values) => new(values.Length, 1, (T[])values.Clone());
+
+    /// <summary>A (rows, cols) matrix with every element equal to <paramref name="value"/>.</summary>
+    public static Matrix<T> Filled(int rows, int cols, T value)
+    {
+        var m = new Matrix<T>(rows, cols);
+        m.Data.AsSpan().Fill(value);
+        return m;
+    }
+
+    /// <summary>A (rows, cols) matrix of standard normal draws from <paramref name="random"/>, times <paramref name="scale"/>.</summary>
+    public static Matrix<T> RandomNormal(int rows, int cols, SeededRandom random, double scale = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        var m = new Matrix<T>(rows, cols);
+        for (int k = 0; k < m.Data.Length; k++)
+        {
+            m.Data[k] = T.CreateChecked(random.NextNormal() * scale);
+        }
+
+        return m;
+    }
+
+    /// <summary>A deep copy.</summary>
+    public Matrix<T> Clone() => new(Rows, Cols, (T[])Data.Clone());
+
+    /// <summary>The same values converted to another element type.</summary>
+    public Matrix<TOther> Cast<TOther>() where TOther : IFloatingPointIeee754<TOther>
+    {
+        var m = new Matrix<TOther>(Rows, Cols);
+        for (int k = 0; k < Data.Length; k++)
+        {
+            m.Data[k] = TOther.CreateChecked(Data[k]);
+        }
+
+        return m;
+    }
+
+    /// <summary>Rows <paramref name="start"/> … start+count−1 copied into a new (count, Cols) matrix.</summary>
+    public Matrix<T> SliceRows(int start, int count)
+    {
+        if (start < 0 || count < 0 || start + count > Rows)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), $"Rows {start}..{start + count - 1} are outside a matrix of shape {Shape}.");
+        }
+
+        var m = new Matrix<T>(count, Cols);
+        Data.AsSpan(start * Cols, count * Cols).CopyTo(m.Data);
+        return m;
+    }
+
+    /// <summary>The rows listed in <paramref name="indices"/>, in that order.</summary>
+    public Matrix<T> GatherRows(ReadOnlySpan<int> indices)
+    {
+        var m = new Matrix<T>(indices.Length, Cols);
+        for (int r = 0; r < indices.Length; r++)
+        {
+            Row(indices[r]).CopyTo(m.Row(r));
+        }
+
+        return m;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming both shapes unless <paramref name="other"/> has this shape.</summary>
+    public void EnsureSameShape(Matrix<T> other, string what)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Rows != Rows || other.Cols != Cols)
+        {
+            throw new ArgumentException($"{what}: expected shape {Shape} but got {other.Shape}.");
+        }
+    }
+
+    /// <summary>Readable text: the shape, then rows (at most 8 rows and 8 columns, with "…" for the rest).</summary>
+    public override string ToString() => ToString(8);
+
+    /// <summary>Readable text with at most <paramref name="maxShown"/> rows and columns.</summary>
+    public string ToString(int maxShown)
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"Matrix<{typeof(T).Name}> {Shape}");
+        int rows = Math.Min(Rows, maxShown);
+        int cols = Math.Min(Cols, maxShown);
+        for (int i = 0; i < rows; i++)
+        {
+            sb.AppendLine().Append("  [");
+            for (int j = 0; j < cols; j++)
+            {
+                sb.Append(Format(this[i, j]).PadLeft(10));
+                if (j < cols - 1)
+                {
+                    sb.Append(',');
+                }
+            }
+
+            sb.Append(cols < Cols ? ", …]" : "]");
+        }
+
+        if (rows < Rows)
+        {
+            sb.AppendLine().Append(CultureInfo.InvariantCulture, $"  … ({Rows - rows} more rows)");
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Formats one element with 4 significant digits, invariant culture.</summary>
+    public static string Format(T value) => value.ToString("G4", CultureInfo.InvariantCulture);
+
+    private int Index(int i, int j)
+    {
+        if ((uint)i >= (uint)Rows || (uint)j >= (uint)Cols)
+        {
+            throw new IndexOutOfRangeException($"Index ({i}, {j}) is outside a matrix of shape {Shape}.");
+        }
+
+        return (i * Cols) + j;
+    }
+}
