@@ -1,0 +1,92 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace BatchNormNotebooks;
+
+/// <summary>An element-wise activation a = g(z) whose backward needs only its own output.</summary>
+public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<T>
+{
+    private Matrix<T>? _z;
+    private Matrix<T>? _a;
+
+    public abstract string Name { get; }
+
+    public bool Training { get; set; } = true;
+
+    public IReadOnlyList<Parameter<T>> Parameters => [];
+
+    public Matrix<T> Forward(Matrix<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var a = new Matrix<T>(x.Rows, x.Cols);
+        Apply(x.Data, a.Data);
+        _z = x;
+        _a = a;
+        return a;
+    }
+
+    public Matrix<T> Backward(Matrix<T> dy)
+    {
+        ArgumentNullException.ThrowIfNull(dy);
+        if (_a is null || _z is null)
+        {
+            throw new InvalidOperationException($"{Name}.Backward needs a Forward first.");
+        }
+
+        _a.EnsureSameShape(dy, $"{Name}.Backward: dy must have the shape of the output");
+        var dx = new Matrix<T>(dy.Rows, dy.Cols);
+        Derivative(_z.Data, _a.Data, dx.Data);
+        TensorPrimitives.Multiply(dx.Data, dy.Data, dx.Data);
+        return dx;
+    }
+
+    /// <summary>destination[i] = g(z[i]).</summary>
+    protected abstract void Apply(ReadOnlySpan<T> z, Span<T> destination);
+
+    /// <summary>destination[i] = g′(z[i]), given z and a = g(z).</summary>
+    protected abstract void Derivative(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> destination);
+}
+
+/// <summary>Sigmoid σ(z) = 1/(1 + e^(−z)), σ′ = σ(1 − σ). The lecture's g(z11) = a11; the paper's MLP units.</summary>
+public sealed class Sigmoid<T> : Activation<T> where T : IFloatingPointIeee754<T>
+{
+    public override string Name => "Sigmoid";
+
+    protected override void Apply(ReadOnlySpan<T> z, Span<T> destination) => TensorPrimitives.Sigmoid(z, destination);
+
+    protected override void Derivative(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> destination)
+    {
+        TensorPrimitives.Subtract(T.One, a, destination);
+        TensorPrimitives.Multiply(destination, a, destination);
+    }
+}
+
+/// <summary>tanh(z), derivative 1 − tanh².</summary>
+public sealed class Tanh<T> : Activation<T> where T : IFloatingPointIeee754<T>
+{
+    public override string Name => "Tanh";
+
+    protected override void Apply(ReadOnlySpan<T> z, Span<T> destination) => TensorPrimitives.Tanh(z, destination);
+
+    protected override void Derivative(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> destination)
+    {
+        TensorPrimitives.Multiply(a, a, destination);
+        TensorPrimitives.Subtract(T.One, destination, destination);
+    }
+}
+
+/// <summary>ReLU max(0, z), derivative 1 where z &gt; 0 and 0 elsewhere (0 at the kink, as PyTorch).</summary>
+public sealed class ReLU<T> : Activation<T> where T : IFloatingPointIeee754<T>
+{
+    public override string Name => "ReLU";
+
+    protected override void Apply(ReadOnlySpan<T> z, Span<T> destination) => TensorPrimitives.Max(z, T.Zero, destination);
+
+    protected override void Derivative(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> destination)
+    {
+        for (int i = 0; i < z.Length; i++)
+        {
+            destination[i] = z[i] > T.Zero ? T.One : T.Zero;
+        }
+    }
+}

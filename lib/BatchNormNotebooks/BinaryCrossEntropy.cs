@@ -1,0 +1,61 @@
+using System.Numerics;
+
+namespace BatchNormNotebooks;
+
+/// <summary>
+/// Binary cross-entropy on probabilities: output p (batch, 1) from a sigmoid, target y (batch, 1) in {0, 1} (or [0, 1]).
+/// loss = −(1/m) Σ [y·log p + (1 − y)·log(1 − p)]; ∂loss/∂p = (p − y)/(p·(1 − p))/m.
+/// </summary>
+/// <remarks>The lecture's "placed or not" neuron a11 = σ(z11) is trained with it (notebooks/01-backprop-recap).
+/// p is clamped to [1e-12, 1 − 1e-12] (1e-6 in float32) so a saturated sigmoid gives a large finite loss, not ∞.</remarks>
+public sealed class BinaryCrossEntropy<T> : ILoss<T> where T : IFloatingPointIeee754<T>
+{
+    private Matrix<T>? _p;
+    private Matrix<T>? _y;
+
+    public string Name => "Binary cross-entropy";
+
+    public T Forward(Matrix<T> output, Matrix<T> target)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        output.EnsureSameShape(target, "Binary cross-entropy: target must have the output's shape");
+        T lo = T.CreateChecked(typeof(T) == typeof(float) ? 1e-6 : 1e-12);
+        var p = new Matrix<T>(output.Rows, output.Cols);
+        T total = T.Zero;
+        for (int k = 0; k < p.Data.Length; k++)
+        {
+            T pk = output.Data[k];
+            if (!(pk >= T.Zero && pk <= T.One))
+            {
+                throw new ArgumentException($"Binary cross-entropy needs probabilities in [0, 1]; element {k} is {pk}. Put a Sigmoid before it.", nameof(output));
+            }
+
+            pk = T.Clamp(pk, lo, T.One - lo);
+            p.Data[k] = pk;
+            T y = target.Data[k];
+            total -= (y * T.Log(pk)) + ((T.One - y) * T.Log(T.One - pk));
+        }
+
+        _p = p;
+        _y = target;
+        return total / T.CreateChecked(p.Data.Length);
+    }
+
+    public Matrix<T> Backward()
+    {
+        if (_p is null || _y is null)
+        {
+            throw new InvalidOperationException("Backward needs a Forward first.");
+        }
+
+        var d = new Matrix<T>(_p.Rows, _p.Cols);
+        T n = T.CreateChecked(d.Data.Length);
+        for (int k = 0; k < d.Data.Length; k++)
+        {
+            T p = _p.Data[k];
+            d.Data[k] = (p - _y.Data[k]) / (p * (T.One - p)) / n;
+        }
+
+        return d;
+    }
+}

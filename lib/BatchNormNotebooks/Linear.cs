@@ -1,0 +1,166 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace BatchNormNotebooks;
+
+/// <summary>
+/// A fully connected layer: y = x·W + b, x of shape (batch, in), W of shape (in, out), b of length out.
+/// The lecture's neuron z11 = w1·x1 + w2·x2 + b is a Linear(2, 1).
+/// </summary>
+/// <remarks>Init as PyTorch: W and b uniform in [−1/√in, 1/√in]. With batch norm after it the bias is
+/// redundant (paper §3.2: β takes its role); pass <c>bias: false</c>. Taught in notebooks/01-backprop-recap.</remarks>
+public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
+{
+    private Matrix<T>? _x;
+
+    /// <summary>Creates a Linear(in, out) initialised from <paramref name="random"/>.</summary>
+    public Linear(int inFeatures, int outFeatures, SeededRandom random, bool bias = true, string name = "linear")
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
+        ArgumentNullException.ThrowIfNull(random);
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        double bound = 1.0 / Math.Sqrt(inFeatures);
+        Weight = new Parameter<T>($"{name}.weight", new T[inFeatures * outFeatures]);
+        for (int k = 0; k < Weight.Value.Length; k++)
+        {
+            Weight.Value[k] = T.CreateChecked(random.NextUniform(-bound, bound));
+        }
+
+        Bias = bias ? new Parameter<T>($"{name}.bias", new T[outFeatures]) : null;
+        if (Bias is not null)
+        {
+            for (int k = 0; k < outFeatures; k++)
+            {
+                Bias.Value[k] = T.CreateChecked(random.NextUniform(-bound, bound));
+            }
+        }
+
+        Parameters = Bias is null ? [Weight] : [Weight, Bias];
+        Name = $"Linear({inFeatures}→{outFeatures}{(bias ? "" : ", no bias")})";
+    }
+
+    public string Name { get; }
+
+    /// <summary>Input features.</summary>
+    public int InFeatures { get; }
+
+    /// <summary>Output features.</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>W, shape (in, out) row-major: W[k, o] at k·out + o.</summary>
+    public Parameter<T> Weight { get; }
+
+    /// <summary>b, length out; null without bias.</summary>
+    public Parameter<T>? Bias { get; }
+
+    public IReadOnlyList<Parameter<T>> Parameters { get; }
+
+    public bool Training { get; set; } = true;
+
+    /// <summary>W as a (in, out) matrix view sharing the parameter's storage.</summary>
+    public Matrix<T> WeightMatrix => new(InFeatures, OutFeatures, Weight.Value);
+
+    /// <summary>Forward: effectively y[i, o] = Σ_k x[i, k]·W[k, o] + b[o].</summary>
+    public Matrix<T> Forward(Matrix<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Cols != InFeatures)
+        {
+            throw new ArgumentException($"{Name} expects input shape (batch, {InFeatures}) but got {x.Shape}.", nameof(x));
+        }
+
+        _x = x;
+        var y = new Matrix<T>(x.Rows, OutFeatures);
+        for (int i = 0; i < x.Rows; i++)
+        {
+            Span<T> yi = y.Row(i);
+            if (Bias is not null)
+            {
+                Bias.Value.CopyTo(yi);
+            }
+
+            ReadOnlySpan<T> xi = x.Row(i);
+            for (int k = 0; k < InFeatures; k++)
+            {
+                TensorPrimitives.MultiplyAdd(Weight.Value.AsSpan(k * OutFeatures, OutFeatures), xi[k], yi, yi);
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>Backward: dW = xᵀ·dy, db = Σ_i dy_i, dx = dy·Wᵀ.</summary>
+    public Matrix<T> Backward(Matrix<T> dy)
+    {
+        ArgumentNullException.ThrowIfNull(dy);
+        if (_x is null)
+        {
+            throw new InvalidOperationException($"{Name}.Backward needs a Forward first.");
+        }
+
+        if (dy.Rows != _x.Rows || dy.Cols != OutFeatures)
+        {
+            throw new ArgumentException($"{Name}.Backward: dy must have shape ({_x.Rows}, {OutFeatures}) but got {dy.Shape}.", nameof(dy));
+        }
+
+        Weight.ZeroGrad();
+        Bias?.ZeroGrad();
+        var dx = new Matrix<T>(_x.Rows, InFeatures);
+        for (int i = 0; i < dy.Rows; i++)
+        {
+            ReadOnlySpan<T> dyi = dy.Row(i);
+            ReadOnlySpan<T> xi = _x.Row(i);
+            Span<T> dxi = dx.Row(i);
+            for (int k = 0; k < InFeatures; k++)
+            {
+                Span<T> gk = Weight.Grad.AsSpan(k * OutFeatures, OutFeatures);
+                TensorPrimitives.MultiplyAdd(dyi, xi[k], gk, gk);
+                dxi[k] = TensorPrimitives.Dot(dyi, Weight.Value.AsSpan(k * OutFeatures, OutFeatures));
+            }
+
+            if (Bias is not null)
+            {
+                TensorPrimitives.Add(Bias.Grad, dyi, Bias.Grad);
+            }
+        }
+
+        return dx;
+    }
+
+    /// <summary>
+    /// Folds an eval-mode batch norm that follows this layer into one Linear (paper Algorithm 2, step 11):
+    /// W'[k, o] = W[k, o]·α[o], b'[o] = (b[o] − E[o])·α[o] + β[o] with α = γ/√(Var + ε).
+    /// The result gives the same eval outputs as this layer followed by <paramref name="batchNorm"/>.
+    /// </summary>
+    public Linear<T> FoldBatchNorm(BatchNorm1d<T> batchNorm)
+    {
+        ArgumentNullException.ThrowIfNull(batchNorm);
+        if (batchNorm.Features != OutFeatures)
+        {
+            throw new ArgumentException($"Cannot fold {batchNorm.Name} into {Name}: feature counts differ.", nameof(batchNorm));
+        }
+
+        if (!batchNorm.Convention.TrackRunningStats)
+        {
+            throw new InvalidOperationException("A batch norm without running statistics depends on the batch and cannot be folded.");
+        }
+
+        var folded = new Linear<T>(InFeatures, OutFeatures, new SeededRandom(0), bias: true, name: "folded");
+        T eps = batchNorm.Epsilon;
+        for (int o = 0; o < OutFeatures; o++)
+        {
+            T alpha = batchNorm.Gamma.Value[o] / T.Sqrt(batchNorm.Running.Variance[o] + eps);
+            for (int k = 0; k < InFeatures; k++)
+            {
+                folded.Weight.Value[(k * OutFeatures) + o] = Weight.Value[(k * OutFeatures) + o] * alpha;
+            }
+
+            T b = Bias is null ? T.Zero : Bias.Value[o];
+            folded.Bias!.Value[o] = ((b - batchNorm.Running.Mean[o]) * alpha) + batchNorm.Beta.Value[o];
+        }
+
+        return folded;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace BatchNormNotebooks;
+
+/// <summary>
+/// Softmax followed by cross-entropy, fused: output = logits (batch, classes), target = class indices (batch, 1).
+/// loss = −(1/m) Σ_i log softmax(z_i)[y_i]; ∂loss/∂z_i = (softmax(z_i) − onehot(y_i))/m.
+/// </summary>
+/// <remarks>Softmax subtracts the row maximum first, so large logits do not overflow. The paper's MNIST MLP
+/// ends with it (notebooks/02-internal-covariate-shift).</remarks>
+public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIeee754<T>
+{
+    private Matrix<T>? _probabilities;
+    private Matrix<T>? _target;
+
+    public string Name => "Softmax cross-entropy";
+
+    public T Forward(Matrix<T> output, Matrix<T> target)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Rows != output.Rows || target.Cols != 1)
+        {
+            throw new ArgumentException($"Softmax cross-entropy needs targets of shape ({output.Rows}, 1) holding class indices, but got {target.Shape} for output {output.Shape}.", nameof(target));
+        }
+
+        var p = new Matrix<T>(output.Rows, output.Cols);
+        T total = T.Zero;
+        for (int i = 0; i < output.Rows; i++)
+        {
+            int label = ClassIndex(target[i, 0], output.Cols, i);
+            TensorPrimitives.SoftMax(output.Row(i), p.Row(i));
+            ReadOnlySpan<T> z = output.Row(i);
+            T max = TensorPrimitives.Max(z);
+            T logSum = T.Zero;
+            for (int c = 0; c < z.Length; c++)
+            {
+                logSum += T.Exp(z[c] - max);
+            }
+
+            total += T.Log(logSum) + max - z[label];
+        }
+
+        _probabilities = p;
+        _target = target;
+        return total / T.CreateChecked(output.Rows);
+    }
+
+    public Matrix<T> Backward()
+    {
+        if (_probabilities is null || _target is null)
+        {
+            throw new InvalidOperationException("Backward needs a Forward first.");
+        }
+
+        var d = _probabilities.Clone();
+        T invM = T.One / T.CreateChecked(d.Rows);
+        for (int i = 0; i < d.Rows; i++)
+        {
+            d[i, int.CreateTruncating(_target[i, 0])] -= T.One;
+        }
+
+        TensorPrimitives.Multiply(d.Data, invM, d.Data);
+        return d;
+    }
+
+    private static int ClassIndex(T value, int classes, int row)
+    {
+        if (!T.IsInteger(value) || value < T.Zero || value >= T.CreateChecked(classes))
+        {
+            throw new ArgumentException($"Target {row} is {value}, not a class index in 0…{classes - 1}.");
+        }
+
+        return int.CreateTruncating(value);
+    }
+}
