@@ -1,0 +1,90 @@
+using System.Numerics;
+
+namespace BatchNormNotebooks.Optimizers;
+
+/// <summary>
+/// Stochastic gradient descent with optional momentum (heavy ball or Nesterov), dampening and coupled L2 weight
+/// decay; matches <c>torch.optim.SGD</c>.
+/// </summary>
+/// <remarks>
+/// The update, as in PyTorch's documentation (γ lr, λ weight decay, μ momentum, τ dampening):
+/// <code>
+/// for t = 1 to …
+///     g_t ← ∇θ f_t(θ_{t−1})
+///     if λ ≠ 0:  g_t ← g_t + λ θ_{t−1}
+///     if μ ≠ 0:
+///         if t > 1:  b_t ← μ b_{t−1} + (1 − τ) g_t
+///         else:      b_t ← g_t
+///         if nesterov:  g_t ← g_t + μ b_t
+///         else:         g_t ← b_t
+///     θ_t ← θ_{t−1} − γ g_t
+/// </code>
+/// Convention: μ is the weight of the old buffer (0.9 typical), and the first step sets the buffer to the gradient
+/// itself (no (1 − τ) factor, no warm-up from zero). Some texts write v ← μv − γg, θ ← θ + v instead; with a
+/// constant γ the two give the same θ. On a quadratic with curvature λ, heavy-ball momentum converges for
+/// 0 &lt; γλ &lt; 2 + 2μ. Taught in notebooks/06-optimizers.
+/// </remarks>
+public sealed class Sgd<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
+{
+    private readonly T[][] _buffers;
+
+    /// <summary>Creates SGD over <paramref name="parameters"/>; defaults as PyTorch's (lr has none there).</summary>
+    /// <param name="parameters">The parameters to update.</param>
+    /// <param name="learningRate">γ &gt; 0.</param>
+    /// <param name="momentum">μ in [0, 1); 0 turns momentum off.</param>
+    /// <param name="dampening">τ in [0, 1]: the new gradient enters the buffer with weight 1 − τ (after step 1).</param>
+    /// <param name="nesterov">Use g + μb instead of b; needs μ &gt; 0 and τ = 0, as in PyTorch.</param>
+    /// <param name="weightDecay">λ ≥ 0, coupled L2: adds λθ to the gradient.</param>
+    public Sgd(IReadOnlyList<Parameter<T>> parameters, double learningRate, double momentum = 0, double dampening = 0, bool nesterov = false, double weightDecay = 0)
+        : base(parameters, learningRate)
+    {
+        Momentum = RequireUnitInterval(momentum, nameof(momentum));
+        Dampening = dampening is >= 0 and <= 1 ? dampening : throw new ArgumentOutOfRangeException(nameof(dampening), dampening, "dampening must be in [0, 1].");
+        WeightDecay = RequireNonNegative(weightDecay, nameof(weightDecay));
+        if (nesterov && (momentum <= 0 || dampening != 0))
+        {
+            throw new ArgumentException("Nesterov momentum requires momentum > 0 and zero dampening.", nameof(nesterov));
+        }
+
+        Nesterov = nesterov;
+        _buffers = NewState(T.Zero);
+    }
+
+    /// <summary>μ, the weight of the previous buffer.</summary>
+    public double Momentum { get; }
+
+    /// <summary>τ: the gradient enters the buffer with weight 1 − τ.</summary>
+    public double Dampening { get; }
+
+    /// <summary>Whether the step uses the look-ahead g + μb.</summary>
+    public bool Nesterov { get; }
+
+    /// <summary>λ, coupled L2 weight decay.</summary>
+    public double WeightDecay { get; }
+
+    /// <summary>b, the momentum buffer of <paramref name="parameter"/> (zeros before the first step or without momentum).</summary>
+    public IReadOnlyList<T> MomentumBuffer(Parameter<T> parameter) => _buffers[IndexOf(parameter)];
+
+    protected override void Update(int index, Span<T> theta, ReadOnlySpan<T> grad)
+    {
+        T lr = Scalar(LearningRate), lambda = Scalar(WeightDecay), mu = Scalar(Momentum), oneMinusTau = Scalar(1 - Dampening);
+        Span<T> b = _buffers[index];
+        bool first = StepCount == 1;
+        for (int i = 0; i < theta.Length; i++)
+        {
+            T g = grad[i];
+            if (WeightDecay != 0)
+            {
+                g += lambda * theta[i];
+            }
+
+            if (Momentum != 0)
+            {
+                b[i] = first ? g : (mu * b[i]) + (oneMinusTau * g);
+                g = Nesterov ? g + (mu * b[i]) : b[i];
+            }
+
+            theta[i] -= lr * g;
+        }
+    }
+}
