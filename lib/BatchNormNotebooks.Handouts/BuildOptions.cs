@@ -1,0 +1,57 @@
+namespace BatchNormNotebooks.Handouts;
+
+/// <summary>The builder's command line.</summary>
+/// <param name="NotebookDir">Folder with the notebooks (default: notebooks/).</param>
+/// <param name="OutDir">Where the handouts go (default: handouts/).</param>
+/// <param name="Only">File-name prefixes to run (e.g. "03"); empty means all.</param>
+/// <param name="CellTimeout">Longest a single cell may run.</param>
+public sealed record BuildOptions(string NotebookDir, string OutDir, IReadOnlyList<string> Only, TimeSpan CellTimeout)
+{
+    /// <summary>Usage text for --help and errors.</summary>
+    public const string Usage = """
+        Runs every notebook in its own real .NET Interactive kernel and writes handouts.
+
+        usage: dotnet run --project lib/BatchNormNotebooks.Handouts -c Release -- [options]
+
+          --only PREFIX      run only notebooks whose file name starts with PREFIX (repeatable), e.g. --only 03
+          --out DIR          output folder (default: handouts/ in the repository root)
+          --notebooks DIR    notebook folder (default: notebooks/ in the repository root)
+          --timeout SECONDS  per-cell timeout (default: 600)
+          --help             show this text
+
+        Writes DIR/NN-name.ipynb (executed), DIR/NN-name.html (offline handout), DIR/index.html and
+        DIR/report.json. A failing cell stops the build with exit code 1 and leaves DIR untouched.
+        """;
+
+    /// <summary>Parses <paramref name="args"/>; relative paths are taken from the current directory.</summary>
+    public static BuildOptions Parse(string[] args, string repoRoot)
+    {
+        string notebooks = Path.Combine(repoRoot, "notebooks");
+        string output = Path.Combine(repoRoot, "handouts");
+        var only = new List<string>();
+        double timeout = 600;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--only":
+                    only.Add(Value());
+                    break;
+                case "--out":
+                    output = Path.GetFullPath(Value());
+                    break;
+                case "--notebooks":
+                    notebooks = Path.GetFullPath(Value());
+                    break;
+                case "--timeout":
+                    timeout = double.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option '{args[i]}'.");
+            }
+        }
+
+        return new BuildOptions(notebooks, output, only, TimeSpan.FromSeconds(timeout));
+    }
+}

@@ -1,0 +1,150 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Markdig;
+using Markdig.Renderers.Html;
+using Markdig.Syntax;
+
+namespace BatchNormNotebooks.Handouts;
+
+/// <summary>
+/// Renders an executed notebook as one self-contained HTML page that works with the network off: Markdig
+/// markdown, KaTeX math, highlighted C#, every output kind, plotly.js inlined once, a table of contents, and
+/// print CSS for Chromium's print-to-PDF.
+/// </summary>
+public static partial class HtmlHandout
+{
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseAdvancedExtensions().Build();
+
+    /// <summary>The page for <paramref name="notebook"/>.</summary>
+    public static string Render(ExecutedNotebook notebook, HandoutAssets assets)
+    {
+        var body = new StringBuilder();
+        var toc = new StringBuilder();
+        int executed = 0;
+        foreach (var cell in notebook.Cells)
+        {
+            if (!cell.IsCode)
+            {
+                body.Append("<section class=\"markdown\">").Append(Markdown(cell.Source, toc)).Append("</section>\n");
+                continue;
+            }
+
+            executed++;
+            body.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"<section class=\"cell\" id=\"cell-{cell.Number}\"><div class=\"prompt\">[{executed}]</div><pre class=\"code\"><code>{CSharpHighlighter.Highlight(cell.Source.TrimEnd())}</code></pre>\n");
+            foreach (var output in cell.Outputs)
+            {
+                body.Append(Output(output)).Append('\n');
+            }
+
+            body.Append("</section>\n");
+        }
+
+        string title = WebUtility.HtmlEncode(notebook.Title);
+        return $$"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{title}}</title>
+            <style>{{assets.Katex.Css}}</style>
+            <style>{{Css}}</style>
+            <script>{{assets.Katex.Script}}</script>
+            <script>{{assets.PlotlyJs.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase)}}</script>
+            </head>
+            <body>
+            <nav class="toc"><a class="home" href="index.html">All handouts</a><h2>Contents</h2><ul>{{toc}}</ul></nav>
+            <main>
+            {{body}}
+            </main>
+            <script>{{MathScript}}</script>
+            </body>
+            </html>
+            """;
+    }
+
+    /// <summary>Markdown to HTML; level 1–3 headings are added to <paramref name="toc"/>.</summary>
+    private static string Markdown(string source, StringBuilder toc)
+    {
+        var document = Markdig.Markdown.Parse(source, Pipeline);
+        foreach (var heading in document.Descendants<HeadingBlock>().Where(h => h.Level <= 3))
+        {
+            string? id = heading.GetAttributes().Id;
+            string text = heading.Inline is null ? "" : string.Concat(heading.Inline.Descendants<Markdig.Syntax.Inlines.LiteralInline>().Select(l => l.Content.ToString()));
+            if (id is not null)
+            {
+                toc.Append(System.Globalization.CultureInfo.InvariantCulture, $"<li class=\"l{heading.Level}\"><a href=\"#{id}\">{WebUtility.HtmlEncode(text)}</a></li>");
+            }
+        }
+
+        return document.ToHtml(Pipeline);
+    }
+
+    private static string Output(CellOutput output)
+    {
+        string Pre(string cls) => $"<pre class=\"output {cls}\">{WebUtility.HtmlEncode(output.Value.TrimEnd())}</pre>";
+        return output.Kind switch
+        {
+            OutputKind.Error => Pre("error"),
+            OutputKind.StandardError => Pre("stderr"),
+            OutputKind.StandardOutput => Pre("stdout"),
+            _ when output.MimeType == "text/html" => $"<div class=\"output html\">{PlotlyScript().Replace(output.Value, "")}</div>",
+            _ => Pre("text"),
+        };
+    }
+
+    /// <summary>The plotly.js copy that the setup cell's output carries; the page has its own in the head.</summary>
+    [GeneratedRegex(@"<script type=""text/javascript"">/\* bnn-plotly-js \*/[\s\S]*?</script>")]
+    private static partial Regex PlotlyScript();
+
+    private const string MathScript = """
+        document.querySelectorAll('.math').forEach(function (el) {
+          var tex = el.textContent.trim().replace(/^\\[\(\[]/, '').replace(/\\[\)\]]$/, '');
+          katex.render(tex, el, { displayMode: el.tagName === 'DIV', throwOnError: false });
+        });
+        """;
+
+    private const string Css = """
+        :root { --fg: #1d1d1f; --muted: #6b6b70; --code-bg: #f6f8fa; --border: #e1e4e8; --accent: #0b62b0; }
+        html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); line-height: 1.55; }
+        body { margin: 0; display: flex; }
+        nav.toc { position: sticky; top: 0; align-self: flex-start; width: 16rem; max-height: 100vh; overflow: auto;
+                  padding: 1.5rem 1rem; box-sizing: border-box; font-size: 0.9rem; border-right: 1px solid var(--border); }
+        nav.toc h2 { font-size: 0.8rem; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
+        nav.toc ul { list-style: none; padding: 0; margin: 0; }
+        nav.toc li { margin: .25rem 0; } nav.toc li.l2 { padding-left: .8rem; } nav.toc li.l3 { padding-left: 1.6rem; }
+        nav.toc a { color: var(--accent); text-decoration: none; }
+        main { max-width: 52rem; padding: 1.5rem 2.5rem 4rem; box-sizing: border-box; flex: 1; min-width: 0; }
+        h1 { font-size: 2rem; margin-top: .5rem; } h2 { margin-top: 2rem; border-bottom: 1px solid var(--border); padding-bottom: .2rem; }
+        .cell { position: relative; margin: 1rem 0 1.5rem; }
+        .prompt { position: absolute; left: -2.3rem; top: .5rem; font: 0.75rem ui-monospace, monospace; color: var(--muted); }
+        pre { font: 0.85rem/1.45 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; overflow-x: auto; margin: 0; }
+        pre.code { background: var(--code-bg); border: 1px solid var(--border); border-radius: 6px; padding: .7rem .9rem; }
+        .output { margin-top: .4rem; }
+        pre.output { padding: .4rem .9rem; border-left: 3px solid var(--border); white-space: pre-wrap; }
+        pre.output.error { background: #fff0f0; border-left-color: #d73a49; color: #86181d; }
+        pre.output.stderr { background: #fffbe6; border-left-color: #e3b341; }
+        div.output.html { overflow-x: auto; }
+        .bnn-chart { min-height: 420px; }
+        .k { color: #d73a49; } .t { color: #6f42c1; } .s { color: #032f62; } .n { color: #005cc5; }
+        .c { color: #6a737d; font-style: italic; } .d { color: #22863a; }
+        .katex-display { overflow-x: auto; overflow-y: hidden; padding: .3rem 0; }
+        table { border-collapse: collapse; } td, th { border-bottom: 1px solid var(--border); }
+        @media (max-width: 900px) { body { display: block; } nav.toc { position: static; width: auto; max-height: none; border-right: 0; } }
+        @media print {
+          @page { margin: 16mm 14mm; }
+          body { display: block; }
+          nav.toc { position: static; width: auto; max-height: none; border: 0; padding: 0 0 1rem; page-break-after: always; }
+          nav.toc a.home { display: none; }
+          main { max-width: none; padding: 0; }
+          .prompt { display: none; }
+          pre { white-space: pre-wrap; word-break: break-word; }
+          pre.code, .output, .katex-display, table, .bnn-chart { break-inside: avoid; }
+          h1, h2, h3 { break-after: avoid; }
+          a { color: inherit; text-decoration: none; }
+          .modebar-container { display: none !important; }
+        }
+        """;
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+
+namespace BatchNormNotebooks.Handouts;
+
+/// <summary>What must exist before a notebook can run: npm assets, the kernel tool, the notebook library.</summary>
+public static class Prerequisites
+{
+    /// <summary>The dll every notebook's setup cell loads, relative to the repository root.</summary>
+    public const string InteractiveDll = "lib/BatchNormNotebooks.Interactive/bin/Release/net10.0/BatchNormNotebooks.Interactive.dll";
+
+    /// <summary>Runs <c>npm ci</c> if KaTeX is missing, <c>dotnet tool restore</c>, and builds the notebook library in Release.</summary>
+    public static void Ensure(string repoRoot)
+    {
+        if (!File.Exists(Path.Combine(repoRoot, "lib/npm/node_modules/katex/dist/katex.min.js")))
+        {
+            Run(repoRoot, "npm", "ci", "--prefix", "lib/npm", "--no-audit", "--no-fund");
+        }
+
+        Run(repoRoot, "dotnet", "tool", "restore");
+        Run(repoRoot, "dotnet", "build", "lib/BatchNormNotebooks.Interactive", "-c", "Release", "--nologo", "-v", "quiet");
+    }
+
+    private static void Run(string workingDirectory, string file, params string[] args)
+    {
+        Console.WriteLine($"» {file} {string.Join(' ', args)}");
+        var info = new ProcessStartInfo(file, args) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'{file} {string.Join(' ', args)}' exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+// The handout builder: the README's main command.
+//   dotnet run --project lib/BatchNormNotebooks.Handouts -c Release [-- --only 03 --out DIR --notebooks DIR --timeout S]
+// Runs each notebook in its own real kernel (as VS Code does) and writes executed .ipynb + offline HTML handouts.
+using System.Diagnostics;
+using BatchNormNotebooks.Handouts;
+
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(BuildOptions.Usage);
+    return 0;
+}
+
+string repoRoot = RepoRoot.Find();
+BuildOptions options;
+try
+{
+    options = BuildOptions.Parse(args, repoRoot);
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"error: {e.Message}\n\n{BuildOptions.Usage}");
+    return 2;
+}
+
+var notebooks = Directory.EnumerateFiles(options.NotebookDir)
+    .Where(NotebookFile.IsNotebook)
+    .Where(p => options.Only.Count == 0 || options.Only.Any(o => Path.GetFileName(p).StartsWith(o, StringComparison.OrdinalIgnoreCase)))
+    .Order(StringComparer.Ordinal)
+    .ToList();
+if (notebooks.Count == 0)
+{
+    Console.Error.WriteLine($"error: no notebooks in {options.NotebookDir}{(options.Only.Count > 0 ? $" matching {string.Join(", ", options.Only)}" : "")}.");
+    return 2;
+}
+
+var total = Stopwatch.StartNew();
+Prerequisites.Ensure(repoRoot);
+var assets = HandoutAssets.Load(repoRoot);
+
+// Build into a temporary folder beside the output, so a failure leaves the previous handouts as they were.
+string outDir = Path.GetFullPath(options.OutDir);
+string staging = $"{outDir.TrimEnd(Path.DirectorySeparatorChar)}.building-{Environment.ProcessId}";
+Directory.CreateDirectory(staging);
+var timings = new List<CellTiming>();
+var executed = new List<ExecutedNotebook>();
+try
+{
+    for (int n = 0; n < notebooks.Count; n++)
+    {
+        Console.WriteLine($"[{n + 1}/{notebooks.Count}] {Path.GetFileName(notebooks[n])}");
+        var (notebook, cellTimings) = await NotebookRunner.RunAsync(notebooks[n], repoRoot, options.CellTimeout);
+        timings.AddRange(cellTimings);
+        executed.Add(notebook);
+        IpynbWriter.Write(notebook, Path.Combine(staging, notebook.Name + ".ipynb"));
+        File.WriteAllText(Path.Combine(staging, notebook.Name + ".html"), HtmlHandout.Render(notebook, assets));
+        Console.WriteLine($"  → {notebook.Name}.html, {notebook.Name}.ipynb ({notebook.Cells.Sum(c => c.Seconds):0.0} s in cells)");
+    }
+}
+catch (CellFailedException e)
+{
+    timings.AddRange(e.Timings);
+    RunReport.Write(Path.Combine(staging, "report.json"), timings);
+    Console.Error.WriteLine($"\nerror: {e.Message}");
+    Console.Error.WriteLine($"{outDir} was left untouched; this run's report: {Path.Combine(staging, "report.json")}");
+    return 1;
+}
+
+File.WriteAllText(Path.Combine(staging, "index.html"), IndexPage.Render(executed));
+RunReport.Write(Path.Combine(staging, "report.json"), timings);
+if (Directory.Exists(outDir))
+{
+    Directory.Delete(outDir, recursive: true);
+}
+
+Directory.Move(staging, outDir);
+Console.WriteLine($"\n{executed.Count} handout(s) in {outDir} ({total.Elapsed.TotalSeconds:0} s). Open {Path.Combine(outDir, "index.html")}");
+return 0;

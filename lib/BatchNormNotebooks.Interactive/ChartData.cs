@@ -1,0 +1,13 @@
+namespace BatchNormNotebooks.Interactive;
+
+/// <summary>One named curve or point group: <c>Y[k]</c> is drawn at <c>X[k]</c>; both have the same length.</summary>
+public sealed record Series(string Name, double[] X, double[] Y);
+
+/// <summary>
+/// A percentile band over x, e.g. the 15th, 50th and 85th percentiles of an activation during training.
+/// <c>Low</c>, <c>Mid</c> and <c>High</c> all have the length of <c>X</c>.
+/// </summary>
+public sealed record PercentileBand(string Name, double[] X, double[] Low, double[] Mid, double[] High);
+
+/// <summary>A named sample of values for a histogram.</summary>
+public sealed record Sample(string Name, double[] Values);
