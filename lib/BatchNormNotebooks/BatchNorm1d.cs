@@ -5,10 +5,10 @@ namespace BatchNormNotebooks;
 /// <summary>Which batch-norm backward a <see cref="BatchNorm1d{T}"/> uses; both give the same gradients.</summary>
 public enum BatchNormBackward
 {
-    /// <summary><see cref="BatchNormKernels.BackwardClosedForm"/>: two vectorized passes.</summary>
+    /// <summary><c>BatchNormKernels.BackwardClosedForm</c>: two vectorized passes.</summary>
     ClosedForm,
 
-    /// <summary><see cref="BatchNormKernels.BackwardGraph"/>: node by node through the computational graph.</summary>
+    /// <summary><c>BatchNormKernels.BackwardGraph</c>: node by node through the computational graph.</summary>
     Graph,
 }
 

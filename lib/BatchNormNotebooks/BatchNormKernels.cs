@@ -10,7 +10,7 @@ namespace BatchNormNotebooks;
 /// Every kernel takes spans, checks lengths first and writes into the destinations given last.
 /// Taught in notebooks/03-batchnorm-algorithm.
 /// </summary>
-public static class BatchNormKernels
+public static partial class BatchNormKernels
 {
     /// <summary>Batch-norm forward in training mode (paper Algorithm 1).</summary>
     /// <param name="x">Mini-batch, shape (batch, features), row-major; features = gamma.Length.</param>
@@ -22,49 +22,51 @@ public static class BatchNormKernels
     /// <param name="variance">Destination for the biased σ²_B = (1/m)Σ(x − μ_B)², length features.</param>
     /// <param name="invStd">Destination for 1/√(σ²_B + ε), length features (what backward needs).</param>
     /// <param name="y">Destination, shape (batch, features); may not overlap x.</param>
-    /// <remarks>Effectively computes y[i,j] = γ[j]·(x[i,j] − μ[j]) / √(σ²[j] + ε) + β[j]. Two passes for the
-    /// statistics (mean, then squared deviations) so a large mean does not cancel the variance.
-    /// A NaN in column j makes μ[j], σ²[j] and the whole column j of y NaN.</remarks>
+    /// <remarks>Effectively computes y[i,j] = γ[j]·(x[i,j] − μ[j]) / √(σ²[j] + ε) + β[j].
+    /// Three passes over x: the sum, the squared deviations from μ (so a large mean does not cancel the variance),
+    /// and y = (x − μ)·(γ/√(σ²+ε)) + β. Sums run in T over blocks of rows and are combined in double, so float32
+    /// statistics of a large batch stay accurate. A NaN in column j makes μ[j], σ²[j] and the whole column j of y NaN.
+    /// This overload runs on the calling thread; the array overload splits big batches across cores.</remarks>
     public static void ForwardTrain<T>(ReadOnlySpan<T> x, int batch, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, T epsilon,
         Span<T> mean, Span<T> variance, Span<T> invStd, Span<T> y)
         where T : IFloatingPointIeee754<T>
     {
         int n = gamma.Length;
-        CheckShapes(x.Length, batch, n, beta.Length, y.Length);
-        CheckLength(mean.Length, n, nameof(mean));
-        CheckLength(variance.Length, n, nameof(variance));
-        CheckLength(invStd.Length, n, nameof(invStd));
+        CheckForwardTrain(x.Length, batch, n, beta.Length, y.Length, mean.Length, variance.Length, invStd.Length);
+        using var scratch = new Scratch<T>(1, n);
+        Span<double> total = scratch.Totals(0);
+        ReadOnlySpan<T> firstRow = x.Slice(0, n);
+        BatchNormRows.SumColumns(x, n, 0, batch, firstRow, squared: false, scratch.Block(0), total);
+        FinishMean(total, firstRow, batch, mean);
+        total.Clear();
+        BatchNormRows.SumColumns(x, n, 0, batch, mean, squared: true, scratch.Block(0), total);
+        FinishVariance(total, batch, epsilon, variance, invStd, gamma, scratch.Scale);
+        BatchNormRows.Normalize(x, n, 0, batch, mean, scratch.Scale, beta, y);
+    }
 
-        // μ = (1/m) Σ x_i, accumulated row by row so the loop runs along contiguous features.
-        mean.Clear();
-        for (int i = 0; i < batch; i++)
+    /// <summary>Batch-norm forward in training mode over arrays; splits the rows across cores when the batch is big
+    /// (more than <see cref="ParallelThreshold"/> elements). Same results as the span overload up to float rounding
+    /// of the partial sums.</summary>
+    public static void ForwardTrain<T>(T[] x, int batch, T[] gamma, T[] beta, T epsilon, T[] mean, T[] variance, T[] invStd, T[] y)
+        where T : IFloatingPointIeee754<T>
+    {
+        int threads = ThreadsFor(x.Length, batch);
+        if (threads == 1)
         {
-            TensorPrimitives.Add(mean, x.Slice(i * n, n), mean);
+            ForwardTrain<T>(x.AsSpan(), batch, gamma, beta, epsilon, mean, variance, invStd, y);
+            return;
         }
 
-        T invM = T.One / T.CreateChecked(batch);
-        TensorPrimitives.Multiply(mean, invM, mean);
-
-        // σ² = (1/m) Σ (x_i − μ)²; y_i temporarily holds x_i − μ.
-        variance.Clear();
-        for (int i = 0; i < batch; i++)
-        {
-            Span<T> d = y.Slice(i * n, n);
-            TensorPrimitives.Subtract(x.Slice(i * n, n), mean, d);
-            TensorPrimitives.MultiplyAdd(d, d, variance, variance);
-        }
-
-        TensorPrimitives.Multiply(variance, invM, variance);
-
-        // 1/√(σ² + ε), then y_i = (x_i − μ)·invStd·γ + β.
-        TensorPrimitives.Add(variance, epsilon, invStd);
-        TensorPrimitives.ReciprocalSqrt(invStd, invStd);
-        for (int i = 0; i < batch; i++)
-        {
-            Span<T> row = y.Slice(i * n, n);
-            TensorPrimitives.Multiply(row, invStd, row);
-            TensorPrimitives.MultiplyAdd(row, gamma, beta, row);
-        }
+        int n = gamma.Length;
+        CheckForwardTrain(x.Length, batch, n, beta.Length, y.Length, mean.Length, variance.Length, invStd.Length);
+        using var scratch = new Scratch<T>(threads, n);
+        T[] firstRow = x[..n];
+        Parallel.For(0, threads, t => BatchNormRows.SumColumns<T>(x, n, RowStart(t, threads, batch), RowStart(t + 1, threads, batch), firstRow, false, scratch.Block(t), scratch.Totals(t)));
+        FinishMean<T>(scratch.CombineTotals(), firstRow, batch, mean);
+        scratch.ClearTotals();
+        Parallel.For(0, threads, t => BatchNormRows.SumColumns<T>(x, n, RowStart(t, threads, batch), RowStart(t + 1, threads, batch), mean, true, scratch.Block(t), scratch.Totals(t)));
+        FinishVariance(scratch.CombineTotals(), batch, epsilon, variance, invStd, gamma, scratch.Scale);
+        Parallel.For(0, threads, t => BatchNormRows.Normalize<T>(x, n, RowStart(t, threads, batch), RowStart(t + 1, threads, batch), mean, scratch.Scale, beta, y));
     }
 
     /// <summary>Batch-norm forward in evaluation mode (paper Algorithm 2) with stored statistics.</summary>
@@ -108,65 +110,73 @@ public static class BatchNormKernels
         }
     }
 
+    /// <summary>Eval-mode forward over arrays; splits the rows across cores when the batch is big.</summary>
+    public static void ForwardEval<T>(T[] x, int batch, T[] gamma, T[] beta, T[] runningMean, T[] runningVariance, T epsilon, T[] y)
+        where T : IFloatingPointIeee754<T>
+    {
+        int threads = ThreadsFor(x.Length, batch);
+        if (threads == 1)
+        {
+            ForwardEval<T>(x.AsSpan(), batch, gamma, beta, runningMean, runningVariance, epsilon, y);
+            return;
+        }
+
+        int n = gamma.Length;
+        Parallel.For(0, threads, t =>
+        {
+            int r0 = RowStart(t, threads, batch), r1 = RowStart(t + 1, threads, batch);
+            ForwardEval<T>(x.AsSpan(r0 * n, (r1 - r0) * n), r1 - r0, gamma, beta, runningMean, runningVariance, epsilon, y.AsSpan(r0 * n, (r1 - r0) * n));
+        });
+    }
+
     /// <summary>Batch-norm backward, closed form (training mode).</summary>
     /// <param name="dy">∂L/∂y, shape (batch, features).</param>
     /// <param name="x">The forward input, shape (batch, features).</param>
     /// <param name="batch">m.</param>
     /// <param name="gamma">γ, length features.</param>
-    /// <param name="mean">μ_B saved by <see cref="ForwardTrain"/>.</param>
-    /// <param name="invStd">1/√(σ²_B + ε) saved by <see cref="ForwardTrain"/>.</param>
+    /// <param name="mean">μ_B saved by <see cref="ForwardTrain{T}(ReadOnlySpan{T}, int, ReadOnlySpan{T}, ReadOnlySpan{T}, T, Span{T}, Span{T}, Span{T}, Span{T})"/>.</param>
+    /// <param name="invStd">1/√(σ²_B + ε) saved by the forward.</param>
     /// <param name="dx">Destination ∂L/∂x, shape (batch, features).</param>
     /// <param name="dGamma">Destination ∂L/∂γ = Σ_i dy_i·x̂_i.</param>
     /// <param name="dBeta">Destination ∂L/∂β = Σ_i dy_i.</param>
     /// <remarks>Effectively computes dx_i = γ/(m·√(σ²+ε))·(m·dy_i − Σdy − x̂_i·Σ(dy·x̂)), which is the textbook
-    /// (1/(m·√(σ²+ε)))·(m·dx̂_i − Σdx̂ − x̂_i·Σ(dx̂·x̂)) with dx̂ = γ·dy. Two passes over the batch.</remarks>
+    /// (1/(m·√(σ²+ε)))·(m·dx̂_i − Σdx̂ − x̂_i·Σ(dx̂·x̂)) with dx̂ = γ·dy. Two passes: one fused pass for Σdy and
+    /// Σ(x − μ)·dy, then dx_i = γr·dy_i − γr·Σdy/m − (x_i − μ)·γr³·Σ(x − μ)dy/m with r = 1/√(σ²+ε).</remarks>
     public static void BackwardClosedForm<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int batch, ReadOnlySpan<T> gamma,
         ReadOnlySpan<T> mean, ReadOnlySpan<T> invStd, Span<T> dx, Span<T> dGamma, Span<T> dBeta)
         where T : IFloatingPointIeee754<T>
     {
         int n = gamma.Length;
         CheckBackwardShapes(dy, x, batch, n, mean, invStd, dx, dGamma, dBeta);
+        using var scratch = new Scratch<T>(1, n);
+        BatchNormRows.SumDyAndDyCentered(dy, x, n, 0, batch, mean, scratch.Block(0), scratch.Block2(0), scratch.Totals(0), scratch.Totals2(0));
+        FinishBackwardSums(scratch.Totals(0), scratch.Totals2(0), batch, gamma, invStd, dGamma, dBeta, scratch);
+        BatchNormRows.Backward(dy, x, n, 0, batch, mean, scratch.Scale, scratch.Shift, scratch.Slope, dx);
+    }
 
-        // Pass 1: dβ = Σ dy, dγ = Σ dy·x̂; dx_i temporarily holds x̂_i.
-        dBeta.Clear();
-        dGamma.Clear();
-        for (int i = 0; i < batch; i++)
+    /// <summary>Closed-form backward over arrays; splits the rows across cores when the batch is big.</summary>
+    public static void BackwardClosedForm<T>(T[] dy, T[] x, int batch, T[] gamma, T[] mean, T[] invStd, T[] dx, T[] dGamma, T[] dBeta)
+        where T : IFloatingPointIeee754<T>
+    {
+        int threads = ThreadsFor(x.Length, batch);
+        if (threads == 1)
         {
-            ReadOnlySpan<T> dyi = dy.Slice(i * n, n);
-            Span<T> xhat = dx.Slice(i * n, n);
-            TensorPrimitives.Subtract(x.Slice(i * n, n), mean, xhat);
-            TensorPrimitives.Multiply(xhat, invStd, xhat);
-            TensorPrimitives.Add(dBeta, dyi, dBeta);
-            TensorPrimitives.MultiplyAdd(dyi, xhat, dGamma, dGamma);
+            BackwardClosedForm<T>(dy.AsSpan(), x, batch, gamma, mean, invStd, dx, dGamma, dBeta);
+            return;
         }
 
-        // Pass 2: dx_i = k·(dy_i − dβ/m − x̂_i·dγ/m) with k = γ·invStd.
-        T[] rented = ArrayPool<T>.Shared.Rent(3 * n);
-        try
-        {
-            Span<T> k = rented.AsSpan(0, n);
-            Span<T> a = rented.AsSpan(n, n);
-            Span<T> b = rented.AsSpan(2 * n, n);
-            T invM = T.One / T.CreateChecked(batch);
-            TensorPrimitives.Multiply(gamma, invStd, k);
-            TensorPrimitives.Multiply(dGamma, -invM, a);
-            TensorPrimitives.Multiply(dBeta, -invM, b);
-            for (int i = 0; i < batch; i++)
-            {
-                Span<T> dxi = dx.Slice(i * n, n);
-                TensorPrimitives.MultiplyAdd(dxi, a, dy.Slice(i * n, n), dxi);
-                TensorPrimitives.Add(dxi, b, dxi);
-                TensorPrimitives.Multiply(dxi, k, dxi);
-            }
-        }
-        finally
-        {
-            ArrayPool<T>.Shared.Return(rented);
-        }
+        int n = gamma.Length;
+        CheckBackwardShapes<T>(dy, x, batch, n, mean, invStd, dx, dGamma, dBeta);
+        using var scratch = new Scratch<T>(threads, n);
+        Parallel.For(0, threads, t => BatchNormRows.SumDyAndDyCentered<T>(dy, x, n, RowStart(t, threads, batch), RowStart(t + 1, threads, batch), mean,
+            scratch.Block(t), scratch.Block2(t), scratch.Totals(t), scratch.Totals2(t)));
+        FinishBackwardSums(scratch.CombineTotals(), scratch.CombineTotals2(), batch, gamma, invStd, dGamma, dBeta, scratch);
+        Parallel.For(0, threads, t => BatchNormRows.Backward<T>(dy, x, n, RowStart(t, threads, batch), RowStart(t + 1, threads, batch), mean,
+            scratch.Scale, scratch.Shift, scratch.Slope, dx));
     }
 
     /// <summary>Batch-norm backward, step by step through the computational graph (cs231n's "staged" version).</summary>
-    /// <remarks>Same arguments and results as <see cref="BackwardClosedForm"/>. The forward graph is
+    /// <remarks>Same arguments and results as <c>BackwardClosedForm</c>. The forward graph is
     /// μ = mean(x) → d = x − μ → v = mean(d²) → s = √(v + ε) → r = 1/s → x̂ = d·r → y = γ·x̂ + β,
     /// and each line below is the chain rule through one node, in reverse. Written for reading, one feature at a time.</remarks>
     public static void BackwardGraph<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int batch, ReadOnlySpan<T> gamma,

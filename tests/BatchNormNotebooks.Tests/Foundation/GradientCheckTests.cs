@@ -51,7 +51,7 @@ public class GradientCheckTests
         var rng = new SeededRandom(3);
         var net = new Sequential<double>(
             new Linear<double>(4, 6, rng, bias: false), WithRandomAffine(new BatchNorm1d<double>(6), rng), new Tanh<double>(),
-            new Linear<double>(6, 5, rng), WithRandomAffine(new BatchNorm1d<double>(5), rng), new Sigmoid<double>(),
+            new Linear<double>(6, 5, rng, bias: false), WithRandomAffine(new BatchNorm1d<double>(5), rng), new Sigmoid<double>(),
             new Linear<double>(5, 3, rng));
         var x = Matrix<double>.RandomNormal(8, 4, rng);
         var y = Matrix<double>.FromRows([[0], [1], [2], [1], [0], [2], [2], [1]]);
@@ -60,6 +60,19 @@ public class GradientCheckTests
 
         Assert.True(result.MaxRelativeError <= 1e-5, result.ToString());
         Assert.Equal(1 + net.Parameters.Count, result.Entries.Count);
+    }
+
+    [Fact]
+    public void A_bias_right_before_batch_norm_gets_no_gradient()
+    {
+        // Paper §3.2: BN subtracts the batch mean, so a bias added before it cancels; β takes its role.
+        var rng = new SeededRandom(4);
+        var linear = new Linear<double>(3, 4, rng);
+        var net = new Sequential<double>(linear, new BatchNorm1d<double>(4));
+        net.Forward(Matrix<double>.RandomNormal(6, 3, rng));
+        net.Backward(Matrix<double>.RandomNormal(6, 4, rng));
+        Assert.All(linear.Bias!.Grad, g => Assert.True(Math.Abs(g) < 1e-12, $"bias gradient {g}"));
+        Assert.Contains(linear.Weight.Grad, g => Math.Abs(g) > 1e-3);
     }
 
     [Fact]
