@@ -101,8 +101,10 @@ public static partial class HtmlHandout
 
     private const string MathScript = """
         document.querySelectorAll('.math').forEach(function (el) {
-          var tex = el.textContent.trim().replace(/^\\[\(\[]/, '').replace(/\\[\)\]]$/, '');
-          katex.render(tex, el, { displayMode: el.tagName === 'DIV', throwOnError: false });
+          var source = el.textContent.trim();
+          var display = el.tagName === 'DIV' || source.startsWith('\\[');
+          var tex = source.replace(/^\\[\(\[]/, '').replace(/\\[\)\]]$/, '');
+          katex.render(tex, el, { displayMode: display, throwOnError: false });
         });
         """;
 

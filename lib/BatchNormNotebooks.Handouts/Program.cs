@@ -59,9 +59,11 @@ try
 catch (CellFailedException e)
 {
     timings.AddRange(e.Timings);
-    RunReport.Write(Path.Combine(staging, "report.json"), timings);
+    Directory.Delete(staging, recursive: true);
+    string failedReport = Path.Combine(Path.GetTempPath(), $"bnn-handouts-report-{Environment.ProcessId}.json");
+    RunReport.Write(failedReport, timings);
     Console.Error.WriteLine($"\nerror: {e.Message}");
-    Console.Error.WriteLine($"{outDir} was left untouched; this run's report: {Path.Combine(staging, "report.json")}");
+    Console.Error.WriteLine($"{outDir} was left untouched; this run's report: {failedReport}");
     return 1;
 }
 

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+
+namespace BatchNormNotebooks.Handouts.Tests;
+
+/// <summary>Runs the handout builder (its dll sits next to the tests) as a separate process.</summary>
+public static class Builder
+{
+    /// <summary>The repository root, found from the test's output folder.</summary>
+    public static string RepoRoot { get; } = BatchNormNotebooks.Handouts.RepoRoot.Find();
+
+    /// <summary>Every notebook in notebooks/, by file name, in build order.</summary>
+    public static IReadOnlyList<string> Notebooks { get; } =
+        Directory.EnumerateFiles(Path.Combine(RepoRoot, "notebooks"))
+            .Where(NotebookFile.IsNotebook)
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>Runs the builder with <paramref name="args"/>; returns exit code and the combined output.</summary>
+    public static (int ExitCode, string Output) Run(params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "BatchNormNotebooks.Handouts.dll");
+        var info = new ProcessStartInfo("dotnet", [dll, .. args])
+        {
+            WorkingDirectory = RepoRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the builder.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+}

@@ -1,0 +1,41 @@
+namespace BatchNormNotebooks.Handouts.Tests;
+
+/// <summary>Every notebook runs top to bottom in the real kernel with no error output.</summary>
+/// <remarks>This is the test that catches the FSharp.Core trap: without <c>FSharpCoreFix</c> every chart cell fails here.</remarks>
+[Collection(nameof(HandoutsCollection))]
+public sealed class NotebookRunTests(HandoutsFixture handouts)
+{
+    public static TheoryData<string> Notebooks() => [.. Builder.Notebooks];
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void Runs_in_the_real_kernel_without_errors(string notebook)
+    {
+        Assert.True(handouts.ExitCode == 0, $"The builder failed (exit {handouts.ExitCode}):\n{handouts.Output}");
+        var cells = handouts.Cells.Where(c => c.Notebook == notebook).ToList();
+        Assert.NotEmpty(cells);
+        Assert.All(cells, c => Assert.True(c.Ok, $"{notebook}:{c.Cell} failed"));
+        string name = Path.GetFileNameWithoutExtension(notebook);
+        Assert.True(File.Exists(Path.Combine(handouts.OutDir, name + ".html")), $"{name}.html missing");
+        Assert.True(File.Exists(Path.Combine(handouts.OutDir, name + ".ipynb")), $"{name}.ipynb missing");
+    }
+
+    [Fact]
+    public void Index_links_every_handout()
+    {
+        Assert.True(handouts.ExitCode == 0, handouts.Output);
+        string index = File.ReadAllText(Path.Combine(handouts.OutDir, "index.html"));
+        Assert.All(Builder.Notebooks, nb => Assert.Contains($"href=\"{Path.GetFileNameWithoutExtension(nb)}.html\"", index, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Executed_ipynb_has_outputs_and_kernel_metadata()
+    {
+        Assert.True(handouts.ExitCode == 0, handouts.Output);
+        string name = Path.GetFileNameWithoutExtension(Builder.Notebooks[0]);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(handouts.OutDir, name + ".ipynb")));
+        var root = json.RootElement;
+        Assert.Equal(4, root.GetProperty("nbformat").GetInt32());
+        Assert.Contains(root.GetProperty("cells").EnumerateArray(), c => c.GetProperty("cell_type").GetString() == "code" && c.GetProperty("outputs").GetArrayLength() > 0);
+    }
+}
