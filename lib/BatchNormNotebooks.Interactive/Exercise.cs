@@ -58,7 +58,7 @@ public static class Exercise
     {
         string line = right switch
         {
-            null => $"⏳ Exercise {name}: not answered yet — put your answer in the cell above and run both cells.",
+            null => $"… Exercise {name}: not answered yet — put your answer in the cell above and run both cells.",
             true => $"✅ Exercise {name}: right.",
             false => $"❌ Exercise {name}: not quite.{(hint is null ? "" : " Hint: " + hint)}",
         };

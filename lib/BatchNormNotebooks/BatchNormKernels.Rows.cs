@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
@@ -137,6 +138,7 @@ internal static class BatchNormRows
     public const int BlockRows = 64;
 
     /// <summary>total[j] += Σ_i (x[i,j] − c[j]) (or its square when <paramref name="squared"/>), c = <paramref name="center"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumColumns<T>(ReadOnlySpan<T> x, int n, int r0, int r1, ReadOnlySpan<T> center, bool squared, Span<T> block, Span<double> total)
         where T : IFloatingPointIeee754<T>
     {
@@ -154,6 +156,7 @@ internal static class BatchNormRows
     }
 
     /// <summary>totalA[j] += Σ_i dy[i,j]; totalB[j] += Σ_i dy[i,j]·(x[i,j] − μ[j]) — one fused pass over dy and x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumDyAndDyCentered<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int n, int r0, int r1, ReadOnlySpan<T> mean,
         Span<T> blockA, Span<T> blockB, Span<double> totalA, Span<double> totalB)
         where T : IFloatingPointIeee754<T>
@@ -190,6 +193,7 @@ internal static class BatchNormRows
     }
 
     /// <summary>y[i,j] = (x[i,j] − μ[j])·scale[j] + β[j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Normalize<T>(ReadOnlySpan<T> x, int n, int r0, int r1, ReadOnlySpan<T> mean, ReadOnlySpan<T> scale, ReadOnlySpan<T> beta, Span<T> y)
         where T : IFloatingPointIeee754<T>
     {
@@ -214,6 +218,7 @@ internal static class BatchNormRows
     }
 
     /// <summary>dx[i,j] = scale[j]·dy[i,j] + shift[j] − slope[j]·(x[i,j] − μ[j]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int n, int r0, int r1, ReadOnlySpan<T> mean,
         ReadOnlySpan<T> scale, ReadOnlySpan<T> shift, ReadOnlySpan<T> slope, Span<T> dx)
         where T : IFloatingPointIeee754<T>
@@ -238,6 +243,7 @@ internal static class BatchNormRows
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateRow<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> center, bool squared, Span<T> acc)
         where T : IFloatingPointIeee754<T>
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -179,6 +180,7 @@ public static partial class BatchNormKernels
     /// <remarks>Same arguments and results as <c>BackwardClosedForm</c>. The forward graph is
     /// μ = mean(x) → d = x − μ → v = mean(d²) → s = √(v + ε) → r = 1/s → x̂ = d·r → y = γ·x̂ + β,
     /// and each line below is the chain rule through one node, in reverse. Written for reading, one feature at a time.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardGraph<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int batch, ReadOnlySpan<T> gamma,
         ReadOnlySpan<T> mean, ReadOnlySpan<T> invStd, Span<T> dx, Span<T> dGamma, Span<T> dBeta)
         where T : IFloatingPointIeee754<T>

@@ -73,21 +73,15 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
 
         _x = x;
         var y = new Matrix<T>(x.Rows, OutFeatures);
-        for (int i = 0; i < x.Rows; i++)
+        if (Bias is not null)
         {
-            Span<T> yi = y.Row(i);
-            if (Bias is not null)
+            for (int i = 0; i < x.Rows; i++)
             {
-                Bias.Value.CopyTo(yi);
-            }
-
-            ReadOnlySpan<T> xi = x.Row(i);
-            for (int k = 0; k < InFeatures; k++)
-            {
-                TensorPrimitives.MultiplyAdd(Weight.Value.AsSpan(k * OutFeatures, OutFeatures), xi[k], yi, yi);
+                Bias.Value.CopyTo(y.Row(i));
             }
         }
 
+        MatrixProduct.AddProduct<T>(x.Data, Weight.Value, x.Rows, InFeatures, OutFeatures, y.Data);
         return y;
     }
 
@@ -108,21 +102,13 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
         Weight.ZeroGrad();
         Bias?.ZeroGrad();
         var dx = new Matrix<T>(_x.Rows, InFeatures);
-        for (int i = 0; i < dy.Rows; i++)
+        MatrixProduct.AddProductTransposedA<T>(_x.Data, dy.Data, _x.Rows, InFeatures, OutFeatures, Weight.Grad);   // dW = xᵀ·dy
+        MatrixProduct.AddProductTransposedB<T>(dy.Data, Weight.Value, dy.Rows, OutFeatures, InFeatures, dx.Data); // dx = dy·Wᵀ
+        if (Bias is not null)
         {
-            ReadOnlySpan<T> dyi = dy.Row(i);
-            ReadOnlySpan<T> xi = _x.Row(i);
-            Span<T> dxi = dx.Row(i);
-            for (int k = 0; k < InFeatures; k++)
+            for (int i = 0; i < dy.Rows; i++)
             {
-                Span<T> gk = Weight.Grad.AsSpan(k * OutFeatures, OutFeatures);
-                TensorPrimitives.MultiplyAdd(dyi, xi[k], gk, gk);
-                dxi[k] = TensorPrimitives.Dot(dyi, Weight.Value.AsSpan(k * OutFeatures, OutFeatures));
-            }
-
-            if (Bias is not null)
-            {
-                TensorPrimitives.Add(Bias.Grad, dyi, Bias.Grad);
+                TensorPrimitives.Add(Bias.Grad, dy.Row(i), Bias.Grad);                                             // db = Σ_i dy_i
             }
         }
 

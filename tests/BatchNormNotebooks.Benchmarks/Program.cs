@@ -7,16 +7,19 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 // dotnet run -c Release --project tests/BatchNormNotebooks.Benchmarks            → the comparison table (BenchmarkDotNet + PyTorch)
 // dotnet run -c Release --project tests/BatchNormNotebooks.Benchmarks -- --bdn …  → plain BenchmarkDotNet switcher
 if (args.Length > 0 && args[0] == "--bdn")
 {
-    BenchmarkSwitcher.FromAssembly(typeof(BatchNormBenchmarks).Assembly).Run(args[1..]);
+    BenchmarkSwitcher.FromAssembly(typeof(BatchNormBenchmarks).Assembly).Run(args[1..],
+        DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance)));
     return 0;
 }
 
-var config = DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(12)).WithOptions(ConfigOptions.DisableOptimizationsValidator);
+// In-process: the generated out-of-process project would inherit this repo's central package management and fail to build.
+var config = DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(12).WithToolchain(InProcessEmitToolchain.Instance));
 Summary[] summaries = [.. BenchmarkRunner.Run([typeof(BatchNormBenchmarks), typeof(TriadBenchmark), typeof(MlpStepBenchmark)], config)];
 double Ms(string method, string? shape = null) => summaries.SelectMany(s => s.Reports)
     .First(r => r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Contains(method, StringComparison.Ordinal)
