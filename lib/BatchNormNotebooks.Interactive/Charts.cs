@@ -181,6 +181,8 @@ public static class Charts
     }
 
     /// <summary>Charts side by side in a grid, filled row by row.</summary>
+    /// <remarks>Plotly.NET's grid re-assigns the axes of the charts it is given, in place: build fresh charts
+    /// for a grid rather than also showing the same chart objects on their own afterwards.</remarks>
     /// <param name="charts">The charts (each may have several traces).</param>
     /// <param name="columns">Charts per row.</param>
     /// <param name="titles">Optional title above each chart.</param>
@@ -205,9 +207,13 @@ public static class Charts
             chart = WithLayoutProperty(chart, "title", text);
         }
 
-        chart = chart.WithXAxisStyle<double, double, string>(TitleText: xTitle ?? "", AxisType: logX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear)
-                     .WithYAxisStyle<double, double, string>(TitleText: yTitle ?? "", AxisType: logY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
-        return chart;
+        // Set an axis type only for log axes: forcing "linear" would break categorical axes (heatmap labels).
+        chart = logX
+            ? chart.WithXAxisStyle<double, double, string>(TitleText: xTitle ?? "", AxisType: StyleParam.AxisType.Log)
+            : chart.WithXAxisStyle<double, double, string>(TitleText: xTitle ?? "");
+        return logY
+            ? chart.WithYAxisStyle<double, double, string>(TitleText: yTitle ?? "", AxisType: StyleParam.AxisType.Log)
+            : chart.WithYAxisStyle<double, double, string>(TitleText: yTitle ?? "");
     }
 
     private static GenericChart WithLayoutProperty(GenericChart chart, string name, object value)
