@@ -28,15 +28,42 @@ public sealed class KernelSession : IAsyncDisposable
     /// </summary>
     public static async Task<KernelSession> StartAsync(string workingDirectory, string repoRoot)
     {
+        // Under heavy load the kernel's first handshake occasionally fails ("Sequence contains no matching element"
+        // in GetCachedKernelInfoForRemoteRoot); a fresh process then starts fine, so try up to three times.
+        const int Attempts = 3;
+        for (int attempt = 1; ; attempt++)
+        {
+            var connector = CreateConnector(workingDirectory, repoRoot);
+            try
+            {
+                var root = await connector.CreateRootProxyKernelAsync();
+                root.KernelInfo.SupportedKernelCommands.Add(new KernelCommandInfo(nameof(SubmitCode)));
+                return new KernelSession(connector, root);
+            }
+            catch (Exception e) when (attempt < Attempts && e is InvalidOperationException or IOException or TimeoutException)
+            {
+                Console.Error.WriteLine($"  kernel start failed ({e.GetType().Name}: {e.Message}); retrying ({attempt + 1}/{Attempts})");
+                Kill(connector.ProcessId);
+                try
+                {
+                    connector.Dispose();
+                }
+                catch (InvalidOperationException)
+                {
+                    // already torn down
+                }
+            }
+        }
+    }
+
+    private static StdIoKernelConnector CreateConnector(string workingDirectory, string repoRoot)
+    {
         string[] command =
         [
             "dotnet", "tool", "run", "dotnet-interactive", "--",
             "stdio", "--default-kernel", "csharp", "--working-dir", workingDirectory,
         ];
-        var connector = new StdIoKernelConnector(command, "root", KernelHost.CreateHostUri("bnn-handouts"), new DirectoryInfo(repoRoot));
-        var root = await connector.CreateRootProxyKernelAsync();
-        root.KernelInfo.SupportedKernelCommands.Add(new KernelCommandInfo(nameof(SubmitCode)));
-        return new KernelSession(connector, root);
+        return new StdIoKernelConnector(command, "root", KernelHost.CreateHostUri("bnn-handouts"), new DirectoryInfo(repoRoot));
     }
 
     /// <summary>Runs one cell and returns its outputs; throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
@@ -106,24 +133,26 @@ public sealed class KernelSession : IAsyncDisposable
             // The connection may already be torn down; the process is killed below either way.
         }
 
-        if (pid is int id)
+        Kill(pid);
+        return ValueTask.CompletedTask;
+    }
+
+    private static void Kill(int? pid)
+    {
+        if (pid is not int id)
         {
-            try
-            {
-                using var process = Process.GetProcessById(id);
-                process.Kill(entireProcessTree: true);
-            }
-            catch (ArgumentException)
-            {
-                // Already gone.
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
+            return;
         }
 
-        return ValueTask.CompletedTask;
+        try
+        {
+            using var process = Process.GetProcessById(id);
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // Already gone.
+        }
     }
 
     private static void Add(List<CellOutput> outputs, OutputKind kind, IReadOnlyCollection<FormattedValue> values)

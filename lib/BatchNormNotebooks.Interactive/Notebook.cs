@@ -7,10 +7,14 @@ using Plotly.NET;
 namespace BatchNormNotebooks.Interactive;
 
 /// <summary>
-/// The first cell of every notebook. It finds this library by a path relative to the notebook, so it works
-/// the same in VS Code Polyglot Notebooks and in the headless handout builder (working directory notebooks/):
+/// The setup of every notebook, two cells (split so each stays under 3 s on a fresh kernel). The first finds this
+/// library by a path relative to the notebook, so it works the same in VS Code Polyglot Notebooks and in the
+/// headless handout builder (working directory notebooks/):
 /// <code>
 /// #r "../lib/BatchNormNotebooks.Interactive/bin/Release/net10.0/BatchNormNotebooks.Interactive.dll"
+/// </code>
+/// and the second calls this:
+/// <code>
 /// using BatchNormNotebooks;
 /// using BatchNormNotebooks.Interactive;
 /// Notebook.Setup()
@@ -45,12 +49,25 @@ public static class Notebook
         RegisterMatrix<Half>();
         Formatter.Register<SetupReport>((report, writer) => writer.Write(report.ToHtml()), HtmlFormatter.MimeType);
         Formatter.SetPreferredMimeTypesFor(typeof(SetupReport), HtmlFormatter.MimeType);
+        WarmUp = Task.Run(WarmUpCharts);
         return new SetupReport(
             Version(typeof(Notebook).Assembly),
             Version(typeof(Matrix<>).Assembly),
             Version(typeof(GenericChart).Assembly),
             PlotlyJs.Version,
             FSharpCoreFix.IsInstalled);
+    }
+
+    /// <summary>The background chart warm-up started by <see cref="Setup"/> (null before it).</summary>
+    public static Task? WarmUp { get; private set; }
+
+    /// <summary>Builds and serializes a throw-away chart on a background thread while the lecturer talks, so the
+    /// first real chart cell does not pay for loading and compiling Plotly.NET and its JSON serializer (≈ 2 s).</summary>
+    private static void WarmUpCharts()
+    {
+        double[] x = [0, 1, 2];
+        _ = ChartHtml.Render(Charts.Lines([new Series("warm-up", x, x)], "warm-up", "x", "y"));
+        _ = ChartHtml.Render(Charts.Scatter([new Series("warm-up", x, x)]));
     }
 
     private static void RegisterMatrix<T>() where T : System.Numerics.IFloatingPointIeee754<T>
