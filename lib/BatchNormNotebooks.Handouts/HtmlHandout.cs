@@ -68,7 +68,7 @@ public static partial class HtmlHandout
     /// <summary>Markdown to HTML; level 1–3 headings are added to <paramref name="toc"/>.</summary>
     private static string Markdown(string source, StringBuilder toc)
     {
-        var document = Markdig.Markdown.Parse(source, Pipeline);
+        var document = Markdig.Markdown.Parse(DisplayMathOnOwnLine().Replace(source, "\n$$$$\n$1\n$$$$\n"), Pipeline);
         foreach (var heading in document.Descendants<HeadingBlock>().Where(h => h.Level <= 3))
         {
             string? id = heading.GetAttributes().Id;
@@ -94,6 +94,11 @@ public static partial class HtmlHandout
             _ => Pre("text"),
         };
     }
+
+    /// <summary>A line that is only <c>$$…$$</c>: display math as VS Code and Jupyter show it, but Markdig would read it
+    /// as inline math, so it is rewritten into a fenced <c>$$</c> block first.</summary>
+    [GeneratedRegex(@"^[ \t]*\$\$(?!\$)(.+?)\$\$[ \t]*$", RegexOptions.Multiline)]
+    private static partial Regex DisplayMathOnOwnLine();
 
     /// <summary>The plotly.js copy that the setup cell's output carries; the page has its own in the head.</summary>
     [GeneratedRegex(@"<script type=""text/javascript"">/\* bnn-plotly-js \*/[\s\S]*?</script>")]

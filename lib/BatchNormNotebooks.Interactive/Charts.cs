@@ -192,6 +192,18 @@ public static class Charts
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
         var list = charts.ToList();
         int rows = (list.Count + columns - 1) / columns;
+
+        // Panels that repeat the first panel's series (same count, same colours by position) keep them out of the
+        // legend, so each name is listed once.
+        int firstCount = list.Count == 0 ? 0 : GenericChart.getTraces(list[0]).Length;
+        for (int k = 1; k < list.Count; k++)
+        {
+            if (GenericChart.getTraces(list[k]).Length == firstCount)
+            {
+                list[k] = list[k].WithTraceInfo(ShowLegend: false);
+            }
+        }
+
         var grid = titles is null
             ? CSharpChart.Grid(list, rows, columns)
             : CSharpChart.Grid(list, rows, columns, SubPlotTitles: titles.ToArray());
