@@ -25,24 +25,16 @@ public static partial class BatchNormKernels
         CheckLength(invStdLength, n, "invStd");
     }
 
-    /// <summary>μ = x₀ + Σ(x − x₀)/m, from the shifted sums of pass 1.</summary>
-    private static void FinishMean<T>(ReadOnlySpan<double> shiftedTotal, ReadOnlySpan<T> firstRow, int batch, Span<T> mean)
-        where T : IFloatingPointIeee754<T>
-    {
-        for (int j = 0; j < mean.Length; j++)
-        {
-            mean[j] = T.CreateChecked(double.CreateChecked(firstRow[j]) + (shiftedTotal[j] / batch));
-        }
-    }
-
-    /// <summary>σ² = Σ(x − μ)²/m, r = 1/√(σ² + ε), and the forward's per-feature scale γ·r.</summary>
-    private static void FinishVariance<T>(ReadOnlySpan<double> total, int batch, T epsilon, Span<T> variance, Span<T> invStd, ReadOnlySpan<T> gamma, Span<T> scale)
+    /// <summary>μ and σ² = M2/m from the merged statistics, r = 1/√(σ² + ε), and the forward's per-feature scale γ·r.</summary>
+    private static void FinishStatistics<T>(ReadOnlySpan<double> meanD, ReadOnlySpan<double> m2, int batch, T epsilon,
+        Span<T> mean, Span<T> variance, Span<T> invStd, ReadOnlySpan<T> gamma, Span<T> scale)
         where T : IFloatingPointIeee754<T>
     {
         double eps = double.CreateChecked(epsilon);
         for (int j = 0; j < variance.Length; j++)
         {
-            double v = total[j] / batch;
+            double v = m2[j] / batch;
+            mean[j] = T.CreateChecked(meanD[j]);
             variance[j] = T.CreateChecked(v);
             invStd[j] = T.CreateChecked(1 / Math.Sqrt(v + eps));
             scale[j] = gamma[j] * invStd[j];
@@ -79,7 +71,7 @@ public static partial class BatchNormKernels
         {
             _n = n;
             _threads = threads;
-            _blocks = ArrayPool<T>.Shared.Rent(2 * threads * n);
+            _blocks = ArrayPool<T>.Shared.Rent(3 * threads * n);
             _coefficients = ArrayPool<T>.Shared.Rent(3 * n);
             _totals = ArrayPool<double>.Shared.Rent(2 * threads * n);
             _totals.AsSpan(0, 2 * threads * n).Clear();
@@ -95,11 +87,11 @@ public static partial class BatchNormKernels
 
         public Span<T> Block2(int thread) => _blocks.AsSpan((_threads + thread) * _n, _n);
 
+        public Span<T> Block3(int thread) => _blocks.AsSpan(((2 * _threads) + thread) * _n, _n);
+
         public Span<double> Totals(int thread) => _totals.AsSpan(thread * _n, _n);
 
         public Span<double> Totals2(int thread) => _totals.AsSpan((_threads + thread) * _n, _n);
-
-        public void ClearTotals() => _totals.AsSpan(0, 2 * _threads * _n).Clear();
 
         /// <summary>Adds every thread's totals into thread 0's and returns them.</summary>
         public Span<double> CombineTotals() => Combine(0);
@@ -135,23 +127,68 @@ public static partial class BatchNormKernels
 internal static class BatchNormRows
 {
     /// <summary>Rows summed in T before the partial sums move to double.</summary>
-    public const int BlockRows = 64;
+    public const int BlockRows = 32;
 
-    /// <summary>total[j] += Σ_i (x[i,j] − c[j]) (or its square when <paramref name="squared"/>), c = <paramref name="center"/>.</summary>
+    /// <summary>
+    /// Mean and M2 = Σ(x − mean)² per feature of rows [r0, r1), block by block: each block's approximate mean c,
+    /// then (the block still in cache) Σ(x − c) and Σ(x − c)², which give the block's exact mean c + Σ(x − c)/b and
+    /// M2 = Σ(x − c)² − (Σ(x − c))²/b in double; blocks are merged into <paramref name="mean"/> and
+    /// <paramref name="m2"/> with <see cref="MergeMeanAndM2"/>. One read of x from memory.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void SumColumns<T>(ReadOnlySpan<T> x, int n, int r0, int r1, ReadOnlySpan<T> center, bool squared, Span<T> block, Span<double> total)
+    public static void MeanAndM2<T>(ReadOnlySpan<T> x, int n, int r0, int r1, Span<T> center, Span<T> s1, Span<T> s2, Span<double> mean, Span<double> m2)
         where T : IFloatingPointIeee754<T>
     {
+        mean.Clear();
+        m2.Clear();
+        long seen = 0;
         for (int b0 = r0; b0 < r1; b0 += BlockRows)
         {
-            block.Clear();
             int b1 = Math.Min(r1, b0 + BlockRows);
+            center.Clear();
+            s1.Clear();
+            s2.Clear();
             for (int i = b0; i < b1; i++)
             {
-                AccumulateRow(x.Slice(i * n, n), center, squared, block);
+                System.Numerics.Tensors.TensorPrimitives.Add(center, x.Slice(i * n, n), center);
             }
 
-            AddToTotal(block, total);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(center, T.One / T.CreateChecked(b1 - b0), center);
+            for (int i = b0; i < b1; i++)
+            {
+                AddDeviations(x.Slice(i * n, n), center, s1, s2);
+            }
+
+            MergeBlock(mean, m2, seen, center, s1, s2, b1 - b0);
+            seen += b1 - b0;
+        }
+    }
+
+    /// <summary>Chan et al.: merges (count b, mean b, M2 b) into (count a, mean a, M2 a):
+    /// δ = μb − μa, μ = μa + δ·nb/(na+nb), M2 = M2a + M2b + δ²·na·nb/(na+nb).</summary>
+    public static void MergeMeanAndM2(Span<double> meanA, Span<double> m2A, long countA, ReadOnlySpan<double> meanB, ReadOnlySpan<double> m2B, long countB)
+    {
+        double total = countA + countB, wb = countB / total, cross = (double)countA * countB / total;
+        for (int j = 0; j < meanA.Length; j++)
+        {
+            double delta = meanB[j] - meanA[j];
+            meanA[j] += delta * wb;
+            m2A[j] += m2B[j] + (delta * delta * cross);
+        }
+    }
+
+    private static void MergeBlock<T>(Span<double> mean, Span<double> m2, long countA, ReadOnlySpan<T> center, ReadOnlySpan<T> s1, ReadOnlySpan<T> s2, int countB)
+        where T : IFloatingPointIeee754<T>
+    {
+        double total = countA + countB, wb = countB / total, cross = (double)countA * countB / total;
+        for (int j = 0; j < mean.Length; j++)
+        {
+            double d1 = double.CreateTruncating(s1[j]);
+            double blockMean = double.CreateTruncating(center[j]) + (d1 / countB);
+            double blockM2 = double.CreateTruncating(s2[j]) - (d1 * d1 / countB);
+            double delta = blockMean - mean[j];
+            mean[j] += delta * wb;
+            m2[j] += blockM2 + (delta * delta * cross);
         }
     }
 
@@ -243,30 +280,26 @@ internal static class BatchNormRows
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AccumulateRow<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> center, bool squared, Span<T> acc)
+    /// <summary>s1[j] += row[j] − center[j]; s2[j] += (row[j] − center[j])².</summary>
+    private static void AddDeviations<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> center, Span<T> s1, Span<T> s2)
         where T : IFloatingPointIeee754<T>
     {
         int n = row.Length, j = 0;
-        if (center.IsEmpty)
-        {
-            System.Numerics.Tensors.TensorPrimitives.Add(acc, row, acc);
-            return;
-        }
-
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
         {
             for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
             {
                 var d = Load(row, j) - Load(center, j);
-                Store(Load(acc, j) + (squared ? d * d : d), acc, j);
+                Store(Load(s1, j) + d, s1, j);
+                Store(Load(s2, j) + (d * d), s2, j);
             }
         }
 
         for (; j < n; j++)
         {
             T d = row[j] - center[j];
-            acc[j] += squared ? d * d : d;
+            s1[j] += d;
+            s2[j] += d * d;
         }
     }
 

@@ -24,9 +24,10 @@ public static partial class BatchNormKernels
     /// <param name="invStd">Destination for 1/√(σ²_B + ε), length features (what backward needs).</param>
     /// <param name="y">Destination, shape (batch, features); may not overlap x.</param>
     /// <remarks>Effectively computes y[i,j] = γ[j]·(x[i,j] − μ[j]) / √(σ²[j] + ε) + β[j].
-    /// Three passes over x: the sum, the squared deviations from μ (so a large mean does not cancel the variance),
-    /// and y = (x − μ)·(γ/√(σ²+ε)) + β. Sums run in T over blocks of rows and are combined in double, so float32
-    /// statistics of a large batch stay accurate. A NaN in column j makes μ[j], σ²[j] and the whole column j of y NaN.
+    /// Two passes over memory: the statistics, then y = (x − μ)·(γ/√(σ²+ε)) + β. The statistics go block by block
+    /// (a few rows that stay in cache): an approximate mean c of the block, then Σ(x − c) and Σ(x − c)² while the block is in cache, merged into
+    /// double-precision running values with Chan et al.'s formula — so a large mean does not cancel the variance
+    /// and float32 statistics of a large batch stay accurate. A NaN in column j makes μ[j], σ²[j] and the whole column j of y NaN.
     /// This overload runs on the calling thread; the array overload splits big batches across cores.</remarks>
     public static void ForwardTrain<T>(ReadOnlySpan<T> x, int batch, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, T epsilon,
         Span<T> mean, Span<T> variance, Span<T> invStd, Span<T> y)
@@ -36,12 +37,8 @@ public static partial class BatchNormKernels
         CheckForwardTrain(x.Length, batch, n, beta.Length, y.Length, mean.Length, variance.Length, invStd.Length);
         using var scratch = new Scratch<T>(1, n);
         Span<double> total = scratch.Totals(0);
-        ReadOnlySpan<T> firstRow = x.Slice(0, n);
-        BatchNormRows.SumColumns(x, n, 0, batch, firstRow, squared: false, scratch.Block(0), total);
-        FinishMean(total, firstRow, batch, mean);
-        total.Clear();
-        BatchNormRows.SumColumns(x, n, 0, batch, mean, squared: true, scratch.Block(0), total);
-        FinishVariance(total, batch, epsilon, variance, invStd, gamma, scratch.Scale);
+        BatchNormRows.MeanAndM2(x, n, 0, batch, scratch.Block(0), scratch.Block2(0), scratch.Block3(0), scratch.Totals(0), scratch.Totals2(0));
+        FinishStatistics(scratch.Totals(0), scratch.Totals2(0), batch, epsilon, mean, variance, invStd, gamma, scratch.Scale);
         BatchNormRows.Normalize(x, n, 0, batch, mean, scratch.Scale, beta, y);
     }
 
@@ -61,12 +58,15 @@ public static partial class BatchNormKernels
         int n = gamma.Length;
         CheckForwardTrain(x.Length, batch, n, beta.Length, y.Length, mean.Length, variance.Length, invStd.Length);
         using var scratch = new Scratch<T>(threads, n);
-        T[] firstRow = x[..n];
-        Parallel.For(0, threads, t => BatchNormRows.SumColumns<T>(x, n, RowStart(t, threads, batch), RowStart(t + 1, threads, batch), firstRow, false, scratch.Block(t), scratch.Totals(t)));
-        FinishMean<T>(scratch.CombineTotals(), firstRow, batch, mean);
-        scratch.ClearTotals();
-        Parallel.For(0, threads, t => BatchNormRows.SumColumns<T>(x, n, RowStart(t, threads, batch), RowStart(t + 1, threads, batch), mean, true, scratch.Block(t), scratch.Totals(t)));
-        FinishVariance(scratch.CombineTotals(), batch, epsilon, variance, invStd, gamma, scratch.Scale);
+        Parallel.For(0, threads, t => BatchNormRows.MeanAndM2<T>(x, n, RowStart(t, threads, batch), RowStart(t + 1, threads, batch),
+            scratch.Block(t), scratch.Block2(t), scratch.Block3(t), scratch.Totals(t), scratch.Totals2(t)));
+        for (int t = 1; t < threads; t++)
+        {
+            BatchNormRows.MergeMeanAndM2(scratch.Totals(0), scratch.Totals2(0), RowStart(t, threads, batch),
+                scratch.Totals(t), scratch.Totals2(t), RowStart(t + 1, threads, batch) - RowStart(t, threads, batch));
+        }
+
+        FinishStatistics(scratch.Totals(0), scratch.Totals2(0), batch, epsilon, mean, variance, invStd, gamma, scratch.Scale);
         Parallel.For(0, threads, t => BatchNormRows.Normalize<T>(x, n, RowStart(t, threads, batch), RowStart(t + 1, threads, batch), mean, scratch.Scale, beta, y));
     }
 

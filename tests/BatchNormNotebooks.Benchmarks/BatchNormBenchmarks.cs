@@ -51,9 +51,10 @@ public class BatchNormBenchmarks
     public void LibraryEval() =>
         BatchNormKernels.ForwardEval<float>(_x, Batch, _gamma, _beta, _mean, _invStd, 1e-5f, _y);
 
-    /// <summary>The unavoidable traffic of one fwd+bwd: x read by forward and by backward, y written, dy read, dx written —
-    /// five (batch × features) float tensors. GB/s below is this over the measured time (a lower bound of the real traffic).</summary>
-    public static long MinimumBytes(int batch, int features) => 5L * batch * features * sizeof(float);
+    /// <summary>Bytes the library's passes move in one fwd+bwd: forward reads x for the statistics, then reads x and
+    /// writes y; backward reads x and dy for its sums, then reads x and dy and writes dx — eight (batch × features)
+    /// float tensors. (The unavoidable minimum is five: x, y, dy, dx, and x again in backward.)</summary>
+    public static long BytesMoved(int batch, int features) => 8L * batch * features * sizeof(float);
 }
 
 /// <summary>STREAM-style triad a[i] = b[i] + s·c[i] over arrays far larger than the caches: the memory-bandwidth yardstick.</summary>
