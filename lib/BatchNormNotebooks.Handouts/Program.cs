@@ -76,4 +76,13 @@ if (Directory.Exists(outDir))
 
 Directory.Move(staging, outDir);
 Console.WriteLine($"\n{executed.Count} handout(s) in {outDir} ({total.Elapsed.TotalSeconds:0} s). Open {Path.Combine(outDir, "index.html")}");
+if (timings.Count > 0)
+{
+    // The notebooks promise every cell under 3 s on a 2-core machine; say which ones break it (not an error: load varies).
+    var slowest = timings.MaxBy(t => t.Seconds)!;
+    var slow = timings.Where(t => t.Seconds > 3).ToList();
+    Console.WriteLine($"Slowest cell: {slowest.Notebook}:{slowest.Cell} {slowest.Seconds:0.0} s; " +
+        (slow.Count == 0 ? "no cell over 3 s." : $"{slow.Count} cell(s) over 3 s: {string.Join(", ", slow.Select(t => $"{t.Notebook}:{t.Cell} ({t.Seconds:0.0} s)"))}"));
+}
+
 return 0;
