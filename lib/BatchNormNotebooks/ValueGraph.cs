@@ -56,7 +56,7 @@ public static class ValueGraph
         int width = ((nodes.Max(n => n.Column) + 1) * ColumnGap) + 10;
         int height = (int)Math.Ceiling((nodes.Max(n => n.Row) + 1) * RowGap) + 10;
         var svg = new StringBuilder(string.Create(CultureInfo.InvariantCulture,
-            $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"monospace\" font-size=\"12\">"));
+            $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" style=\"max-width:100%;height:auto\" font-family=\"monospace\" font-size=\"12\">"));
         svg.Append("<defs><marker id=\"bnn-arrow\" markerWidth=\"8\" markerHeight=\"8\" refX=\"8\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#888\"/></marker></defs>");
         foreach (var n in nodes)
         {
