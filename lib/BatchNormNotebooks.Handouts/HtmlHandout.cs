@@ -182,6 +182,7 @@ public static partial class HtmlHandout
         .bnn-chart { min-height: 420px; }
         .k { color: #d73a49; } .t { color: #6f42c1; } .s { color: #032f62; } .n { color: #005cc5; }
         .c { color: #6a737d; font-style: italic; } .d { color: #22863a; }
+        blockquote { margin: .8rem 0; padding: .1rem 1rem; border-left: 4px solid var(--accent); background: #f5f9fd; }
         .katex-display { overflow-x: auto; overflow-y: hidden; padding: .3rem 0; max-width: 100%; }
         nav.toc .katex { font-size: 1em; }
         table { border-collapse: collapse; margin: .8rem 0; font-variant-numeric: tabular-nums; }

@@ -357,6 +357,7 @@ public static partial class Charts
         legend.SetProperty("xanchor", "left");
         legend.SetProperty("y", -62.0 / plotHeight);
         legend.SetProperty("yanchor", "top");
+        legend.SetProperty("traceorder", "normal"); // in series order, also when a band's fill would reverse it
         layout.SetProperty("legend", legend);
         return GenericChart.addLayout(layout, chart);
     }
