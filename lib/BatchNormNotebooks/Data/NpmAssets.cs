@@ -88,6 +88,7 @@ public static class NpmAssets
                 {
                     Console.WriteLine($"» npm ci in {folder} (node_modules missing or older than package-lock.json)");
                     RunNpmCi(folder);
+                    Directory.CreateDirectory(System.IO.Path.GetDirectoryName(stamp)!);
                     File.WriteAllText(stamp, expected);
                 }
             }
