@@ -253,16 +253,24 @@ public static class Figure1Experiment
     }
 
     /// <summary>
-    /// The short live version for a notebook cell: both networks, <paramref name="steps"/> steps each, in parallel,
-    /// at the given learning rates (e.g. those of the full run: <c>full.WithoutBatchNorm.LearningRate</c>), recording
-    /// every 250 steps on the first <paramref name="testCount"/> test digits. Same seed and batches as the full run,
-    /// so its first records equal the full run's where the schedules meet.
+    /// The short live version for a notebook cell: both networks, in parallel, the first <paramref name="steps"/> steps
+    /// of the full run <paramref name="full"/> — its options, seed, batches and learning rates. With
+    /// <paramref name="testCount"/> null (all test digits) every record equals the full run's at the same step, bit
+    /// for bit (on the machine and library version that computed it); a smaller <paramref name="testCount"/> is
+    /// cheaper but evaluates on fewer digits.
     /// </summary>
-    public static Figure1Result RunLive(Dataset<float> train, Dataset<float> test, double learningRateWithoutBatchNorm, double learningRateWithBatchNorm,
-        int steps = 2_000, int testCount = 10_000, ulong seed = 1, IProgress<Figure1Progress>? progress = null)
+    /// <param name="train">The training digits (<see cref="MnistFull.Load"/>).</param>
+    /// <param name="test">The test digits.</param>
+    /// <param name="full">The stored full run, e.g. <see cref="Figure1Result.LoadFull"/>.</param>
+    /// <param name="steps">Steps per network.</param>
+    /// <param name="testCount">Test digits per evaluation (null: as the full run, all 10,000).</param>
+    /// <param name="progress">Told at every record, from the training threads.</param>
+    public static Figure1Result RunLive(Dataset<float> train, Dataset<float> test, Figure1Result full, int steps = 2_000, int? testCount = null,
+        IProgress<Figure1Progress>? progress = null)
     {
-        var options = new Figure1Options { Steps = steps, Seed = seed, RecordEvery = 250, EarlyRecordEvery = 50, EarlyRecordUntil = 250, TestCount = testCount };
-        return Run(train, test, options, (learningRateWithoutBatchNorm, learningRateWithBatchNorm), "Figure1Experiment.RunLive", progress);
+        ArgumentNullException.ThrowIfNull(full);
+        var options = full.Options with { Steps = steps, TestCount = testCount ?? full.Options.TestCount };
+        return Run(train, test, options, (full.WithoutBatchNorm.LearningRate, full.WithBatchNorm.LearningRate), "Figure1Experiment.RunLive", progress);
     }
 
     private static Linear<float> GaussianLinear(int inputs, int outputs, bool bias, string name, SeededRandom rng, double std)

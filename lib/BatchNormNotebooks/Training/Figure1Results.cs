@@ -35,8 +35,13 @@ public sealed record Figure1Curve(string Network, bool BatchNorm, double Learnin
         int n = Steps.Count(s => s <= steps);
         return this with
         {
-            Steps = Steps[..n], TestAccuracy = TestAccuracy[..n], TestLoss = TestLoss[..n], TrainLoss = TrainLoss[..n],
-            P15 = P15[..n], P50 = P50[..n], P85 = P85[..n],
+            Steps = Steps[..n],
+            TestAccuracy = TestAccuracy[..n],
+            TestLoss = TestLoss[..n],
+            TrainLoss = TrainLoss[..n],
+            P15 = P15[..n],
+            P50 = P50[..n],
+            P85 = P85[..n],
         };
     }
 

@@ -28,8 +28,15 @@ public class Figure1ExperimentTests
 
     private static readonly Figure1Options ToyOptions = new()
     {
-        Steps = 120, BatchSize = 20, HiddenUnits = 8, RecordEvery = 40, EarlyRecordEvery = 10, EarlyRecordUntil = 40,
-        LearningRateGrid = [1e-4, 1.0], TuningSteps = 100, TuningHeldOut = 200,
+        Steps = 120,
+        BatchSize = 20,
+        HiddenUnits = 8,
+        RecordEvery = 40,
+        EarlyRecordEvery = 10,
+        EarlyRecordUntil = 40,
+        LearningRateGrid = [1e-4, 1.0],
+        TuningSteps = 100,
+        TuningHeldOut = 200,
     };
 
     [Fact]
