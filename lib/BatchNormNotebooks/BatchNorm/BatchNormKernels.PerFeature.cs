@@ -46,4 +46,23 @@ public static partial class BatchNormKernels
             shift[j] = T.CreateChecked((-g * r * sumDy[j] / batch) + (slopeJ * delta));
         }
     }
+
+    /// <summary>Whether the backward must recover the exact batch mean: true when, for some feature, μ rounded to T
+    /// (off by at most |μ|·u, u the unit roundoff of T: 2⁻²⁴ in float32) could shift x̂ = (x − μ)·r by more than 2⁻²²,
+    /// i.e. |μ|·r·u &gt; 2⁻²². Otherwise the shift is below a few roundings of x̂ and the cheaper pass is used.</summary>
+    private static bool NeedsExactMean<T>(ReadOnlySpan<T> mean, ReadOnlySpan<T> invStd)
+        where T : IFloatingPointIeee754<T>
+    {
+        double unitRoundoff = double.CreateChecked(T.One - T.BitDecrement(T.One));
+        double limit = Math.ScaleB(1, -22) / unitRoundoff;
+        for (int j = 0; j < mean.Length; j++)
+        {
+            if (!(double.Abs(double.CreateChecked(mean[j]) * double.CreateChecked(invStd[j])) <= limit))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -168,8 +168,9 @@ public static partial class BatchNormKernels
     /// <remarks>Effectively computes dx_i = γ/(m·√(σ²+ε))·(m·dy_i − Σdy − x̂_i·Σ(dy·x̂)), which is the textbook
     /// (1/(m·√(σ²+ε)))·(m·dx̂_i − Σdx̂ − x̂_i·Σ(dx̂·x̂)) with dx̂ = γ·dy. Two passes: one fused pass for Σdy,
     /// Σ(x − μ)·dy and Σ(x − μ), then dx_i = γr·dy_i − γr·Σdy/m − (x_i − μ_B)·γr³·Σ(x − μ_B)dy/m with r = 1/√(σ²+ε).
-    /// <paramref name="mean"/> is μ_B rounded to T; Σ(x − mean)/m recovers the rounding in double, so x̂ is centred on
-    /// the exact batch mean (a float32 feature with mean 1e4 and std 1e-2 keeps ~1e-7 relative accuracy).</remarks>
+    /// <paramref name="mean"/> is μ_B rounded to T; when that rounding could shift x̂ by more than 2⁻²² (|μ|/σ large,
+    /// e.g. a float32 feature with mean 1e4 and std 1e-2), the fused pass also sums x − mean, which recovers the exact
+    /// batch mean in double, so such a feature keeps ~1e-7 relative accuracy.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">batch &lt; 1.</exception>
     /// <exception cref="ArgumentException">A span's length does not fit (batch, features); the message names it.</exception>
     public static void BackwardClosedForm<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int batch, ReadOnlySpan<T> gamma,
@@ -179,7 +180,7 @@ public static partial class BatchNormKernels
         int n = CheckBackward(dy.Length, x.Length, batch, gamma.Length, mean.Length, invStd.Length, dx.Length, dGamma.Length, dBeta.Length);
         using var scratch = new BatchNormScratch<T>(1, n);
         var sums = scratch.BackwardSums(0);
-        BatchNormRows.BackwardSums(dy, x, n, 0, batch, mean, sums);
+        BatchNormRows.BackwardSums(dy, x, n, 0, batch, mean, sums, NeedsExactMean(mean, invStd));
         FinishBackwardSums(sums.SumDy, sums.SumDyCentered, sums.SumCentered, batch, gamma, invStd, dGamma, dBeta, scratch.Scale, scratch.Shift, scratch.Slope);
         BatchNormRows.Backward(dy, x, n, 0, batch, mean, scratch.Scale, scratch.Shift, scratch.Slope, dx);
     }
@@ -206,7 +207,8 @@ public static partial class BatchNormKernels
         }
 
         using var scratch = new BatchNormScratch<T>(threads, n);
-        Parallel.For(0, threads, t => BatchNormRows.BackwardSums<T>(dy, x, n, RowStart(t, threads, batch), RowStart(t + 1, threads, batch), mean, scratch.BackwardSums(t)));
+        bool exactMean = NeedsExactMean<T>(mean, invStd);
+        Parallel.For(0, threads, t => BatchNormRows.BackwardSums<T>(dy, x, n, RowStart(t, threads, batch), RowStart(t + 1, threads, batch), mean, scratch.BackwardSums(t), exactMean));
         var total = scratch.CombineBackwardSums();
         FinishBackwardSums(total.SumDy, total.SumDyCentered, total.SumCentered, batch, gamma, invStd, dGamma, dBeta, scratch.Scale, scratch.Shift, scratch.Slope);
         Parallel.For(0, threads, t => BatchNormRows.Backward<T>(dy, x, n, RowStart(t, threads, batch), RowStart(t + 1, threads, batch), mean,

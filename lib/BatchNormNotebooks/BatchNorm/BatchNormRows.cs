@@ -52,10 +52,12 @@ internal static class BatchNormRows
         }
     }
 
-    /// <summary>Over rows [r0, r1), with μ_T = <paramref name="mean"/>: Σdy, Σdy·(x − μ_T) and Σ(x − μ_T) per feature,
-    /// added to the buffers' double totals — one fused pass over dy and x.</summary>
+    /// <summary>Over rows [r0, r1), with μ_T = <paramref name="mean"/>: Σdy, Σdy·(x − μ_T) and, when
+    /// <paramref name="withSumCentered"/>, Σ(x − μ_T) per feature, added to the buffers' double totals — one fused pass
+    /// over dy and x. The third sum costs a third accumulator store per element, so it is only taken when μ_T's
+    /// rounding matters (see <c>BatchNormKernels.NeedsExactMean</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void BackwardSums<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int n, int r0, int r1, ReadOnlySpan<T> mean, BackwardSumBuffers<T> buffers)
+    public static void BackwardSums<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int n, int r0, int r1, ReadOnlySpan<T> mean, BackwardSumBuffers<T> buffers, bool withSumCentered)
         where T : IFloatingPointIeee754<T>
     {
         Span<T> sumDy = buffers.BlockSumDy, sumDyCentered = buffers.BlockSumDyCentered, sumCentered = buffers.BlockSumCentered;
@@ -67,32 +69,22 @@ internal static class BatchNormRows
             int b1 = Math.Min(r1, b0 + BlockRows);
             for (int i = b0; i < b1; i++)
             {
-                ReadOnlySpan<T> g = dy.Slice(i * n, n), xi = x.Slice(i * n, n);
-                int j = 0;
-                if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+                if (withSumCentered)
                 {
-                    for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
-                    {
-                        var gv = Load(g, j);
-                        var d = Load(xi, j) - Load(mean, j);
-                        Store(Load(sumDy, j) + gv, sumDy, j);
-                        Store(Load(sumDyCentered, j) + (gv * d), sumDyCentered, j);
-                        Store(Load(sumCentered, j) + d, sumCentered, j);
-                    }
+                    AddDyTerms(dy.Slice(i * n, n), x.Slice(i * n, n), mean, sumDy, sumDyCentered, sumCentered);
                 }
-
-                for (; j < n; j++)
+                else
                 {
-                    T d = xi[j] - mean[j];
-                    sumDy[j] += g[j];
-                    sumDyCentered[j] += g[j] * d;
-                    sumCentered[j] += d;
+                    AddDyTerms(dy.Slice(i * n, n), x.Slice(i * n, n), mean, sumDy, sumDyCentered);
                 }
             }
 
             AddToTotal(sumDy, buffers.SumDy);
             AddToTotal(sumDyCentered, buffers.SumDyCentered);
-            AddToTotal(sumCentered, buffers.SumCentered);
+            if (withSumCentered)
+            {
+                AddToTotal(sumCentered, buffers.SumCentered);
+            }
         }
     }
 
@@ -159,6 +151,54 @@ internal static class BatchNormRows
             double blockMean = double.CreateTruncating(center[j]) + (d1 / countB);
             double blockM2 = double.CreateTruncating(s2[j]) - (d1 * d1 / countB);
             merge.Into(ref mean[j], ref m2[j], blockMean, blockM2);
+        }
+    }
+
+    /// <summary>One row: sumDy[j] += g[j]; sumDyCentered[j] += g[j]·(x[j] − μ[j]).</summary>
+    private static void AddDyTerms<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> xi, ReadOnlySpan<T> mean, Span<T> sumDy, Span<T> sumDyCentered)
+        where T : IFloatingPointIeee754<T>
+    {
+        int n = g.Length, j = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
+            {
+                var gv = Load(g, j);
+                Store(Load(sumDy, j) + gv, sumDy, j);
+                Store(Load(sumDyCentered, j) + (gv * (Load(xi, j) - Load(mean, j))), sumDyCentered, j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            sumDy[j] += g[j];
+            sumDyCentered[j] += g[j] * (xi[j] - mean[j]);
+        }
+    }
+
+    /// <summary>One row: as above, and sumCentered[j] += x[j] − μ[j].</summary>
+    private static void AddDyTerms<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> xi, ReadOnlySpan<T> mean, Span<T> sumDy, Span<T> sumDyCentered, Span<T> sumCentered)
+        where T : IFloatingPointIeee754<T>
+    {
+        int n = g.Length, j = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
+            {
+                var gv = Load(g, j);
+                var d = Load(xi, j) - Load(mean, j);
+                Store(Load(sumDy, j) + gv, sumDy, j);
+                Store(Load(sumDyCentered, j) + (gv * d), sumDyCentered, j);
+                Store(Load(sumCentered, j) + d, sumCentered, j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            T d = xi[j] - mean[j];
+            sumDy[j] += g[j];
+            sumDyCentered[j] += g[j] * d;
+            sumCentered[j] += d;
         }
     }
 

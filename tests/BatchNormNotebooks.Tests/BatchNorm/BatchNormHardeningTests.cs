@@ -108,6 +108,7 @@ public class BatchNormHardeningTests
     [Theory]
     [InlineData(64, false)]
     [InlineData(1000, false)]
+    [InlineData(65536, false)] // 196 608 elements: the threaded path
     [InlineData(64, true)]
     public void Float32_feature_with_a_large_mean_and_tiny_spread_matches_float64(int batch, bool graph)
     {
