@@ -36,6 +36,7 @@ public sealed class NotebookRunTests(HandoutsFixture handouts)
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(handouts.OutDir, name + ".ipynb")));
         var root = json.RootElement;
         Assert.Equal(4, root.GetProperty("nbformat").GetInt32());
+        Assert.Equal(".net-csharp", root.GetProperty("metadata").GetProperty("kernelspec").GetProperty("name").GetString());
         Assert.Contains(root.GetProperty("cells").EnumerateArray(), c => c.GetProperty("cell_type").GetString() == "code" && c.GetProperty("outputs").GetArrayLength() > 0);
     }
 }
