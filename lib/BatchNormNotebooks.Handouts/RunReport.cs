@@ -5,8 +5,6 @@ namespace BatchNormNotebooks.Handouts;
 
 /// <summary>One row of report.json: a code cell, how long it ran in the kernel, whether it succeeded.</summary>
 /// <param name="Notebook">File name, e.g. "00-setup-check.dib".</param>
-/// <param name="Cell">1-based cell number (markdown cells count, as in the editor).</param>
-/// <param name="Seconds">Wall time.</param>
 /// <param name="Variant">The form that ran (lecturer, students, wrong).</param>
 /// <param name="Cell">1-based cell number (markdown cells count, as in the editor).</param>
 /// <param name="Seconds">Wall time.</param>

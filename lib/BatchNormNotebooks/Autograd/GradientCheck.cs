@@ -9,11 +9,13 @@ namespace BatchNormNotebooks;
 /// <param name="RelativeError">max over elements of |a − n| / max(1e-8, |a| + |n|).</param>
 public sealed record GradientCheckEntry(string Layer, string Tensor, int WorstIndex, double Analytic, double Numeric, double RelativeError)
 {
+    /// <summary>One line, e.g. "BatchNorm1d(3) ∂/∂bn.gamma: rel. error 1.23E-010 (worst at index 2: backward 0.5, numeric 0.5)".</summary>
     public override string ToString() =>
         $"{Layer} ∂/∂{Tensor}: rel. error {RelativeError:E2} (worst at index {WorstIndex}: backward {Analytic:G6}, numeric {Numeric:G6})";
 }
 
 /// <summary>The result of a gradient check: one entry per input or parameter tensor.</summary>
+/// <param name="Entries">The input "x" first, then every parameter in <see cref="ILayer{T}.Parameters"/> order.</param>
 public sealed record GradientCheckResult(IReadOnlyList<GradientCheckEntry> Entries)
 {
     /// <summary>The largest relative error over all entries.</summary>
@@ -22,6 +24,7 @@ public sealed record GradientCheckResult(IReadOnlyList<GradientCheckEntry> Entri
     /// <summary>The entry with the largest error.</summary>
     public GradientCheckEntry? Worst => Entries.MaxBy(e => e.RelativeError);
 
+    /// <summary>One line per entry (see <see cref="GradientCheckEntry.ToString"/>), in the order of <see cref="Entries"/>.</summary>
     public override string ToString() => string.Join(Environment.NewLine, Entries);
 }
 

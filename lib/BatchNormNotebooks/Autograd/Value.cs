@@ -43,8 +43,12 @@ public sealed class Value
     /// <summary>The inputs of that operation.</summary>
     public IReadOnlyList<Value> Children { get; }
 
+    /// <summary>A constant as an unlabelled leaf, so <c>2 * x</c> and <c>x + 1</c> work; its gradient is computed but
+    /// belongs to no named value.</summary>
     public static implicit operator Value(double d) => new(d);
 
+    /// <summary>a + b, a primitive; local derivatives ∂/∂a = 1 and ∂/∂b = 1, so both inputs receive the output's
+    /// gradient unchanged (accumulated with +=, since a value may feed several operations).</summary>
     public static Value operator +(Value a, Value b)
     {
         var o = new Value(a.Data + b.Data, "", [a, b], "+");
@@ -56,6 +60,7 @@ public sealed class Value
         return o;
     }
 
+    /// <summary>a · b, a primitive; local derivatives ∂/∂a = b and ∂/∂b = a (accumulated with +=).</summary>
     public static Value operator *(Value a, Value b)
     {
         var o = new Value(a.Data * b.Data, "", [a, b], "*");
@@ -67,10 +72,13 @@ public sealed class Value
         return o;
     }
 
+    /// <summary>−a, built as a · (−1): derived, no backward of its own.</summary>
     public static Value operator -(Value a) => a * -1.0;
 
+    /// <summary>a − b, built as a + (−b): derived, no backward of its own.</summary>
     public static Value operator -(Value a, Value b) => a + (-b);
 
+    /// <summary>a / b, built as a · b^(−1) with <see cref="Pow"/>: derived, no backward of its own.</summary>
     public static Value operator /(Value a, Value b) => a * b.Pow(-1);
 
     /// <summary>this^k for a constant k; d/dx = k·x^(k−1).</summary>
@@ -167,5 +175,6 @@ public sealed class Value
         }
     }
 
+    /// <summary>"Value(w1 = 0.1, grad 10)", or "Value(0.1, grad 10)" without a label; numbers with 6 significant digits.</summary>
     public override string ToString() => $"Value({(Label.Length > 0 ? Label + " = " : "")}{Data:G6}, grad {Grad:G6})";
 }

@@ -105,6 +105,8 @@ public sealed record BatchNormConvention
         ? momentum
         : throw new ArgumentOutOfRangeException(name, momentum, "Batch-norm momentum must lie in [0, 1].");
 
+    /// <summary>One line naming every choice, e.g. "PyTorch: momentum 0.1 (weight of new value), unbiased running var,
+    /// ε = 1E-05"; the cumulative average names no momentum.</summary>
     public override string ToString() => Meaning == MomentumMeaning.CumulativeAverage
         ? $"{Name}: cumulative average, {(UnbiasedRunningVariance ? "unbiased" : "biased")} running var, ε = {Epsilon:G3}"
         : $"{Name}: momentum {Momentum} ({(Meaning == MomentumMeaning.WeightOfNewValue ? "weight of new value" : "weight of old value")}), {(UnbiasedRunningVariance ? "unbiased" : "biased")} running var, ε = {Epsilon:G3}{(TrackRunningStats ? "" : ", no running stats")}";

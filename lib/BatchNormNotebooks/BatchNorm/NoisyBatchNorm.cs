@@ -42,6 +42,7 @@ public sealed class NoisyBatchNorm<T> : ILayer<T> where T : IFloatingPointIeee75
         Name = $"NoisyBatchNorm({features})";
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
 
     /// <summary>The ordinary batch norm inside (γ, β and the running statistics).</summary>
@@ -65,8 +66,11 @@ public sealed class NoisyBatchNorm<T> : ILayer<T> where T : IFloatingPointIeee75
     /// <summary>When true, training-mode forwards reuse the current s and m instead of drawing new ones (for gradient checks).</summary>
     public bool HoldNoise { get; set; }
 
+    /// <summary>γ and β of the inner <see cref="BatchNorm"/>; the noise s and m is not learned.</summary>
     public IReadOnlyList<Parameter<T>> Parameters => BatchNorm.Parameters;
 
+    /// <inheritdoc/>
+    /// <remarks>Switches the inner <see cref="BatchNorm"/> too; in eval mode the noise is off.</remarks>
     public bool Training
     {
         get => _training;
@@ -87,6 +91,9 @@ public sealed class NoisyBatchNorm<T> : ILayer<T> where T : IFloatingPointIeee75
         }
     }
 
+    /// <summary>Forward pass, x (batch, features) → y (batch, features): y = BN(x) in eval mode; in training mode
+    /// y[i,j] = s[j]·BN(x)[i,j] + m[j] with s and m drawn fresh (see <see cref="Resample"/>) unless
+    /// <see cref="HoldNoise"/> is set.</summary>
     public Matrix<T> Forward(Matrix<T> x)
     {
         var a = BatchNorm.Forward(x);
@@ -112,6 +119,11 @@ public sealed class NoisyBatchNorm<T> : ILayer<T> where T : IFloatingPointIeee75
         return a;
     }
 
+    /// <summary>Backward pass of the last training-mode forward, dy (batch, features) → dx (batch, features):
+    /// ∂loss/∂a = s ⊙ dy (the shift m has derivative 1 and no parameter), then the batch-norm backward, which writes
+    /// γ's and β's gradients.</summary>
+    /// <exception cref="InvalidOperationException">The layer is in eval mode.</exception>
+    /// <exception cref="ArgumentException">dy has the wrong number of columns.</exception>
     public Matrix<T> Backward(Matrix<T> dy)
     {
         ArgumentNullException.ThrowIfNull(dy);
@@ -139,5 +151,6 @@ public sealed class NoisyBatchNorm<T> : ILayer<T> where T : IFloatingPointIeee75
         return BatchNorm.Backward(da);
     }
 
+    /// <summary>The layer's <see cref="Name"/>, e.g. "NoisyBatchNorm(100)".</summary>
     public override string ToString() => Name;
 }

@@ -54,5 +54,6 @@ public sealed record Dataset<T>(string Name, Matrix<T> X, Matrix<T> Y, IReadOnly
         return this with { X = x };
     }
 
+    /// <summary>A one-line summary, e.g. "Two moons: 200 examples × 2 features (x1, x2)".</summary>
     public override string ToString() => $"{Name}: {Count} examples × {X.Cols} features ({string.Join(", ", FeatureNames)})";
 }

@@ -13,8 +13,13 @@ public sealed class BinaryCrossEntropy<T> : ILoss<T> where T : IFloatingPointIee
     private Matrix<T>? _p;
     private Matrix<T>? _y;
 
+    /// <inheritdoc/>
     public string Name => "Binary cross-entropy";
 
+    /// <summary>−(1/N) Σ [y·log p + (1 − y)·log(1 − p)] over all N elements of <paramref name="output"/> (p, batch × 1,
+    /// clamped away from 0 and 1) and <paramref name="target"/> (y, same shape); keeps the clamped p and y for
+    /// <see cref="Backward"/>.</summary>
+    /// <exception cref="ArgumentException">The shapes differ, or a p or y lies outside [0, 1] (the message names its row).</exception>
     public T Forward(Matrix<T> output, Matrix<T> target)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -47,6 +52,9 @@ public sealed class BinaryCrossEntropy<T> : ILoss<T> where T : IFloatingPointIee
         return total / T.CreateChecked(p.Data.Length);
     }
 
+    /// <summary>∂loss/∂p = (p − y) / (p·(1 − p)) / N for the last forward, shape of the output; with the clamped p,
+    /// so a saturated sigmoid gives a large finite gradient.</summary>
+    /// <exception cref="InvalidOperationException">No forward yet.</exception>
     public Matrix<T> Backward()
     {
         if (_p is null || _y is null)

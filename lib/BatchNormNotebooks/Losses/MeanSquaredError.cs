@@ -8,8 +8,12 @@ public sealed class MeanSquaredError<T> : ILoss<T> where T : IFloatingPointIeee7
 {
     private Matrix<T>? _diff;
 
+    /// <inheritdoc/>
     public string Name => "Mean squared error";
 
+    /// <summary>(1/N) Σ (ŷ − y)² over all N elements; <paramref name="target"/> must have the shape of
+    /// <paramref name="output"/> (no broadcasting). Keeps ŷ − y for <see cref="Backward"/>.</summary>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
     public T Forward(Matrix<T> output, Matrix<T> target)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -20,6 +24,8 @@ public sealed class MeanSquaredError<T> : ILoss<T> where T : IFloatingPointIeee7
         return TensorPrimitives.SumOfSquares<T>(_diff.Data) / T.CreateChecked(_diff.Data.Length);
     }
 
+    /// <summary>∂loss/∂ŷ = 2(ŷ − y)/N for the last forward, shape of the output.</summary>
+    /// <exception cref="InvalidOperationException">No forward yet.</exception>
     public Matrix<T> Backward()
     {
         if (_diff is null)

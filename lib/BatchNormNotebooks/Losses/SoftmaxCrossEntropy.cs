@@ -14,8 +14,14 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
     private Matrix<T>? _probabilities;
     private Matrix<T>? _target;
 
+    /// <inheritdoc/>
     public string Name => "Softmax cross-entropy";
 
+    /// <summary>−(1/m) Σ_i log softmax(z_i)[y_i] for logits <paramref name="output"/> z (m, classes) and class indices
+    /// <paramref name="target"/> y (m, 1), computed as log Σ_c e^(z_ic − max_i) + max_i − z_i,y_i so large logits do
+    /// not overflow; keeps softmax(z) and y for <see cref="Backward"/>.</summary>
+    /// <exception cref="ArgumentException">The target is not (m, 1), or an index is not an integer in 0…classes−1
+    /// (the message names its row).</exception>
     public T Forward(Matrix<T> output, Matrix<T> target)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -47,6 +53,8 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
         return total / T.CreateChecked(output.Rows);
     }
 
+    /// <summary>∂loss/∂z = (softmax(z) − onehot(y)) / m for the last forward, shape (m, classes).</summary>
+    /// <exception cref="InvalidOperationException">No forward yet.</exception>
     public Matrix<T> Backward()
     {
         if (_probabilities is null || _target is null)

@@ -56,6 +56,9 @@ public sealed class Adagrad<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
     /// <summary>state_sum = τ + Σ g², the accumulated squared gradients of <paramref name="parameter"/>.</summary>
     public IReadOnlyList<T> SumOfSquares(Parameter<T> parameter) => _sums[IndexOf(parameter)];
 
+    /// <inheritdoc/>
+    /// <remarks>One iteration of the loop in the class remarks, element by element: state_sum += g², then
+    /// θ −= γ̃ g / (√state_sum + ε) with γ̃ = γ / (1 + (t − 1)η).</remarks>
     protected override void Update(int index, Span<T> theta, ReadOnlySpan<T> grad)
     {
         T lr = Scalar(LearningRate / (1 + ((StepCount - 1) * LearningRateDecay)));

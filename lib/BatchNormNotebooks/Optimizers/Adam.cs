@@ -97,6 +97,11 @@ public class Adam<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
     /// <summary>max(v_1 … v_t), AMSGrad's running maximum (zeros unless <see cref="Amsgrad"/>).</summary>
     public IReadOnlyList<T> MaxSecondMoment(Parameter<T> parameter) => _maxSecondMoments[IndexOf(parameter)];
 
+    /// <inheritdoc/>
+    /// <remarks>One iteration of the loop in the class remarks, element by element: θ ← θ − (γ / (1 − β₁^t))·m /
+    /// (√v / √(1 − β₂^t) + ε), which is γ m̂ / (√v̂ + ε) rearranged (v replaced by max(v_1…v_t) with AMSGrad).
+    /// With <see cref="DecoupledWeightDecay"/> (AdamW) θ is first multiplied by 1 − γλ and λθ is not added to g.
+    /// Sealed, so AdamW differs from Adam only in that flag.</remarks>
     protected sealed override void Update(int index, Span<T> theta, ReadOnlySpan<T> grad)
     {
         int t = StepCount;

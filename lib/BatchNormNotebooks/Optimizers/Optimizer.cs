@@ -73,6 +73,8 @@ public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
         }
     }
 
+    /// <summary>The optimizer's type, learning rate, step count and number of parameters, e.g.
+    /// "Adam(lr=0.001, t=100, 4 parameters)".</summary>
     public override string ToString() => $"{GetType().Name.Split('`')[0]}(lr={LearningRate}, t={StepCount}, {Parameters.Count} parameters)";
 
     /// <summary>Updates parameter <paramref name="index"/> in place; <see cref="StepCount"/> is already t.</summary>

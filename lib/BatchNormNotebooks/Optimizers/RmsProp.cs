@@ -79,6 +79,9 @@ public sealed class RmsProp<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
     /// <summary>b, the momentum buffer (zeros unless <see cref="Momentum"/> &gt; 0).</summary>
     public IReadOnlyList<T> MomentumBuffer(Parameter<T> parameter) => _buffers[IndexOf(parameter)];
 
+    /// <inheritdoc/>
+    /// <remarks>One iteration of the loop in the class remarks, element by element, on this parameter's v, g^ave and
+    /// b.</remarks>
     protected override void Update(int index, Span<T> theta, ReadOnlySpan<T> grad)
     {
         T lr = Scalar(LearningRate), alpha = Scalar(Alpha), oneMinusAlpha = Scalar(1 - Alpha);

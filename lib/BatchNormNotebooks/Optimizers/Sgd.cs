@@ -65,6 +65,9 @@ public sealed class Sgd<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
     /// <summary>b, the momentum buffer of <paramref name="parameter"/> (zeros before the first step or without momentum).</summary>
     public IReadOnlyList<T> MomentumBuffer(Parameter<T> parameter) => _buffers[IndexOf(parameter)];
 
+    /// <inheritdoc/>
+    /// <remarks>One iteration of the loop in the class remarks, element by element; on step t = 1 the buffer b is set
+    /// to g itself.</remarks>
     protected override void Update(int index, Span<T> theta, ReadOnlySpan<T> grad)
     {
         T lr = Scalar(LearningRate), lambda = Scalar(WeightDecay), mu = Scalar(Momentum), oneMinusTau = Scalar(1 - Dampening);

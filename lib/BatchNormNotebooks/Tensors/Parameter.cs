@@ -31,5 +31,6 @@ public sealed class Parameter<T> where T : IFloatingPointIeee754<T>
     /// <summary>Sets <see cref="Grad"/> to zero.</summary>
     public void ZeroGrad() => Grad.AsSpan().Clear();
 
+    /// <summary>The name and the number of elements, e.g. "bn1.gamma [100]" (a weight (in, out) is stored flat).</summary>
     public override string ToString() => $"{Name} [{Value.Length}]";
 }

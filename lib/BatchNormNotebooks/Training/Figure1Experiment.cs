@@ -13,6 +13,7 @@ namespace BatchNormNotebooks;
 /// <param name="Seconds">Seconds since the run started.</param>
 public sealed record Figure1Progress(string Network, int Step, int Steps, double TestAccuracy, double Seconds)
 {
+    /// <summary>One progress line, e.g. "with BN: step 5,000/50,000, test accuracy 96.12 %, 12.3 s" (invariant culture).</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Network}: step {Step:N0}/{Steps:N0}, test accuracy {TestAccuracy:P2}, {Seconds:F1} s");
 }

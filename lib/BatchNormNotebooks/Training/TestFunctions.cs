@@ -57,12 +57,13 @@ public sealed record TestFunction(string Name, Func<double, double, double> Valu
         return ([.. xs], [.. ys]);
     }
 
+    /// <summary>The name, the optimum with its value and the start, e.g. "Rosenbrock: optimum (1, 1) with f = 0, start (-2, 2)".</summary>
     public override string ToString() => $"{Name}: optimum ({Optimum[0]}, {Optimum[1]}) with f = {OptimumValue}, start ({Start[0]}, {Start[1]})";
 }
 
 /// <summary>
 /// Classic 2-D test functions for optimizers, each with its analytic gradient (checked against centred differences
-/// in tests/…/Notebooks/TestFunctionsTests.cs).
+/// in tests/…/Training/TestFunctionsTests.cs).
 /// </summary>
 /// <remarks>Taught in notebooks/06-optimizers.</remarks>
 public static class TestFunctions
