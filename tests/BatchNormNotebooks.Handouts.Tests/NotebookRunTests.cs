@@ -26,6 +26,8 @@ public sealed class NotebookRunTests(HandoutsFixture handouts)
         Assert.True(handouts.ExitCode == 0, handouts.Output);
         string index = File.ReadAllText(Path.Combine(handouts.OutDir, "index.html"));
         Assert.All(Builder.Notebooks, nb => Assert.Contains($"href=\"{Path.GetFileNameWithoutExtension(nb)}.html\"", index, StringComparison.Ordinal));
+        Assert.All(Builder.Notebooks, nb => Assert.Contains($"href=\"students/{Path.GetFileNameWithoutExtension(nb)}.html\"", index, StringComparison.Ordinal));
+        Assert.All(Builder.Notebooks, nb => Assert.Contains($"href=\"students/{Path.GetFileNameWithoutExtension(nb)}.dib\"", index, StringComparison.Ordinal));
     }
 
     [Fact]
