@@ -93,7 +93,7 @@ public static class Diagnostics
     /// <param name="setup">Width and depth.</param>
     /// <param name="gain">Init gain g &gt; 0 of every Linear, the output layer included.</param>
     /// <param name="batchNorm">Insert BatchNorm1d (PyTorch convention) after each hidden Linear.</param>
-    /// <param name="seed">Seed of the weights.</param>
+    /// <param name="seed">Seed of the weights: the same seed gives the same weights with and without batch norm.</param>
     public static Sequential<double> TanhMlp(int inputs, int classes, DiagnosticSetup setup, double gain, bool batchNorm, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(setup);
@@ -375,7 +375,9 @@ public static class Diagnostics
 
     private static Linear<double> NormalLinear(int fanIn, int fanOut, double gain, bool bias, SeededRandom random, string name)
     {
-        var linear = new Linear<double>(fanIn, fanOut, random, bias, name);
+        // The Linear's own uniform init is overwritten: draw it from a throwaway generator, so that the weights
+        // taken from random are the same with and without a bias (the same seed gives both networks equal weights).
+        var linear = new Linear<double>(fanIn, fanOut, new SeededRandom(0), bias, name);
         double std = gain / Math.Sqrt(fanIn);
         for (int k = 0; k < linear.Weight.Value.Length; k++)
         {

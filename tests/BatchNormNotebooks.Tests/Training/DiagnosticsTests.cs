@@ -69,6 +69,9 @@ public class DiagnosticsTests
         // 20,000 normal draws: the sample std is within 2 % of 2/√400 = 0.1 (its standard error is 0.5 %).
         Assert.InRange(Diagnostics.Std(first.Weight.Value), 0.098, 0.102);
         Assert.Equal(10, ((Linear<double>)plain.Layers[^1]).OutFeatures);
+        // Same seed, same weights with and without batch norm (layer by layer).
+        Assert.Equal(first.Weight.Value, ((Linear<double>)bn.Layers[0]).Weight.Value);
+        Assert.Equal(((Linear<double>)plain.Layers[^1]).Weight.Value, ((Linear<double>)bn.Layers[^1]).Weight.Value);
         Assert.Throws<ArgumentOutOfRangeException>(() => Diagnostics.TanhMlp(400, 10, setup, gain: 0, batchNorm: false, seed: 7));
     }
 
