@@ -33,7 +33,7 @@ public static partial class HtmlHandout
 
             executed++;
             body.Append(System.Globalization.CultureInfo.InvariantCulture,
-                $"<section class=\"cell\" id=\"cell-{cell.Number}\"><div class=\"prompt\">[{executed}]</div><pre class=\"code\"><code>{CSharpHighlighter.Highlight(cell.Source.TrimEnd())}</code></pre>\n");
+                $"<section class=\"cell\" id=\"cell-{cell.Number}\"><div class=\"prompt\">[{executed}]</div><pre class=\"code\"><code class=\"language-csharp\">{WebUtility.HtmlEncode(cell.Source.TrimEnd())}</code></pre>\n");
             foreach (var output in cell.Outputs)
             {
                 body.Append(Output(output)).Append('\n');
@@ -51,8 +51,10 @@ public static partial class HtmlHandout
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{{title}}</title>
             <style>{{assets.Katex.Css}}</style>
+            <style>{{assets.Highlight.Css}}</style>
             <style>{{Css}}</style>
             <script>{{assets.Katex.Script}}</script>
+            <script>{{assets.Highlight.Script}}</script>
             <script>{{assets.PlotlyJs.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase)}}</script>
             </head>
             <body>
@@ -61,6 +63,7 @@ public static partial class HtmlHandout
             {{body}}
             </main>
             <script>{{MathScript}}</script>
+            <script>{{HighlightJsAssets.HighlightAll}}</script>
             </body>
             </html>
             """;
@@ -121,7 +124,7 @@ public static partial class HtmlHandout
             OutputKind.Error => Pre("error"),
             OutputKind.StandardError => Pre("stderr"),
             OutputKind.StandardOutput => Pre("stdout"),
-            _ when output.MimeType == "text/html" => $"<div class=\"output html\">{PlotlyScript().Replace(output.Value, "")}</div>",
+            _ when output.MimeType == "text/html" => $"<div class=\"output html\">{WithoutPlotlyScript(output.Value)}</div>",
             _ => Pre("text"),
         };
     }
@@ -131,9 +134,14 @@ public static partial class HtmlHandout
     [GeneratedRegex(@"^[ \t]*\$\$(?!\$)(.+?)\$\$[ \t]*$", RegexOptions.Multiline)]
     private static partial Regex DisplayMathOnOwnLine();
 
-    /// <summary>The plotly.js copy that the setup cell's output carries; the page has its own in the head.</summary>
-    [GeneratedRegex(@"<script type=""text/javascript"">/\* bnn-plotly-js \*/[\s\S]*?</script>")]
-    private static partial Regex PlotlyScript();
+    /// <summary><paramref name="html"/> without the plotly.js copy that the setup cell's output carries
+    /// (<see cref="Interactive.PlotlyJs.ScriptElement"/>); the page has its own in the head.</summary>
+    private static string WithoutPlotlyScript(string html)
+    {
+        int start = html.IndexOf(Interactive.PlotlyJs.ScriptStart, StringComparison.Ordinal);
+        int end = start < 0 ? -1 : html.IndexOf("</script>", start, StringComparison.Ordinal);
+        return end < 0 ? html : html.Remove(start, end + "</script>".Length - start);
+    }
 
     private const string MathScript = """
         document.querySelectorAll('.math').forEach(function (el) {
