@@ -103,26 +103,3 @@ public class PlacementStudyTests
         Assert.Throws<ArgumentException>(() => PlacementStudy.LossOverSeeds([h1, h3]));
     }
 }
-
-/// <summary>The result table of notebooks/03-batchnorm-algorithm §5.</summary>
-public class HtmlTableTests
-{
-    [Fact]
-    public void Renders_a_header_and_encoded_rows()
-    {
-        string html = HtmlTable.Render(["arm", "loss"], [["BN <before> g", "0.28 ± 0.01"], ["no BN", "0.61"]]);
-        Assert.StartsWith("<table", html);
-        Assert.Equal(2, html.Split("<th ").Length - 1);
-        Assert.Equal(4, html.Split("<td ").Length - 1);
-        Assert.Contains("BN &lt;before&gt; g", html);
-        Assert.DoesNotContain("<before>", html);
-        Assert.Contains(">0.28 &#177; 0.01</td>", html);   // WebUtility encodes ± as a character reference
-    }
-
-    [Fact]
-    public void A_row_of_the_wrong_length_is_named()
-    {
-        var e = Assert.Throws<ArgumentException>(() => HtmlTable.Render(["a", "b"], [["1", "2"], ["3"]]));
-        Assert.Contains("Row 1 has 1 cells but the header has 2", e.Message);
-    }
-}
