@@ -133,11 +133,20 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
             throw new ArgumentException($"{Name} expects input shape (batch, {Features}) but got {x.Shape}.", nameof(x));
         }
 
+        bool small = x.Data.Length < BatchNormKernels.ParallelThreshold;   // span overloads: no per-call closure
         bool useBatchStats = Training || !Convention.TrackRunningStats;
         _lastForwardWasTraining = useBatchStats;
         if (!useBatchStats)
         {
-            BatchNormKernels.ForwardEval<T>(x.Data, x.Rows, Gamma.Value, Beta.Value, Running.Mean, Running.Variance, Epsilon, y.Data);
+            if (small)
+            {
+                BatchNormKernels.ForwardEval<T>(x.Data.AsSpan(), x.Rows, Gamma.Value, Beta.Value, Running.Mean, Running.Variance, Epsilon, y.Data);
+            }
+            else
+            {
+                BatchNormKernels.ForwardEval<T>(x.Data, x.Rows, Gamma.Value, Beta.Value, Running.Mean, Running.Variance, Epsilon, y.Data);
+            }
+
             _ready = true;
             return y;
         }
@@ -150,7 +159,15 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
         _mean ??= new T[Features];
         _variance ??= new T[Features];
         _invStd ??= new T[Features];
-        BatchNormKernels.ForwardTrain<T>(x.Data, x.Rows, Gamma.Value, Beta.Value, Epsilon, _mean, _variance, _invStd, y.Data);
+        if (small)
+        {
+            BatchNormKernels.ForwardTrain<T>(x.Data.AsSpan(), x.Rows, Gamma.Value, Beta.Value, Epsilon, _mean, _variance, _invStd, y.Data);
+        }
+        else
+        {
+            BatchNormKernels.ForwardTrain<T>(x.Data, x.Rows, Gamma.Value, Beta.Value, Epsilon, _mean, _variance, _invStd, y.Data);
+        }
+
         ThrowIfNotFinite(x, _mean, _variance);
         var copy = LayerBuffer.CopyOf(ref _xCopy, ref _xCopySpare, x);
         if (_saved is null || !ReferenceEquals(_saved.X, copy))
@@ -176,10 +193,20 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
                 : $"{Name}.Backward: the last Forward threw, so there is no batch to differentiate; call Forward again with a valid batch.");
         }
 
-        _saved.X.EnsureSameShape(dy, $"{Name}.Backward: dy must have the shape of y");
+        if (dy.Rows != _saved.X.Rows || dy.Cols != _saved.X.Cols)
+        {
+            throw new ArgumentException($"{Name}.Backward: dy must have the shape of y: expected shape {_saved.X.Shape} but got {dy.Shape}.", nameof(dy));
+        }
+
+        // Below the kernels' parallel threshold call the span overloads: the array overloads allocate a closure per call.
+        bool small = dy.Data.Length < BatchNormKernels.ParallelThreshold;
         if (BackwardMethod == BatchNormBackward.Graph)
         {
             BatchNormKernels.BackwardGraph<T>(dy.Data, _saved.X.Data, dy.Rows, Gamma.Value, _saved.Mean, _saved.InvStd, dx.Data, Gamma.Grad, Beta.Grad);
+        }
+        else if (small)
+        {
+            BatchNormKernels.BackwardClosedForm<T>(dy.Data.AsSpan(), _saved.X.Data, dy.Rows, Gamma.Value, _saved.Mean, _saved.InvStd, dx.Data, Gamma.Grad, Beta.Grad);
         }
         else
         {

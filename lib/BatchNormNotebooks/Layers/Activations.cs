@@ -44,7 +44,11 @@ public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<
             throw new InvalidOperationException($"{Name}.Backward needs a Forward first{(_a is null ? "" : " (the last Forward threw, so there is nothing to differentiate)")}.");
         }
 
-        _a.EnsureSameShape(dy, $"{Name}.Backward: dy must have the shape of the output");
+        if (dy.Rows != _a.Rows || dy.Cols != _a.Cols)
+        {
+            throw new ArgumentException($"{Name}.Backward: dy must have the shape of the output: expected shape {_a.Shape} but got {dy.Shape}.", nameof(dy));
+        }
+
         var dx = LayerBuffer.Ensure(ref _dx, dy.Rows, dy.Cols);
         Derivative(_z.Data, _a.Data, dx.Data);
         TensorPrimitives.Multiply(dx.Data, dy.Data, dx.Data);
