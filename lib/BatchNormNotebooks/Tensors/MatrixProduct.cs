@@ -26,6 +26,9 @@ public static class MatrixProduct
 
     private const int RowBlock = 4;
 
+    /// <summary>Deeper products than this copy each panel of B into a contiguous buffer.</summary>
+    private const int PackDepth = 128;
+
     /// <summary>C += A·B. A has shape (m, k), B (k, n), C (m, n), all row-major.</summary>
     /// <remarks>Effectively computes c[i, j] += Σ_p a[i, p]·b[p, j].</remarks>
     public static void AddProduct<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int k, int n, Span<T> c)
@@ -146,6 +149,8 @@ public static class MatrixProduct
         Check(source.Length, rows, cols, "source");
         Check(destination.Length, cols, rows, "destination");
         const int Tile = 32;
+        ref T src = ref MemoryMarshal.GetReference(source);
+        ref T dst = ref MemoryMarshal.GetReference(destination);
         for (int i0 = 0; i0 < rows; i0 += Tile)
         {
             for (int j0 = 0; j0 < cols; j0 += Tile)
@@ -153,9 +158,10 @@ public static class MatrixProduct
                 int i1 = Math.Min(rows, i0 + Tile), j1 = Math.Min(cols, j0 + Tile);
                 for (int i = i0; i < i1; i++)
                 {
+                    ref T row = ref Unsafe.Add(ref src, (nint)i * cols);
                     for (int j = j0; j < j1; j++)
                     {
-                        destination[(j * rows) + i] = source[(i * cols) + j];
+                        Unsafe.Add(ref dst, ((nint)j * rows) + i) = Unsafe.Add(ref row, j);   // in range: lengths checked above
                     }
                 }
             }
@@ -174,6 +180,7 @@ public static class MatrixProduct
         int v = Vector256<T>.Count;
         int tail = nCols % v;
         Vector256<T> tailMask = Vector256.GreaterThanOrEqual(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(v - tail)));
+        T[]? packed = k > PackDepth && m > RowBlock && nCols >= 3 * v ? ArrayPool<T>.Shared.Rent(KBlock * 3 * v) : null;
         for (int p0 = 0; p0 < k; p0 += KBlock)
         {
             int kc = Math.Min(KBlock, k - p0);
@@ -183,15 +190,34 @@ public static class MatrixProduct
             int j = 0;
             for (; j + (3 * v) <= nCols; j += 3 * v)
             {
+                // A panel of B (kc rows × 3 vectors) strided by n may not fit in L1 for deep products; copy it into a
+                // contiguous buffer first so the row blocks of A all read it from L1.
+                ref T panel = ref Unsafe.Add(ref bp, j);
+                int ldb = n;
+                if (packed is not null)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        ref T from = ref Unsafe.Add(ref bp, ((nint)p * n) + j);
+                        ref T to = ref packed[p * 3 * v];
+                        Vector256.LoadUnsafe(ref from).StoreUnsafe(ref to);
+                        Vector256.LoadUnsafe(ref from, (nuint)v).StoreUnsafe(ref to, (nuint)v);
+                        Vector256.LoadUnsafe(ref from, (nuint)(2 * v)).StoreUnsafe(ref to, (nuint)(2 * v));
+                    }
+
+                    panel = ref packed[0];
+                    ldb = 3 * v;
+                }
+
                 int i = 0;
                 for (; i + RowBlock <= m; i += RowBlock)
                 {
-                    Block4x3(ref Unsafe.Add(ref ap, i * ars), ars, acs, ref Unsafe.Add(ref bp, j), n, ref Unsafe.Add(ref c, ((nint)i * n) + j), kc, add);
+                    Block4x3(ref Unsafe.Add(ref ap, i * ars), ars, acs, ref panel, ldb, ref Unsafe.Add(ref c, ((nint)i * n) + j), n, kc, add);
                 }
 
                 for (; i < m; i++)
                 {
-                    Block1x3(ref Unsafe.Add(ref ap, i * ars), acs, ref Unsafe.Add(ref bp, j), n, ref Unsafe.Add(ref c, ((nint)i * n) + j), kc, add);
+                    Block1x3(ref Unsafe.Add(ref ap, i * ars), acs, ref panel, ldb, ref Unsafe.Add(ref c, ((nint)i * n) + j), kc, add);
                 }
             }
 
@@ -205,6 +231,11 @@ public static class MatrixProduct
                 // One vector ending at the last column; lanes before column j belong to blocks already done and are kept.
                 BlockColumn(ref ap, ars, acs, ref Unsafe.Add(ref bp, nCols - v), n, ref Unsafe.Add(ref c, nCols - v), m, kc, tailMask, add);
             }
+        }
+
+        if (packed is not null)
+        {
+            ArrayPool<T>.Shared.Return(packed);
         }
     }
 
@@ -226,7 +257,7 @@ public static class MatrixProduct
 
     /// <summary>4 rows × 3 vectors of C += A[4 rows, kc]·B[kc, 3 vectors], twelve accumulators in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block4x3<T>(ref T a, nint ars, nint acs, ref T b, int n, ref T c, int kc, bool add)
+    private static void Block4x3<T>(ref T a, nint ars, nint acs, ref T b, int ldb, ref T c, int n, int kc, bool add)
         where T : IFloatingPointIeee754<T>
     {
         nuint v = (nuint)Vector256<T>.Count;
@@ -234,7 +265,7 @@ public static class MatrixProduct
         Vector256<T> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
         for (int p = 0; p < kc; p++)
         {
-            ref T br = ref Unsafe.Add(ref b, (nint)p * n);
+            ref T br = ref Unsafe.Add(ref b, (nint)p * ldb);
             var b0 = Vector256.LoadUnsafe(ref br);
             var b1 = Vector256.LoadUnsafe(ref br, v);
             var b2 = Vector256.LoadUnsafe(ref br, 2 * v);
@@ -265,14 +296,14 @@ public static class MatrixProduct
 
     /// <summary>1 row × 3 vectors (the rows left over after blocks of four).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block1x3<T>(ref T a, nint acs, ref T b, int n, ref T c, int kc, bool add)
+    private static void Block1x3<T>(ref T a, nint acs, ref T b, int ldb, ref T c, int kc, bool add)
         where T : IFloatingPointIeee754<T>
     {
         nuint v = (nuint)Vector256<T>.Count;
         Vector256<T> c0 = default, c1 = default, c2 = default;
         for (int p = 0; p < kc; p++)
         {
-            ref T br = ref Unsafe.Add(ref b, (nint)p * n);
+            ref T br = ref Unsafe.Add(ref b, (nint)p * ldb);
             var s = Vector256.Create(Unsafe.Add(ref a, p * acs));
             c0 = MulAdd(s, Vector256.LoadUnsafe(ref br), c0);
             c1 = MulAdd(s, Vector256.LoadUnsafe(ref br, v), c1);
@@ -282,12 +313,42 @@ public static class MatrixProduct
         AddRow(ref c, v, c0, c1, c2, add);
     }
 
-    /// <summary>One vector column of C for all m rows (four at a time); lanes outside <paramref name="mask"/> are kept.</summary>
+    /// <summary>One vector column of C for all m rows (eight at a time, enough independent chains to cover the FMA
+    /// latency, then four, then one); lanes outside <paramref name="mask"/> are kept.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockColumn<T>(ref T a, nint ars, nint acs, ref T b, int n, ref T c, int m, int kc, Vector256<T> mask, bool add)
         where T : IFloatingPointIeee754<T>
     {
         int i = 0;
+        for (; i + (2 * RowBlock) <= m; i += 2 * RowBlock)
+        {
+            ref T ai = ref Unsafe.Add(ref a, i * ars);
+            Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+            for (int p = 0; p < kc; p++)
+            {
+                var bv = Vector256.LoadUnsafe(ref Unsafe.Add(ref b, (nint)p * n));
+                ref T ar = ref Unsafe.Add(ref ai, p * acs);
+                c0 = MulAdd(Vector256.Create(ar), bv, c0);
+                c1 = MulAdd(Vector256.Create(Unsafe.Add(ref ar, ars)), bv, c1);
+                c2 = MulAdd(Vector256.Create(Unsafe.Add(ref ar, 2 * ars)), bv, c2);
+                c3 = MulAdd(Vector256.Create(Unsafe.Add(ref ar, 3 * ars)), bv, c3);
+                c4 = MulAdd(Vector256.Create(Unsafe.Add(ref ar, 4 * ars)), bv, c4);
+                c5 = MulAdd(Vector256.Create(Unsafe.Add(ref ar, 5 * ars)), bv, c5);
+                c6 = MulAdd(Vector256.Create(Unsafe.Add(ref ar, 6 * ars)), bv, c6);
+                c7 = MulAdd(Vector256.Create(Unsafe.Add(ref ar, 7 * ars)), bv, c7);
+            }
+
+            ref T ci = ref Unsafe.Add(ref c, (nint)i * n);
+            AddMasked(ref ci, c0, mask, add);
+            AddMasked(ref Unsafe.Add(ref ci, n), c1, mask, add);
+            AddMasked(ref Unsafe.Add(ref ci, 2 * n), c2, mask, add);
+            AddMasked(ref Unsafe.Add(ref ci, 3 * n), c3, mask, add);
+            AddMasked(ref Unsafe.Add(ref ci, 4 * n), c4, mask, add);
+            AddMasked(ref Unsafe.Add(ref ci, 5 * n), c5, mask, add);
+            AddMasked(ref Unsafe.Add(ref ci, 6 * n), c6, mask, add);
+            AddMasked(ref Unsafe.Add(ref ci, 7 * n), c7, mask, add);
+        }
+
         for (; i + RowBlock <= m; i += RowBlock)
         {
             ref T ai = ref Unsafe.Add(ref a, i * ars);

@@ -123,7 +123,7 @@ public static class Trainer
                     break;
                 }
 
-                model.BackwardBuffered(loss.Backward(), needInputGradient: false);
+                model.BackwardBuffered(loss.BackwardBuffered(), needInputGradient: false);
                 optimizerStep();
                 if (evalSet is not null && (step % options.EvaluateEvery == 0 || step == options.Steps))
                 {
