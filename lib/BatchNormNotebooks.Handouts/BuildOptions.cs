@@ -5,7 +5,8 @@ namespace BatchNormNotebooks.Handouts;
 /// <param name="OutDir">Where the handouts go (default: handouts/).</param>
 /// <param name="Only">File-name prefixes to run (e.g. "03"); empty means all.</param>
 /// <param name="CellTimeout">Longest a single cell may run.</param>
-public sealed record BuildOptions(string NotebookDir, string OutDir, IReadOnlyList<string> Only, TimeSpan CellTimeout)
+/// <param name="Variants">The forms to build (default: the lecturer's, then the students').</param>
+public sealed record BuildOptions(string NotebookDir, string OutDir, IReadOnlyList<string> Only, TimeSpan CellTimeout, IReadOnlyList<Variant> Variants)
 {
     /// <summary>Usage text for --help and errors.</summary>
     public const string Usage = """
@@ -17,10 +18,15 @@ public sealed record BuildOptions(string NotebookDir, string OutDir, IReadOnlyLi
           --out DIR          output folder (default: handouts/ in the repository root)
           --notebooks DIR    notebook folder (default: notebooks/ in the repository root)
           --timeout SECONDS  per-cell timeout (default: 600)
+          --variant NAME     lecturer, students or wrong (repeatable; default: lecturer and students)
           --help             show this text
 
-        Writes DIR/NN-name.ipynb (executed), DIR/NN-name.html (offline handout), DIR/index.html and
-        DIR/report.json. A failing cell stops the build with exit code 1 and leaves DIR untouched.
+        Writes DIR/NN-name.ipynb (executed) and DIR/NN-name.html (offline handout) for the lecturer (exercise
+        answers filled from notebooks/solutions/NN-name.txt; every check must print ✅), DIR/students/ with the
+        students' handouts and notebooks (.dib, no solutions; checks print "not answered"), DIR/index.html and
+        DIR/report.json (cell times, claims, exercises, live cells). The wrong variant (for the tests) fills every
+        answer with a planted mistake; every check must print ❌. A failing cell, a false claim or a check with the
+        wrong verdict stops the build with exit code 1 and leaves DIR untouched.
         """;
 
     /// <summary>Parses <paramref name="args"/>; relative paths are taken from the current directory.</summary>
@@ -30,6 +36,7 @@ public sealed record BuildOptions(string NotebookDir, string OutDir, IReadOnlyLi
         string output = Path.Combine(repoRoot, "handouts");
         var only = new List<string>();
         double timeout = 600;
+        var variants = new List<Variant>();
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -47,11 +54,17 @@ public sealed record BuildOptions(string NotebookDir, string OutDir, IReadOnlyLi
                 case "--timeout":
                     timeout = double.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture);
                     break;
+                case "--variant":
+                    string name = Value();
+                    variants.Add(Enum.TryParse(name, ignoreCase: true, out Variant v) && Enum.IsDefined(v)
+                        ? v
+                        : throw new ArgumentException($"--variant takes lecturer, students or wrong, not '{name}'."));
+                    break;
                 default:
                     throw new ArgumentException($"Unknown option '{args[i]}'.");
             }
         }
 
-        return new BuildOptions(notebooks, output, only, TimeSpan.FromSeconds(timeout));
+        return new BuildOptions(notebooks, output, only, TimeSpan.FromSeconds(timeout), variants.Count > 0 ? variants.Distinct().ToList() : [Variant.Lecturer, Variant.Students]);
     }
 }

@@ -44,4 +44,55 @@ public sealed record ExecutedCell(int Number, string Language, string Source, IR
 /// <param name="Name">File name without extension, e.g. "00-setup-check".</param>
 /// <param name="Title">The first markdown heading, or the name.</param>
 /// <param name="Cells">All cells in order.</param>
-public sealed record ExecutedNotebook(string Name, string Title, IReadOnlyList<ExecutedCell> Cells);
+/// <param name="Variant">Which form ran (lecturer, students, wrong answers).</param>
+public sealed record ExecutedNotebook(string Name, string Title, IReadOnlyList<ExecutedCell> Cells, Variant Variant = Variant.Lecturer)
+{
+    /// <summary>The first line that marks a code cell of the lecture's live path.</summary>
+    public const string LiveMark = "// ▶ live";
+
+    /// <summary>Code cells whose first line is <see cref="LiveMark"/>.</summary>
+    public int LiveCells => Cells.Count(c => c.IsCode && c.Source.TrimStart().StartsWith(LiveMark, StringComparison.Ordinal));
+
+    /// <summary>The claims the cells printed ("✓ …" lines of standard output), in order.</summary>
+    public IEnumerable<ClaimRow> Claims =>
+        from c in Cells
+        from o in c.Outputs
+        where o.Kind == OutputKind.StandardOutput
+        from line in o.Value.Split('\n')
+        where line.StartsWith("✓ ", StringComparison.Ordinal)
+        select new ClaimRow(Name + ".dib", c.Number, line[2..].TrimEnd('\r'), true);
+
+    /// <summary>The exercise checks the cells printed (✅, ❌ or "not answered"), in order.</summary>
+    public IEnumerable<ExerciseRow> Exercises =>
+        from c in Cells
+        from o in c.Outputs
+        where o.Kind == OutputKind.StandardOutput
+        from line in o.Value.Split('\n')
+        let result = line.StartsWith("✅ Exercise ", StringComparison.Ordinal) ? "right"
+            : line.StartsWith("❌ Exercise ", StringComparison.Ordinal) ? "wrong"
+            : line.StartsWith("… Exercise ", StringComparison.Ordinal) ? "not answered" : null
+        where result is not null
+        select new ExerciseRow(Name + ".dib", Variant, c.Number, ExerciseName(line), result);
+
+    private static string ExerciseName(string line)
+    {
+        int start = line.IndexOf("Exercise ", StringComparison.Ordinal) + "Exercise ".Length;
+        int colon = line.IndexOf(':', start);
+        return colon < 0 ? line[start..] : line[start..colon];
+    }
+}
+
+/// <summary>One claim a notebook printed and checked (report.json "claims").</summary>
+/// <param name="Notebook">File name.</param>
+/// <param name="Cell">1-based cell number.</param>
+/// <param name="Text">Statement and evidence.</param>
+/// <param name="Ok">True (a false claim fails its cell).</param>
+public sealed record ClaimRow(string Notebook, int Cell, string Text, bool Ok);
+
+/// <summary>One exercise check a notebook printed (report.json "exercises").</summary>
+/// <param name="Notebook">File name.</param>
+/// <param name="Variant">The form that ran.</param>
+/// <param name="Cell">1-based cell number of the check cell.</param>
+/// <param name="Name">The exercise's name, e.g. "1 · batch mean".</param>
+/// <param name="Result">"right", "wrong" or "not answered".</param>
+public sealed record ExerciseRow(string Notebook, Variant Variant, int Cell, string Name, string Result);

@@ -11,11 +11,21 @@ public static class IndexPage
     public static string Render(IReadOnlyList<ExecutedNotebook> notebooks)
     {
         var rows = new StringBuilder();
-        foreach (var nb in notebooks)
+        var students = notebooks.Where(n => n.Variant == Variant.Students).Select(n => n.Name).ToHashSet();
+        var wrong = notebooks.Where(n => n.Variant == Variant.Wrong).Select(n => n.Name).ToHashSet();
+        foreach (var nb in notebooks.Where(n => n.Variant == Variant.Lecturer))
         {
             double seconds = nb.Cells.Sum(c => c.Seconds);
+            string forStudents = students.Contains(nb.Name)
+                ? $" · students: <a href=\"students/{nb.Name}.html\">handout</a>, <a href=\"students/{nb.Name}.dib\">notebook</a>"
+                : "";
             rows.Append(CultureInfo.InvariantCulture,
-                $"<li><a href=\"{nb.Name}.html\">{WebUtility.HtmlEncode(nb.Title)}</a> <span class=\"meta\">· <a href=\"{nb.Name}.ipynb\">{nb.Name}.ipynb</a> · {nb.Cells.Count(c => c.IsCode)} code cells · {seconds:0.0} s in the kernel</span></li>\n");
+                $"<li><a href=\"{nb.Name}.html\">{WebUtility.HtmlEncode(nb.Title)}</a> <span class=\"meta\">· <a href=\"{nb.Name}.ipynb\">{nb.Name}.ipynb</a>{forStudents} · {nb.Cells.Count(c => c.IsCode)} code cells ({nb.LiveCells} live) · {nb.Claims.Count()} checked claims · {seconds:0.0} s in the kernel</span></li>\n");
+        }
+
+        foreach (var name in wrong)
+        {
+            rows.Append(CultureInfo.InvariantCulture, $"<li class=\"meta\">wrong-answers run (tests): <a href=\"wrong/{name}.html\">{name}</a></li>\n");
         }
 
         return $$"""
@@ -29,7 +39,10 @@ public static class IndexPage
             <body>
             <h1>Batch normalization: handouts</h1>
             <p>Each notebook was run top to bottom in the .NET Interactive kernel. The HTML pages work offline; the
-            .ipynb files open in Jupyter and VS Code with their outputs. Timings: <a href="report.json">report.json</a>.</p>
+            .ipynb files open in Jupyter and VS Code with their outputs. The lecturer's handouts show the exercises
+            answered with their reference solutions; the students' handouts and notebooks leave them to the reader.
+            Cells marked <code>// ▶ live</code> are the lecture's live path; the rest is for self-study. Timings,
+            checked claims and exercise results: <a href="report.json">report.json</a>.</p>
             <ul>
             {{rows}}</ul>
             </body>

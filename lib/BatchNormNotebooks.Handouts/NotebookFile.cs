@@ -22,12 +22,19 @@ public static class NotebookFile
     public static bool IsNotebook(string path) =>
         Path.GetExtension(path) is ".dib" or ".ipynb";
 
-    /// <summary>Parses <paramref name="path"/> (.dib or .ipynb).</summary>
-    public static InteractiveDocument Read(string path)
+    /// <summary>
+    /// Parses <paramref name="path"/> (.dib or .ipynb); a .dib is first turned into <paramref name="variant"/>
+    /// with its exercise solutions (<see cref="NotebookVariants"/>).
+    /// </summary>
+    public static InteractiveDocument Read(string path, Variant variant = Variant.Lecturer)
     {
         string text = File.ReadAllText(path);
         return Path.GetExtension(path) == ".ipynb"
             ? Notebook.Parse(text, Kernels())
-            : CodeSubmission.Parse(text, Kernels());
+            : CodeSubmission.Parse(VariantText(path, variant), Kernels());
     }
+
+    /// <summary>The .dib text of <paramref name="path"/> in the form <paramref name="variant"/>.</summary>
+    public static string VariantText(string path, Variant variant) =>
+        NotebookVariants.Apply(File.ReadAllText(path), ExerciseSolutions.Load(path), variant, path);
 }

@@ -9,11 +9,15 @@ public static class NotebookRunner
     /// <summary>
     /// Runs every code cell of <paramref name="path"/> in order; the kernel's working directory is the notebook's folder.
     /// </summary>
+    /// <param name="path">The notebook (.dib or .ipynb).</param>
+    /// <param name="repoRoot">The repository root (for the pinned kernel tool).</param>
+    /// <param name="cellTimeout">Longest a single cell may run.</param>
+    /// <param name="variant">Which form to run (.dib only): see <see cref="Variant"/>.</param>
     /// <exception cref="CellFailedException">A cell produced an error or timed out.</exception>
-    public static async Task<(ExecutedNotebook Notebook, IReadOnlyList<CellTiming> Timings)> RunAsync(string path, string repoRoot, TimeSpan cellTimeout)
+    public static async Task<(ExecutedNotebook Notebook, IReadOnlyList<CellTiming> Timings)> RunAsync(string path, string repoRoot, TimeSpan cellTimeout, Variant variant = Variant.Lecturer)
     {
         string file = Path.GetFileName(path);
-        var document = NotebookFile.Read(path);
+        var document = NotebookFile.Read(path, variant);
         var elements = document.Elements.ToList();
         int codeCells = elements.Count(e => e.KernelName != "markdown");
         var cells = new List<ExecutedCell>();
@@ -49,7 +53,7 @@ public static class NotebookRunner
 
             var cell = new ExecutedCell(i + 1, language, element.Contents, outputs, watch.Elapsed.TotalSeconds);
             cells.Add(cell);
-            timings.Add(new CellTiming(file, cell.Number, Math.Round(cell.Seconds, 3), !cell.Failed));
+            timings.Add(new CellTiming(file, variant, cell.Number, Math.Round(cell.Seconds, 3), !cell.Failed));
             Console.WriteLine($"{(cell.Failed ? "FAILED" : "ok")} {cell.Seconds:0.0} s");
             if (cell.Failed)
             {
@@ -58,7 +62,7 @@ public static class NotebookRunner
             }
         }
 
-        return (new ExecutedNotebook(Path.GetFileNameWithoutExtension(path), Title(elements, file), cells), timings);
+        return (new ExecutedNotebook(Path.GetFileNameWithoutExtension(path), Title(elements, file), cells, variant), timings);
     }
 
     /// <summary>The first non-empty line of the cell, shortened, for the progress line.</summary>

@@ -45,15 +45,26 @@ var timings = new List<CellTiming>();
 var executed = new List<ExecutedNotebook>();
 try
 {
-    for (int n = 0; n < notebooks.Count; n++)
+    foreach (var variant in options.Variants)
     {
-        Console.WriteLine($"[{n + 1}/{notebooks.Count}] {Path.GetFileName(notebooks[n])}");
-        var (notebook, cellTimings) = await NotebookRunner.RunAsync(notebooks[n], repoRoot, options.CellTimeout);
-        timings.AddRange(cellTimings);
-        executed.Add(notebook);
-        IpynbWriter.Write(notebook, Path.Combine(staging, notebook.Name + ".ipynb"));
-        File.WriteAllText(Path.Combine(staging, notebook.Name + ".html"), HtmlHandout.Render(notebook, assets));
-        Console.WriteLine($"  → {notebook.Name}.html, {notebook.Name}.ipynb ({notebook.Cells.Sum(c => c.Seconds):0.0} s in cells)");
+        string folder = variant == Variant.Lecturer ? staging : Path.Combine(staging, variant.ToString().ToLowerInvariant());
+        Directory.CreateDirectory(folder);
+        for (int n = 0; n < notebooks.Count; n++)
+        {
+            Console.WriteLine($"[{n + 1}/{notebooks.Count}] {Path.GetFileName(notebooks[n])} ({variant.ToString().ToLowerInvariant()})");
+            var (notebook, cellTimings) = await NotebookRunner.RunAsync(notebooks[n], repoRoot, options.CellTimeout, variant);
+            timings.AddRange(cellTimings);
+            ExerciseVerdict.Verify(notebook, ExerciseSolutions.Load(notebooks[n]), []);
+            executed.Add(notebook);
+            IpynbWriter.Write(notebook, Path.Combine(folder, notebook.Name + ".ipynb"));
+            File.WriteAllText(Path.Combine(folder, notebook.Name + ".html"), HtmlHandout.Render(notebook, assets));
+            if (variant == Variant.Students && Path.GetExtension(notebooks[n]) == ".dib")
+            {
+                File.WriteAllText(Path.Combine(folder, notebook.Name + ".dib"), NotebookFile.VariantText(notebooks[n], Variant.Students));
+            }
+
+            Console.WriteLine($"  → {Path.GetRelativePath(staging, Path.Combine(folder, notebook.Name))}.html ({notebook.Cells.Sum(c => c.Seconds):0.0} s in cells, {notebook.Claims.Count()} claims, {notebook.LiveCells} live cells)");
+        }
     }
 }
 catch (CellFailedException e)
@@ -68,7 +79,7 @@ catch (CellFailedException e)
 }
 
 File.WriteAllText(Path.Combine(staging, "index.html"), IndexPage.Render(executed));
-RunReport.Write(Path.Combine(staging, "report.json"), timings);
+RunReport.Write(Path.Combine(staging, "report.json"), timings, executed);
 if (Directory.Exists(outDir))
 {
     Directory.Delete(outDir, recursive: true);

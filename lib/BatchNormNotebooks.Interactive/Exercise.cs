@@ -5,7 +5,9 @@ namespace BatchNormNotebooks.Interactive;
 /// <summary>
 /// Self-check for the exercises that end every notebook. A student writes the answer into the exercise cell
 /// (which starts as <c>double.NaN</c> or <c>null</c>) and the check prints ✅ or ❌ with a hint — never the answer.
-/// An unanswered exercise prints "not answered yet", so the notebook still runs top to bottom.
+/// An unanswered exercise prints "not answered yet", so the notebook still runs top to bottom. Each exercise's
+/// reference solution and a plausible wrong answer live in notebooks/solutions/NN-name.txt: the handout builder runs
+/// the lecturer's handout with the solutions (every check must print ✅) and the tests run the wrong answers (❌).
 /// </summary>
 /// <example><code>
 /// double answer1 = double.NaN; // μ_B of z11 for rows 2–5
@@ -14,47 +16,74 @@ namespace BatchNormNotebooks.Interactive;
 public static class Exercise
 {
     /// <summary>Checks a number against the value the notebook computed, within an absolute tolerance.</summary>
-    /// <returns>true if right, false if wrong, null if not answered (NaN).</returns>
-    public static bool? Check(string name, double answer, double expected, double tolerance = 1e-6, string? hint = null)
+    public static void Check(string name, double answer, double expected, double tolerance = 1e-6, string? hint = null)
     {
         if (double.IsNaN(answer))
         {
-            return Report(name, null, hint);
+            Report(name, null, hint);
+            return;
         }
 
-        return Report(name, Math.Abs(answer - expected) <= tolerance, hint);
+        Report(name, Math.Abs(answer - expected) <= tolerance, hint);
+    }
+
+    /// <summary>
+    /// Checks a number to the <paramref name="significantDigits"/> the question asks for: right when the answer is
+    /// within half a unit of the last asked-for digit of <paramref name="expected"/> (e.g. 316.2 or 316.23 for
+    /// 316.228 at 4 digits, but not 316.0). More digits than asked are fine.
+    /// </summary>
+    public static void CheckDigits(string name, double answer, double expected, int significantDigits, string? hint = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(significantDigits, 1);
+        if (!double.IsFinite(expected))
+        {
+            throw new ArgumentException($"The expected value of exercise {name} is {expected}; the check needs a finite number.", nameof(expected));
+        }
+
+        if (double.IsNaN(answer))
+        {
+            Report(name, null, hint);
+            return;
+        }
+
+        double magnitude = expected == 0 ? 0 : Math.Floor(Math.Log10(Math.Abs(expected)));
+        double halfUnit = 0.5 * Math.Pow(10, magnitude - significantDigits + 1);
+        Report(name, Math.Abs(answer - expected) <= halfUnit * (1 + 1e-9), hint);
     }
 
     /// <summary>Checks several numbers at once (e.g. a vector of means).</summary>
-    public static bool? Check(string name, double[]? answer, double[] expected, double tolerance = 1e-6, string? hint = null)
+    public static void Check(string name, double[]? answer, double[] expected, double tolerance = 1e-6, string? hint = null)
     {
         ArgumentNullException.ThrowIfNull(expected);
         if (answer is null || answer.Any(double.IsNaN))
         {
-            return Report(name, null, hint);
+            Report(name, null, hint);
+            return;
         }
 
         bool right = answer.Length == expected.Length && answer.Zip(expected).All(p => Math.Abs(p.First - p.Second) <= tolerance);
-        return Report(name, right, hint);
+        Report(name, right, hint);
     }
 
     /// <summary>Checks a choice or a word (case and surrounding spaces ignored).</summary>
-    public static bool? Check(string name, string? answer, string expected, string? hint = null)
+    public static void Check(string name, string? answer, string expected, string? hint = null)
     {
         ArgumentNullException.ThrowIfNull(expected);
         if (string.IsNullOrWhiteSpace(answer))
         {
-            return Report(name, null, hint);
+            Report(name, null, hint);
+            return;
         }
 
-        return Report(name, string.Equals(answer.Trim(), expected.Trim(), StringComparison.OrdinalIgnoreCase), hint);
+        Report(name, string.Equals(answer.Trim(), expected.Trim(), StringComparison.OrdinalIgnoreCase), hint);
     }
 
     /// <summary>Checks a yes/no answer.</summary>
-    public static bool? Check(string name, bool? answer, bool expected, string? hint = null) =>
+    public static void Check(string name, bool? answer, bool expected, string? hint = null) =>
         Report(name, answer is null ? null : answer == expected, hint);
 
-    private static bool? Report(string name, bool? right, string? hint)
+    /// <summary>Prints the verdict line of exercise <paramref name="name"/>: ✅, ❌ with the hint, or "not answered yet" (null).</summary>
+    public static void Report(string name, bool? right, string? hint)
     {
         string line = right switch
         {
@@ -63,6 +92,5 @@ public static class Exercise
             false => $"❌ Exercise {name}: not quite.{(hint is null ? "" : " Hint: " + hint)}",
         };
         Console.WriteLine(line.ToString(CultureInfo.InvariantCulture));
-        return right;
     }
 }

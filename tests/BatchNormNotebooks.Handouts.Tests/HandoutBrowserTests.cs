@@ -4,32 +4,37 @@ using Xunit.Abstractions;
 namespace BatchNormNotebooks.Handouts.Tests;
 
 /// <summary>
-/// Each handout opened in Chromium with every non-file request aborted (network off): no console errors,
-/// every chart drew SVG, math typeset by KaTeX with no raw <c>$$</c> left, and a screenshot kept.
+/// Each handout opened in a Chromium-family browser (<see cref="Browsers"/>) with every non-file request aborted (network off): no console errors,
+/// every chart drew SVG, math typeset by KaTeX with no raw <c>$$</c> left, and a screenshot kept — for the lecturer's
+/// handouts and for the students' (handouts/students/).
 /// </summary>
 [Collection(nameof(HandoutsCollection))]
 public sealed class HandoutBrowserTests(HandoutsFixture handouts, ITestOutputHelper output)
 {
-    private const string Chromium = "/usr/bin/chromium";
+    public static TheoryData<string, string> Handouts()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string notebook in Builder.Notebooks)
+        {
+            data.Add(notebook, "lecturer");
+            data.Add(notebook, "students");
+        }
 
-    public static TheoryData<string> Notebooks() => [.. Builder.Notebooks];
+        return data;
+    }
 
     [Theory]
-    [MemberData(nameof(Notebooks))]
-    public async Task Handout_renders_offline(string notebook)
+    [MemberData(nameof(Handouts))]
+    public async Task Handout_renders_offline(string notebook, string variant)
     {
         Assert.True(handouts.ExitCode == 0, $"The builder failed (exit {handouts.ExitCode}):\n{handouts.Output}");
-        Assert.True(File.Exists(Chromium), $"Chromium is missing at {Chromium}: install it with `sudo apt-get install -y chromium`.");
         string name = Path.GetFileNameWithoutExtension(notebook);
-        string html = Path.Combine(handouts.OutDir, name + ".html");
+        string html = variant == "students"
+            ? Path.Combine(handouts.OutDir, "students", name + ".html")
+            : Path.Combine(handouts.OutDir, name + ".html");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await Browsers.LaunchAsync(playwright, output);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         var errors = new List<string>();
         var blocked = new List<string>();
@@ -66,7 +71,7 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts, ITestOutputHel
 
         string shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(shots);
-        string shot = Path.Combine(shots, name + ".png");
+        string shot = Path.Combine(shots, $"{name}{(variant == "students" ? ".students" : "")}.png");
         await page.ScreenshotAsync(new() { Path = shot, FullPage = true });
         output.WriteLine($"screenshot: {shot} ({charts} charts, {katex} KaTeX elements)");
 

@@ -1,0 +1,258 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace BatchNormNotebooks.Handouts;
+
+/// <summary>Which form of a notebook the builder runs.</summary>
+public enum Variant
+{
+    /// <summary>The lecturer's: every exercise answer cell holds its reference solution; every check must print ✅.</summary>
+    Lecturer,
+
+    /// <summary>The students': answer cells as in notebooks/ (unanswered), written solutions removed; checks print "not answered".</summary>
+    Students,
+
+    /// <summary>For the tests: every answer cell holds a plausible wrong answer; every check must print ❌.</summary>
+    Wrong,
+}
+
+/// <summary>
+/// The reference solutions and planted mistakes of one notebook's exercises, from notebooks/solutions/NN-name.txt:
+/// <code>
+/// #!solution answer1
+/// double answer1 = 2 * (1 - Math.Pow(0.99, 10)); // the initial 0 keeps weight 0.99^10
+/// #!wrong answer1
+/// double answer1 = 2;                            // forgets the start-up bias
+/// </code>
+/// Each block replaces, whole, the exercise cell that declares the named answer variable. Lines before the first
+/// block are comments.
+/// </summary>
+/// <param name="Solutions">Answer-cell key (the first answer variable it declares) → replacement cell text.</param>
+/// <param name="Wrong">Answer-cell key → a plausible wrong answer.</param>
+public sealed record ExerciseSolutions(IReadOnlyDictionary<string, string> Solutions, IReadOnlyDictionary<string, string> Wrong)
+{
+    /// <summary>No exercises (a notebook without a solutions file).</summary>
+    public static ExerciseSolutions None { get; } = new(new Dictionary<string, string>(), new Dictionary<string, string>());
+
+    /// <summary>The solutions file of the notebook at <paramref name="notebookPath"/>: notebooks/solutions/NN-name.txt.</summary>
+    public static string PathFor(string notebookPath) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(notebookPath))!, "solutions", Path.GetFileNameWithoutExtension(notebookPath) + ".txt");
+
+    /// <summary>Reads the solutions file of <paramref name="notebookPath"/>, or <see cref="None"/> if it has none.</summary>
+    public static ExerciseSolutions Load(string notebookPath)
+    {
+        string path = PathFor(notebookPath);
+        return File.Exists(path) ? Parse(File.ReadAllText(path), path) : None;
+    }
+
+    /// <summary>Parses the text of a solutions file; <paramref name="source"/> names it in errors.</summary>
+    public static ExerciseSolutions Parse(string text, string source)
+    {
+        var solutions = new Dictionary<string, string>(StringComparer.Ordinal);
+        var wrong = new Dictionary<string, string>(StringComparer.Ordinal);
+        Dictionary<string, string>? target = null;
+        string? key = null;
+        var body = new StringBuilder();
+        int lineNumber = 0;
+
+        void Flush()
+        {
+            if (target is not null && key is not null)
+            {
+                if (!target.TryAdd(key, body.ToString().Trim('\n', '\r')))
+                {
+                    throw new FormatException($"{source}: two blocks for '{key}'.");
+                }
+            }
+
+            body.Clear();
+        }
+
+        foreach (string raw in text.Split('\n'))
+        {
+            lineNumber++;
+            string line = raw.TrimEnd('\r');
+            var header = Regex.Match(line, @"^#!(solution|wrong)\s+(\w+)\s*$");
+            if (header.Success)
+            {
+                Flush();
+                target = header.Groups[1].Value == "solution" ? solutions : wrong;
+                key = header.Groups[2].Value;
+            }
+            else if (line.StartsWith("#!", StringComparison.Ordinal))
+            {
+                throw new FormatException($"{source}:{lineNumber}: unknown header '{line}' (expected '#!solution NAME' or '#!wrong NAME').");
+            }
+            else if (target is not null)
+            {
+                body.Append(line).Append('\n');
+            }
+        }
+
+        Flush();
+        foreach (string k in solutions.Keys.Where(k => !wrong.ContainsKey(k)))
+        {
+            throw new FormatException($"{source}: '{k}' has a solution but no '#!wrong {k}' block (the tests prove each check rejects a mistake).");
+        }
+
+        foreach (string k in wrong.Keys.Where(k => !solutions.ContainsKey(k)))
+        {
+            throw new FormatException($"{source}: '{k}' has a wrong answer but no '#!solution {k}' block.");
+        }
+
+        return new ExerciseSolutions(solutions, wrong);
+    }
+}
+
+/// <summary>Turns a notebook's .dib text into the lecturer's, the students' or the wrong-answers form.</summary>
+public static partial class NotebookVariants
+{
+    /// <summary>The first line of an answer cell in which the student writes code (a function with a TODO body).</summary>
+    public const string CodeAnswerMark = "// ✎";
+
+    /// <summary>
+    /// The answer variables an exercise answer cell declares: a cell whose code lines are all declarations like
+    /// <c>double answer1 = double.NaN; // …</c> of variables named answer…; or a cell whose first line starts with
+    /// <see cref="CodeAnswerMark"/>, in which the student writes code: then every variable or local function named
+    /// answer… declared at the start of a line (<c>Matrix&lt;double&gt; answerForward(…)</c>).
+    /// </summary>
+    public static IReadOnlyList<string> AnswerNames(string cellText)
+    {
+        if (cellText.TrimStart().StartsWith(CodeAnswerMark, StringComparison.Ordinal))
+        {
+            return [.. cellText.Split('\n')
+                .Select(l => CodeAnswerDeclaration().Match(l))
+                .Where(m => m.Success)
+                .Select(m => m.Groups[1].Value)
+                .Distinct()];
+        }
+
+        var names = new List<string>();
+        foreach (string raw in cellText.Split('\n'))
+        {
+            string line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith("//", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var m = AnswerDeclaration().Match(line);
+            if (!m.Success)
+            {
+                return [];
+            }
+
+            names.Add(m.Groups[1].Value);
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="variant"/> to the .dib text: Lecturer and Wrong replace each answer cell by its block;
+    /// Students drops markdown cells that hold written solutions (<c>&lt;details&gt;&lt;summary&gt;Solutions</c>).
+    /// </summary>
+    /// <exception cref="FormatException">An answer cell has no block, or a block names no answer cell.</exception>
+    public static string Apply(string dibText, ExerciseSolutions solutions, Variant variant, string source)
+    {
+        var cells = DibCells.Split(dibText);
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<DibCell>();
+        foreach (var cell in cells)
+        {
+            if (cell.Kernel == "markdown")
+            {
+                if (!(variant == Variant.Students && IsWrittenSolution(cell.Body)))
+                {
+                    result.Add(cell);
+                }
+
+                continue;
+            }
+
+            var names = cell.Kernel == "csharp" ? AnswerNames(cell.Body) : [];
+            if (names.Count == 0 || variant == Variant.Students)
+            {
+                result.Add(cell);
+                continue;
+            }
+
+            var blocks = variant == Variant.Lecturer ? solutions.Solutions : solutions.Wrong;
+            string? key = names.FirstOrDefault(blocks.ContainsKey)
+                ?? throw new FormatException($"{source}: the answer cell declaring {string.Join(", ", names)} has no '#!{(variant == Variant.Lecturer ? "solution" : "wrong")} {names[0]}' block in {Path.GetFileName(ExerciseSolutions.PathFor(source))}.");
+            used.Add(key);
+            result.Add(cell with { Body = blocks[key] });
+        }
+
+        if (variant != Variant.Students)
+        {
+            var unused = solutions.Solutions.Keys.Where(k => !used.Contains(k)).ToList();
+            if (unused.Count > 0)
+            {
+                throw new FormatException($"{source}: solution block(s) {string.Join(", ", unused)} match no answer cell.");
+            }
+        }
+
+        return DibCells.Join(result);
+    }
+
+    /// <summary>True for a markdown cell that shows the written solutions.</summary>
+    public static bool IsWrittenSolution(string markdown) =>
+        WrittenSolutions().IsMatch(markdown);
+
+    [GeneratedRegex(@"^[\w<>\[\]?,.]+\s+(answer\w*)\s*=\s*[^;]*;\s*(//.*)?$")]
+    private static partial Regex AnswerDeclaration();
+
+    [GeneratedRegex(@"^[\w<>\[\](),?.][\w<>\[\](),?. ]*?\s(answer\w*)\s*[=(]")]
+    private static partial Regex CodeAnswerDeclaration();
+
+    [GeneratedRegex(@"<details>\s*<summary>\s*(Reference\s+)?Solutions?", RegexOptions.IgnoreCase)]
+    private static partial Regex WrittenSolutions();
+}
+
+/// <summary>One cell of a .dib file: its kernel ("csharp", "markdown", "meta") and its text.</summary>
+/// <param name="Kernel">The name after <c>#!</c> on the cell's header line.</param>
+/// <param name="Body">The cell's text without the header line and the blank line after it.</param>
+public sealed record DibCell(string Kernel, string Body);
+
+/// <summary>Splits and joins .dib text at its <c>#!csharp</c> / <c>#!markdown</c> / <c>#!meta</c> header lines.</summary>
+public static class DibCells
+{
+    private static readonly string[] Kernels = ["csharp", "markdown", "meta", "fsharp", "pwsh", "html", "javascript"];
+
+    /// <summary>The cells of <paramref name="dibText"/> in order.</summary>
+    public static List<DibCell> Split(string dibText)
+    {
+        var cells = new List<DibCell>();
+        string? kernel = null;
+        var body = new StringBuilder();
+        foreach (string raw in dibText.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+        {
+            if (raw.StartsWith("#!", StringComparison.Ordinal) && Kernels.Contains(raw[2..].Trim()))
+            {
+                if (kernel is not null)
+                {
+                    cells.Add(new DibCell(kernel, body.ToString().Trim('\n')));
+                }
+
+                kernel = raw[2..].Trim();
+                body.Clear();
+            }
+            else if (kernel is not null)
+            {
+                body.Append(raw).Append('\n');
+            }
+        }
+
+        if (kernel is not null)
+        {
+            cells.Add(new DibCell(kernel, body.ToString().Trim('\n')));
+        }
+
+        return cells;
+    }
+
+    /// <summary>The .dib text of <paramref name="cells"/>.</summary>
+    public static string Join(IEnumerable<DibCell> cells) =>
+        string.Join("\n\n", cells.Select(c => $"#!{c.Kernel}\n\n{c.Body}")) + "\n";
+}
