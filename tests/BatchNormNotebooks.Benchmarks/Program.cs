@@ -19,7 +19,8 @@ if (args.Length > 0 && args[0] == "--bdn")
 }
 
 // In-process: the generated out-of-process project would inherit this repo's central package management and fail to build.
-var config = DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(12).WithToolchain(InProcessEmitToolchain.Instance));
+// The naive reference at (65536, 256) takes over 20 s per call under load: a generous in-process timeout.
+var config = DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(12).WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true)));
 Summary[] summaries = [.. BenchmarkRunner.Run([typeof(BatchNormBenchmarks), typeof(TriadBenchmark), typeof(FmaPeakBenchmark), typeof(MlpStepBenchmark)], config)];
 BenchmarkReport Report(string method, string? shape = null, bool? batchNorm = null) => summaries.SelectMany(s => s.Reports)
     .First(r => r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Contains(method, StringComparison.Ordinal)
