@@ -21,18 +21,19 @@ public static partial class HtmlHandout
     {
         var body = new StringBuilder();
         var toc = new StringBuilder();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
         int executed = 0;
         foreach (var cell in notebook.Cells)
         {
             if (!cell.IsCode)
             {
-                body.Append("<section class=\"markdown\">").Append(Markdown(cell.Source, toc)).Append("</section>\n");
+                body.Append("<section class=\"markdown\">").Append(Markdown(cell.Source, toc, ids)).Append("</section>\n");
                 continue;
             }
 
             executed++;
             body.Append(System.Globalization.CultureInfo.InvariantCulture,
-                $"<section class=\"cell\" id=\"cell-{cell.Number}\"><div class=\"prompt\">[{executed}]</div><pre class=\"code\"><code>{CSharpHighlighter.Highlight(cell.Source.TrimEnd())}</code></pre>\n");
+                $"<section class=\"cell\" id=\"cell-{cell.Number}\"><div class=\"prompt\">[{executed}]</div><pre class=\"code\"><code class=\"language-csharp\">{WebUtility.HtmlEncode(cell.Source.TrimEnd())}</code></pre>\n");
             foreach (var output in cell.Outputs)
             {
                 body.Append(Output(output)).Append('\n');
@@ -50,8 +51,10 @@ public static partial class HtmlHandout
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{{title}}</title>
             <style>{{assets.Katex.Css}}</style>
+            <style>{{assets.Highlight.Css}}</style>
             <style>{{Css}}</style>
             <script>{{assets.Katex.Script}}</script>
+            <script>{{assets.Highlight.Script}}</script>
             <script>{{assets.PlotlyJs.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase)}}</script>
             </head>
             <body>
@@ -60,27 +63,58 @@ public static partial class HtmlHandout
             {{body}}
             </main>
             <script>{{MathScript}}</script>
+            <script>{{HighlightJsAssets.HighlightAll}}</script>
             </body>
             </html>
             """;
     }
 
-    /// <summary>Markdown to HTML; level 1–3 headings are added to <paramref name="toc"/>.</summary>
-    private static string Markdown(string source, StringBuilder toc)
+    /// <summary>
+    /// Markdown to HTML; level 1–3 headings are added to <paramref name="toc"/> with their math and formatting,
+    /// under ids unique on the page (<paramref name="ids"/> holds those taken by earlier cells). A blockquote that
+    /// opens with <c>**What to remember**</c> becomes a "What to remember" heading followed by the quote.
+    /// </summary>
+    private static string Markdown(string source, StringBuilder toc, HashSet<string> ids)
     {
+        source = RememberQuote().Replace(source, "## What to remember\n\n");
         var document = Markdig.Markdown.Parse(DisplayMathOnOwnLine().Replace(source, "\n$$$$\n$1\n$$$$\n"), Pipeline);
-        foreach (var heading in document.Descendants<HeadingBlock>().Where(h => h.Level <= 3))
+        foreach (var heading in document.Descendants<HeadingBlock>())
         {
-            string? id = heading.GetAttributes().Id;
-            string text = heading.Inline is null ? "" : string.Concat(heading.Inline.Descendants<Markdig.Syntax.Inlines.LiteralInline>().Select(l => l.Content.ToString()));
-            if (id is not null)
+            var attributes = heading.GetAttributes();
+            if (attributes.Id is { } id)
             {
-                toc.Append(System.Globalization.CultureInfo.InvariantCulture, $"<li class=\"l{heading.Level}\"><a href=\"#{id}\">{WebUtility.HtmlEncode(text)}</a></li>");
+                string unique = id;
+                for (int n = 2; !ids.Add(unique); n++)
+                {
+                    unique = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{id}-{n}");
+                }
+
+                attributes.Id = unique;
             }
         }
 
-        return document.ToHtml(Pipeline);
+        string html = document.ToHtml(Pipeline);
+        foreach (Match heading in HeadingHtml().Matches(html))
+        {
+            string inner = AnchorTag().Replace(heading.Groups["inner"].Value, "");
+            toc.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"<li class=\"l{heading.Groups["level"].Value}\"><a href=\"#{heading.Groups["id"].Value}\">{inner}</a></li>");
+        }
+
+        return html;
     }
+
+    /// <summary>A level 1–3 heading with an id in Markdig's output; <c>inner</c> is its HTML (math spans included).</summary>
+    [GeneratedRegex(@"<h(?<level>[1-3]) id=""(?<id>[^""]+)""[^>]*>(?<inner>.*?)</h\k<level>>", RegexOptions.Singleline)]
+    private static partial Regex HeadingHtml();
+
+    /// <summary>Links inside a heading, dropped in its table-of-contents entry (which is a link itself).</summary>
+    [GeneratedRegex(@"</?a\b[^>]*>")]
+    private static partial Regex AnchorTag();
+
+    /// <summary>The notebooks' blockquote form of the summary: a quote line <c>**What to remember**</c> and the empty quote line after it.</summary>
+    [GeneratedRegex(@"^>[ \t]*\*\*What to remember\*\*[ \t]*\r?\n(?:>[ \t]*\r?\n)?", RegexOptions.Multiline)]
+    private static partial Regex RememberQuote();
 
     private static string Output(CellOutput output)
     {
@@ -90,7 +124,7 @@ public static partial class HtmlHandout
             OutputKind.Error => Pre("error"),
             OutputKind.StandardError => Pre("stderr"),
             OutputKind.StandardOutput => Pre("stdout"),
-            _ when output.MimeType == "text/html" => $"<div class=\"output html\">{PlotlyScript().Replace(output.Value, "")}</div>",
+            _ when output.MimeType == "text/html" => $"<div class=\"output html\">{WithoutPlotlyScript(output.Value)}</div>",
             _ => Pre("text"),
         };
     }
@@ -100,9 +134,14 @@ public static partial class HtmlHandout
     [GeneratedRegex(@"^[ \t]*\$\$(?!\$)(.+?)\$\$[ \t]*$", RegexOptions.Multiline)]
     private static partial Regex DisplayMathOnOwnLine();
 
-    /// <summary>The plotly.js copy that the setup cell's output carries; the page has its own in the head.</summary>
-    [GeneratedRegex(@"<script type=""text/javascript"">/\* bnn-plotly-js \*/[\s\S]*?</script>")]
-    private static partial Regex PlotlyScript();
+    /// <summary><paramref name="html"/> without the plotly.js copy that the setup cell's output carries
+    /// (<see cref="Interactive.PlotlyJs.ScriptElement"/>); the page has its own in the head.</summary>
+    private static string WithoutPlotlyScript(string html)
+    {
+        int start = html.IndexOf(Interactive.PlotlyJs.ScriptStart, StringComparison.Ordinal);
+        int end = start < 0 ? -1 : html.IndexOf("</script>", start, StringComparison.Ordinal);
+        return end < 0 ? html : html.Remove(start, end + "</script>".Length - start);
+    }
 
     private const string MathScript = """
         document.querySelectorAll('.math').forEach(function (el) {
@@ -111,6 +150,19 @@ public static partial class HtmlHandout
           var tex = source.replace(/^\\[\(\[]/, '').replace(/\\[\)\]]$/, '');
           katex.render(tex, el, { displayMode: display, throwOnError: false });
         });
+        // Display math wider than the text column is scaled down to fit (to 55 % at most; beyond that it scrolls on
+        // screen), again for the print width when printing.
+        function fitMath() {
+          document.querySelectorAll('.katex-display').forEach(function (el) {
+            el.style.fontSize = '';
+            var over = el.scrollWidth / el.clientWidth;
+            if (over > 1.001) { el.style.fontSize = Math.max(55, Math.floor(100 / over)) + '%'; }
+          });
+        }
+        fitMath();
+        window.addEventListener('resize', fitMath);
+        window.addEventListener('beforeprint', fitMath);
+        window.addEventListener('afterprint', fitMath);
         """;
 
     private const string Css = """
@@ -128,7 +180,8 @@ public static partial class HtmlHandout
         .cell { position: relative; margin: 1rem 0 1.5rem; }
         .prompt { position: absolute; left: -2.3rem; top: .5rem; font: 0.75rem ui-monospace, monospace; color: var(--muted); }
         pre { font: 0.85rem/1.45 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; overflow-x: auto; margin: 0; }
-        pre.code { background: var(--code-bg); border: 1px solid var(--border); border-radius: 6px; padding: .7rem .9rem; }
+        pre.code { background: var(--code-bg); border: 1px solid var(--border); border-radius: 6px; padding: .7rem .9rem;
+                   white-space: pre-wrap; overflow-wrap: anywhere; }
         .output { margin-top: .4rem; }
         pre.output { padding: .4rem .9rem; border-left: 3px solid var(--border); white-space: pre-wrap; }
         pre.output.error { background: #fff0f0; border-left-color: #d73a49; color: #86181d; }
@@ -137,8 +190,13 @@ public static partial class HtmlHandout
         .bnn-chart { min-height: 420px; }
         .k { color: #d73a49; } .t { color: #6f42c1; } .s { color: #032f62; } .n { color: #005cc5; }
         .c { color: #6a737d; font-style: italic; } .d { color: #22863a; }
-        .katex-display { overflow-x: auto; overflow-y: hidden; padding: .3rem 0; }
-        table { border-collapse: collapse; } td, th { border-bottom: 1px solid var(--border); }
+        blockquote { margin: .8rem 0; padding: .1rem 1rem; border-left: 4px solid var(--accent); background: #f5f9fd; }
+        .katex-display { overflow-x: auto; overflow-y: hidden; padding: .3rem 0; max-width: 100%; }
+        nav.toc .katex { font-size: 1em; }
+        table { border-collapse: collapse; margin: .8rem 0; font-variant-numeric: tabular-nums; }
+        td, th { border-bottom: 1px solid var(--border); padding: .25rem .9rem; text-align: left; }
+        th { border-bottom: 2px solid var(--muted); } tbody tr:nth-child(even) { background: #fafbfc; }
+        .bnn-matrix table td, .bnn-matrix table th { border-bottom: 0; }
         @media (max-width: 900px) { body { display: block; } nav.toc { position: static; width: auto; max-height: none; border-right: 0; } }
         @media print {
           @page { margin: 16mm 14mm; }

@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace BatchNormNotebooks.Handouts;
 
 /// <summary>
-/// KaTeX from lib/npm/node_modules/katex (pinned by lib/npm/package-lock.json, fetched by <c>npm ci</c>, never
-/// committed), made self-contained: the CSS with its woff2 fonts inlined as data: URIs, and the JS.
+/// KaTeX from the npm package <c>katex</c> (pinned by lib/npm/package-lock.json, fetched by <see cref="NpmAssets"/>,
+/// never committed), made self-contained: the CSS with its woff2 fonts inlined as data: URIs, and the JS.
 /// </summary>
 public sealed partial class KatexAssets(string css, string script)
 {
@@ -14,15 +14,11 @@ public sealed partial class KatexAssets(string css, string script)
     /// <summary>katex.min.js.</summary>
     public string Script { get; } = script;
 
-    /// <summary>Loads the assets from <c>lib/npm/node_modules/katex/dist</c> under <paramref name="repoRoot"/>.</summary>
+    /// <summary>Loads the assets from <c>katex/dist</c> in the npm folder of the repository at
+    /// <paramref name="repoRoot"/> (running <c>npm ci</c> first if needed).</summary>
     public static KatexAssets Load(string repoRoot)
     {
-        string dist = Path.Combine(repoRoot, "lib/npm/node_modules/katex/dist");
-        if (!File.Exists(Path.Combine(dist, "katex.min.js")))
-        {
-            throw new FileNotFoundException($"KaTeX is missing in {dist}: run `npm ci --prefix lib/npm`.");
-        }
-
+        string dist = NpmAssets.Path("katex", "dist", repoRoot);
         string css = File.ReadAllText(Path.Combine(dist, "katex.min.css"));
         // Each @font-face lists woff2, woff and ttf; keep only woff2 (every current browser reads it), inlined.
         css = FontSource().Replace(css, m =>

@@ -107,12 +107,26 @@ public sealed record ExerciseSolutions(IReadOnlyDictionary<string, string> Solut
 /// <summary>Turns a notebook's .dib text into the lecturer's, the students' or the wrong-answers form.</summary>
 public static partial class NotebookVariants
 {
+    /// <summary>The first line of an answer cell in which the student writes code (a function with a TODO body).</summary>
+    public const string CodeAnswerMark = "// ✎";
+
     /// <summary>
     /// The answer variables an exercise answer cell declares: a cell whose code lines are all declarations like
-    /// <c>double answer1 = double.NaN; // …</c> of variables named answer….
+    /// <c>double answer1 = double.NaN; // …</c> of variables named answer…; or a cell whose first line starts with
+    /// <see cref="CodeAnswerMark"/>, in which the student writes code: then every variable or local function named
+    /// answer… declared at the start of a line (<c>Matrix&lt;double&gt; answerForward(…)</c>).
     /// </summary>
     public static IReadOnlyList<string> AnswerNames(string cellText)
     {
+        if (cellText.TrimStart().StartsWith(CodeAnswerMark, StringComparison.Ordinal))
+        {
+            return [.. cellText.Split('\n')
+                .Select(l => CodeAnswerDeclaration().Match(l))
+                .Where(m => m.Success)
+                .Select(m => m.Groups[1].Value)
+                .Distinct()];
+        }
+
         var names = new List<string>();
         foreach (string raw in cellText.Split('\n'))
         {
@@ -188,6 +202,9 @@ public static partial class NotebookVariants
 
     [GeneratedRegex(@"^[\w<>\[\]?,.]+\s+(answer\w*)\s*=\s*[^;]*;\s*(//.*)?$")]
     private static partial Regex AnswerDeclaration();
+
+    [GeneratedRegex(@"^[\w<>\[\](),?.][\w<>\[\](),?. ]*?\s(answer\w*)\s*[=(]")]
+    private static partial Regex CodeAnswerDeclaration();
 
     [GeneratedRegex(@"<details>\s*<summary>\s*(Reference\s+)?Solutions?", RegexOptions.IgnoreCase)]
     private static partial Regex WrittenSolutions();

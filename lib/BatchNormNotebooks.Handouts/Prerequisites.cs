@@ -8,14 +8,11 @@ public static class Prerequisites
     /// <summary>The dll every notebook's setup cell loads, relative to the repository root.</summary>
     public const string InteractiveDll = "lib/BatchNormNotebooks.Interactive/bin/Release/net10.0/BatchNormNotebooks.Interactive.dll";
 
-    /// <summary>Runs <c>npm ci</c> if KaTeX is missing, <c>dotnet tool restore</c>, and builds the notebook library in Release.</summary>
+    /// <summary>Fetches the npm assets if they are missing or stale (<see cref="NpmAssets.Ensure"/>), runs
+    /// <c>dotnet tool restore</c>, and builds the notebook library in Release.</summary>
     public static void Ensure(string repoRoot)
     {
-        if (!File.Exists(Path.Combine(repoRoot, "lib/npm/node_modules/katex/dist/katex.min.js")))
-        {
-            Run(repoRoot, "npm", "ci", "--prefix", "lib/npm", "--no-audit", "--no-fund");
-        }
-
+        NpmAssets.Ensure(repoRoot);
         Run(repoRoot, "dotnet", "tool", "restore");
         Run(repoRoot, "dotnet", "build", "lib/BatchNormNotebooks.Interactive", "-c", "Release", "--nologo", "-v", "quiet");
     }

@@ -1,4 +1,3 @@
-using System.Net;
 using Plotly.NET;
 
 namespace BatchNormNotebooks.Interactive;
@@ -8,6 +7,8 @@ namespace BatchNormNotebooks.Interactive;
 /// Plotly.NET.Interactive's own formatter loads plotly.js through requirejs from a CDN, so a saved notebook
 /// or handout shows nothing offline. Here a chart is a <c>div</c> plus a script that waits for
 /// <c>window.Plotly</c>, which <see cref="Notebook.Setup"/> puts on the page once (<see cref="PlotlyJs"/>).
+/// The chart takes the width of its container (the handout's text column): Plotly.NET's fixed layout width
+/// is dropped, the height is kept.
 /// </remarks>
 public static class ChartHtml
 {
@@ -29,6 +30,8 @@ public static class ChartHtml
               var figure = {{figure}};
               var element = document.getElementById('{{id}}');
               var tries = 0;
+              delete figure.layout.width;
+              figure.layout.autosize = true;
               function draw() {
                 if (window.Plotly) {
                   var config = Object.assign({ responsive: true, displaylogo: false }, figure.config || {});
@@ -43,13 +46,5 @@ public static class ChartHtml
             })();
             </script>
             """;
-    }
-
-    /// <summary>A short text stand-in for the chart (used where HTML cannot be shown).</summary>
-    public static string Describe(GenericChart chart)
-    {
-        ArgumentNullException.ThrowIfNull(chart);
-        int traces = GenericChart.getTraces(chart).Length;
-        return WebUtility.HtmlEncode($"Plotly chart with {traces} trace(s)");
     }
 }

@@ -1,7 +1,8 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Plotly.NET;
-using CSharpChart = Plotly.NET.CSharp.Chart;
 using Plotly.NET.CSharp;
+using CSharpChart = Plotly.NET.CSharp.Chart;
 
 namespace BatchNormNotebooks.Interactive;
 
@@ -10,7 +11,14 @@ namespace BatchNormNotebooks.Interactive;
 /// <see cref="GenericChart"/>, shown offline once <see cref="Notebook.Setup"/> has run; style it further with
 /// Plotly.NET.CSharp's <c>With…</c> extensions if needed.
 /// </summary>
-public static class Charts
+/// <remarks>
+/// Every chart spans the width of the page or notebook (<see cref="ChartHtml"/> drops Plotly.NET's fixed 600 px),
+/// puts its legend in one row under the plot, and labels log axes at powers of ten only. To compare two charts
+/// (with and without batch norm), give both the same <c>yRange</c> (line charts) or <c>zRange</c> (heatmaps,
+/// contours); <see cref="RangeOf(IEnumerable{Series}[])"/> and <see cref="RangeOf(double[][,])"/> compute one
+/// range that covers several charts.
+/// </remarks>
+public static partial class Charts
 {
     /// <summary>Plotly's default colour cycle, as (r, g, b).</summary>
     private static readonly (int R, int G, int B)[] Palette =
@@ -19,6 +27,12 @@ public static class Charts
         (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
     ];
 
+    /// <summary>Height in pixels of a single chart.</summary>
+    private const int ChartHeight = 420;
+
+    /// <summary>Height in pixels of one row of a <see cref="Grid"/>.</summary>
+    private const int GridRowHeight = 340;
+
     /// <summary>Several named curves with a legend, e.g. training loss with and without batch norm.</summary>
     /// <param name="series">Curves; each has X and Y of equal length.</param>
     /// <param name="title">Chart title.</param>
@@ -26,12 +40,17 @@ public static class Charts
     /// <param name="yTitle">y-axis title.</param>
     /// <param name="logX">Logarithmic x axis.</param>
     /// <param name="logY">Logarithmic y axis (for losses).</param>
-    public static GenericChart Lines(IEnumerable<Series> series, string? title = null, string? xTitle = null, string? yTitle = null, bool logX = false, bool logY = false)
+    /// <param name="xRange">Fixed x range in data units (also for a log axis); null fits the data.</param>
+    /// <param name="yRange">Fixed y range in data units, e.g. the same for the charts with and without BN.</param>
+    public static GenericChart Lines(IEnumerable<Series> series, string? title = null, string? xTitle = null, string? yTitle = null, bool logX = false, bool logY = false,
+        (double Min, double Max)? xRange = null, (double Min, double Max)? yRange = null)
     {
         ArgumentNullException.ThrowIfNull(series);
-        var traces = series.Select((s, k) => CSharpChart.Line<double, double, string>(
-            Check(s).X, s.Y, Name: s.Name, LineColor: Colour(k)));
-        return Style(CSharpChart.Combine(traces), title, xTitle, yTitle, logX, logY);
+        var list = series.Select(Check).ToList();
+        var traces = list.Select((s, k) => CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, LineColor: Colour(k)));
+        return Style(CSharpChart.Combine(traces), title,
+            new Axis(xTitle, logX, xRange, list.SelectMany(s => s.X)),
+            new Axis(yTitle, logY, yRange, list.SelectMany(s => s.Y)));
     }
 
     /// <summary>Named groups of points, e.g. a 2-D batch before and after normalization.</summary>
@@ -40,19 +59,16 @@ public static class Charts
     /// <param name="xTitle">x-axis title.</param>
     /// <param name="yTitle">y-axis title.</param>
     /// <param name="equalAxes">Same scale on both axes, so a circle looks like a circle.</param>
-    public static GenericChart Scatter(IEnumerable<Series> groups, string? title = null, string? xTitle = null, string? yTitle = null, bool equalAxes = false)
+    /// <param name="xRange">Fixed x range; null fits the data.</param>
+    /// <param name="yRange">Fixed y range; null fits the data.</param>
+    public static GenericChart Scatter(IEnumerable<Series> groups, string? title = null, string? xTitle = null, string? yTitle = null, bool equalAxes = false,
+        (double Min, double Max)? xRange = null, (double Min, double Max)? yRange = null)
     {
         ArgumentNullException.ThrowIfNull(groups);
         var traces = groups.Select((s, k) => CSharpChart.Point<double, double, string>(
             Check(s).X, s.Y, Name: s.Name, MarkerColor: Colour(k), Opacity: 0.75));
-        var chart = Style(CSharpChart.Combine(traces), title, xTitle, yTitle, false, false);
-        if (equalAxes && GenericChart.getLayout(chart).TryGetPropertyValue("yaxis")?.Value is DynamicObj.DynamicObj yAxis)
-        {
-            yAxis.SetProperty("scaleanchor", "x");
-            yAxis.SetProperty("scaleratio", 1.0);
-        }
-
-        return chart;
+        var chart = Style(CSharpChart.Combine(traces), title, new Axis(xTitle, false, xRange), new Axis(yTitle, false, yRange));
+        return equalAxes ? EqualAxes(chart) : chart;
     }
 
     /// <summary>
@@ -63,7 +79,9 @@ public static class Charts
     /// <param name="title">Chart title.</param>
     /// <param name="xTitle">x-axis title.</param>
     /// <param name="yTitle">y-axis title.</param>
-    public static GenericChart Bands(IEnumerable<PercentileBand> bands, string? title = null, string? xTitle = null, string? yTitle = null)
+    /// <param name="yRange">Fixed y range, e.g. the same for the panels with and without BN; null fits the data.</param>
+    public static GenericChart Bands(IEnumerable<PercentileBand> bands, string? title = null, string? xTitle = null, string? yTitle = null,
+        (double Min, double Max)? yRange = null)
     {
         ArgumentNullException.ThrowIfNull(bands);
         var traces = new List<GenericChart>();
@@ -80,7 +98,7 @@ public static class Charts
             k++;
         }
 
-        return Style(CSharpChart.Combine(traces), title, xTitle, yTitle, false, false);
+        return Style(CSharpChart.Combine(traces), title, new Axis(xTitle, false, null), new Axis(yTitle, false, yRange));
     }
 
     /// <summary>Overlaid, semi-transparent histograms of named samples, e.g. pre-activations before and after BN.</summary>
@@ -89,14 +107,16 @@ public static class Charts
     /// <param name="title">Chart title.</param>
     /// <param name="xTitle">x-axis title.</param>
     /// <param name="density">Normalize each histogram to a probability density (areas 1) so sizes can differ.</param>
-    public static GenericChart Histogram(IEnumerable<Sample> samples, int bins = 40, string? title = null, string? xTitle = null, bool density = true)
+    /// <param name="xRange">Fixed x range, e.g. the same for two histograms that are compared; null fits the data.</param>
+    public static GenericChart Histogram(IEnumerable<Sample> samples, int bins = 40, string? title = null, string? xTitle = null, bool density = true,
+        (double Min, double Max)? xRange = null)
     {
         ArgumentNullException.ThrowIfNull(samples);
         var traces = samples.Select((s, k) => CSharpChart.Histogram<double, double, string>(
             X: s.Values, Name: s.Name, Opacity: 0.6, NBinsX: bins, MarkerColor: Colour(k),
             HistNorm: density ? StyleParam.HistNorm.ProbabilityDensity : StyleParam.HistNorm.None));
         var chart = WithLayoutProperty(CSharpChart.Combine(traces), "barmode", "overlay");
-        return Style(chart, title, xTitle, density ? "density" : "count", false, false);
+        return Style(chart, title, new Axis(xTitle, false, xRange), new Axis(density ? "density" : "count", false, null));
     }
 
     /// <summary>
@@ -109,7 +129,12 @@ public static class Charts
     /// <param name="title">Chart title.</param>
     /// <param name="xTitle">x-axis title.</param>
     /// <param name="yTitle">y-axis title.</param>
-    public static GenericChart Contour(double[] x, double[] y, double[,] z, IEnumerable<Series>? paths = null, string? title = null, string? xTitle = null, string? yTitle = null)
+    /// <param name="equalAxes">One unit on x is as long as one unit on y (default), so the panel keeps the aspect
+    /// ratio of the x and y ranges and a round bowl looks round; false fills the panel.</param>
+    /// <param name="zRange">Fixed colour range of z, e.g. shared by several panels; null fits z.</param>
+    /// <param name="showScale">Draw the colour bar.</param>
+    public static GenericChart Contour(double[] x, double[] y, double[,] z, IEnumerable<Series>? paths = null, string? title = null, string? xTitle = null, string? yTitle = null,
+        bool equalAxes = true, (double Min, double Max)? zRange = null, bool showScale = false)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -119,11 +144,19 @@ public static class Charts
             throw new ArgumentException($"z has shape ({z.GetLength(0)}, {z.GetLength(1)}) but (y.Length, x.Length) is ({y.Length}, {x.Length}).", nameof(z));
         }
 
-        var traces = new List<GenericChart>
+        if (x.Length < 2 || y.Length < 2)
         {
-            CSharpChart.Contour<double, double, double, string>(Rows(z), X: x, Y: y, Name: "f", ShowScale: false,
-                ColorScale: StyleParam.Colorscale.Viridis, Opacity: 0.85),
-        };
+            throw new ArgumentException($"A contour needs at least 2 grid points along each axis; x has {x.Length}, y has {y.Length}.");
+        }
+
+        var contour = CSharpChart.Contour<double, double, double, string>(Rows(z), X: x, Y: y, Name: "f", ShowScale: showScale,
+            ColorScale: StyleParam.Colorscale.Viridis, Opacity: 0.85);
+        if (zRange is { } zr)
+        {
+            SetColourRange(contour, zr, nameof(zRange));
+        }
+
+        var traces = new List<GenericChart> { contour };
         int k = 1;
         foreach (var p in paths ?? [])
         {
@@ -131,7 +164,9 @@ public static class Charts
             k++;
         }
 
-        return Style(CSharpChart.Combine(traces), title, xTitle, yTitle, false, false);
+        var chart = Style(CSharpChart.Combine(traces), title,
+            new Axis(xTitle, false, (x.Min(), x.Max())), new Axis(yTitle, false, (y.Min(), y.Max())));
+        return equalAxes ? EqualAxes(chart) : chart;
     }
 
     /// <summary>Contour of <paramref name="f"/> evaluated on the grid <paramref name="x"/> × <paramref name="y"/>, with trajectories on top.</summary>
@@ -140,7 +175,10 @@ public static class Charts
     /// <param name="y">Grid y coordinates.</param>
     /// <param name="paths">Trajectories (may be empty).</param>
     /// <param name="title">Chart title.</param>
-    public static GenericChart Contour(Func<double, double, double> f, double[] x, double[] y, IEnumerable<Series>? paths = null, string? title = null)
+    /// <param name="equalAxes">Keep the aspect ratio of the x and y ranges (default); false fills the panel.</param>
+    /// <param name="zRange">Fixed colour range of f; null fits the values.</param>
+    public static GenericChart Contour(Func<double, double, double> f, double[] x, double[] y, IEnumerable<Series>? paths = null, string? title = null,
+        bool equalAxes = true, (double Min, double Max)? zRange = null)
     {
         ArgumentNullException.ThrowIfNull(f);
         ArgumentNullException.ThrowIfNull(x);
@@ -154,16 +192,23 @@ public static class Charts
             }
         }
 
-        return Contour(x, y, z, paths, title, "x", "y");
+        return Contour(x, y, z, paths, title, "x", "y", equalAxes, zRange);
     }
 
-    /// <summary>A heatmap with labelled rows and columns and each value written in its cell, e.g. a correlation matrix.</summary>
-    /// <param name="z">Values, shape (rows, cols); row 0 is drawn at the top.</param>
+    /// <summary>
+    /// A heatmap with labelled rows and columns and each value written in its cell, e.g. a correlation matrix.
+    /// The text is white on dark cells and black on light ones (<see cref="TextColourOn"/>).
+    /// </summary>
+    /// <param name="z">Values, shape (rows, cols); row 0 is drawn at the top. NaN and ±∞ (e.g. a diverged run)
+    /// are written as such and left blank (no colour).</param>
     /// <param name="columnLabels">Labels along x, length cols.</param>
     /// <param name="rowLabels">Labels along y, length rows.</param>
     /// <param name="title">Chart title.</param>
     /// <param name="format">Number format of the cell text (.NET format string).</param>
-    public static GenericChart Heatmap(double[,] z, string[] columnLabels, string[] rowLabels, string? title = null, string format = "G3")
+    /// <param name="zRange">Fixed colour range: give two heatmaps the same range (e.g. <see cref="RangeOf(double[][,])"/>
+    /// of both) so equal colours mean equal values. Null fits the finite values of <paramref name="z"/>.</param>
+    public static GenericChart Heatmap(double[,] z, string[] columnLabels, string[] rowLabels, string? title = null, string format = "G3",
+        (double Min, double Max)? zRange = null)
     {
         ArgumentNullException.ThrowIfNull(z);
         ArgumentNullException.ThrowIfNull(columnLabels);
@@ -173,44 +218,154 @@ public static class Charts
             throw new ArgumentException($"z has shape ({z.GetLength(0)}, {z.GetLength(1)}) but there are {rowLabels.Length} row and {columnLabels.Length} column labels.", nameof(z));
         }
 
+        var range = zRange ?? RangeOf(z);
         var rows = Rows(z);
-        var text = rows.Select(r => r.Select(v => v.ToString(format, CultureInfo.InvariantCulture)).ToArray()).ToArray();
-        var chart = CSharpChart.AnnotatedHeatmap<double, string, string, string>(rows, text, X: columnLabels, Y: rowLabels,
+        var chart = CSharpChart.Heatmap<double, string, string, string>(rows, X: columnLabels, Y: rowLabels,
             ColorScale: StyleParam.Colorscale.Viridis, ReverseYAxis: true);
-        return Style(chart, title, null, null, false, false);
+        SetColourRange(chart, range, nameof(zRange));
+
+        // Each value as a text annotation, coloured for contrast with its cell (annotations, unlike the trace's
+        // text, can have one colour each).
+        var annotations = new List<DynamicObj.DynamicObj>();
+        for (int i = 0; i < rows.Length; i++)
+        {
+            for (int j = 0; j < rows[i].Length; j++)
+            {
+                var font = new DynamicObj.DynamicObj();
+                font.SetProperty("color", TextColourOn(rows[i][j], range));
+                var note = new DynamicObj.DynamicObj();
+                note.SetProperty("x", columnLabels[j]);
+                note.SetProperty("y", rowLabels[i]);
+                note.SetProperty("xref", "x");
+                note.SetProperty("yref", "y");
+                note.SetProperty("showarrow", false);
+                note.SetProperty("text", rows[i][j].ToString(format, CultureInfo.InvariantCulture));
+                note.SetProperty("font", font);
+                annotations.Add(note);
+            }
+        }
+
+        chart = WithLayoutProperty(chart, "annotations", annotations);
+        return Style(chart, title, new Axis(null, false, null), new Axis(null, false, null));
+    }
+
+    /// <summary>
+    /// Text colour that stays readable on a Viridis cell of value <paramref name="value"/> in the colour range
+    /// <paramref name="range"/>: "white" on the dark (purple, blue) lower part, "black" on the light (green,
+    /// yellow) upper part and on blank (non-finite) cells.
+    /// </summary>
+    public static string TextColourOn(double value, (double Min, double Max) range)
+    {
+        if (!double.IsFinite(value))
+        {
+            return "black";
+        }
+
+        double t = range.Max > range.Min ? (value - range.Min) / (range.Max - range.Min) : 0.5;
+
+        // Viridis crosses a relative luminance of about 0.18 (where black and white text contrast equally) at t ≈ 0.55.
+        return t < 0.55 ? "white" : "black";
+    }
+
+    /// <summary>The smallest and largest finite value of all <paramref name="grids"/>: one colour range for heatmaps that are compared.</summary>
+    /// <exception cref="ArgumentException">No grid has a finite value.</exception>
+    public static (double Min, double Max) RangeOf(params double[][,] grids)
+    {
+        ArgumentNullException.ThrowIfNull(grids);
+        return Extent(grids.SelectMany(g => g.Cast<double>()), false)
+            ?? throw new ArgumentException("The grids have no finite value to take a range from.", nameof(grids));
+    }
+
+    /// <summary>The smallest and largest finite Y of all series in all <paramref name="charts"/>: one y range for line charts that are compared.</summary>
+    /// <param name="charts">The series of each chart.</param>
+    /// <exception cref="ArgumentException">No series has a finite Y.</exception>
+    public static (double Min, double Max) RangeOf(params IEnumerable<Series>[] charts)
+    {
+        ArgumentNullException.ThrowIfNull(charts);
+        return Extent(charts.SelectMany(c => c.SelectMany(s => Check(s).Y)), false)
+            ?? throw new ArgumentException("The series have no finite Y value to take a range from.", nameof(charts));
     }
 
     /// <summary>Charts side by side in a grid, filled row by row.</summary>
-    /// <remarks>Plotly.NET's grid re-assigns the axes of the charts it is given, in place: build fresh charts
-    /// for a grid rather than also showing the same chart objects on their own afterwards.</remarks>
+    /// <remarks>
+    /// A series name that repeats an earlier panel's keeps that panel's colour and is listed once in the legend;
+    /// a new name gets a colour no earlier panel uses, so "without BN" and "with BN" are told apart even when each
+    /// panel was drawn with a single series. Plotly.NET's grid re-assigns the axes of the charts it is given, in
+    /// place: build fresh charts for a grid rather than also showing the same chart objects on their own afterwards.
+    /// Heatmaps (whose values are layout annotations) are not meant for a grid.
+    /// </remarks>
     /// <param name="charts">The charts (each may have several traces).</param>
     /// <param name="columns">Charts per row.</param>
     /// <param name="titles">Optional title above each chart.</param>
-    public static GenericChart Grid(IEnumerable<GenericChart> charts, int columns = 2, IEnumerable<string>? titles = null)
+    /// <param name="shareX">All panels show the same x range (zooming one zooms all).</param>
+    /// <param name="shareY">All panels show the same y range, e.g. the panels with and without BN; fixed ranges given
+    /// to the first panel apply to all.</param>
+    public static GenericChart Grid(IEnumerable<GenericChart> charts, int columns = 2, IEnumerable<string>? titles = null, bool shareX = false, bool shareY = false)
     {
         ArgumentNullException.ThrowIfNull(charts);
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
         var list = charts.ToList();
         int rows = (list.Count + columns - 1) / columns;
-
-        // Panels that repeat the first panel's series (same count, same colours by position) keep them out of the
-        // legend, so each name is listed once.
-        int firstCount = list.Count == 0 ? 0 : GenericChart.getTraces(list[0]).Length;
-        for (int k = 1; k < list.Count; k++)
-        {
-            if (GenericChart.getTraces(list[k]).Length == firstCount)
-            {
-                list[k] = list[k].WithTraceInfo(ShowLegend: false);
-            }
-        }
+        Recolour(list);
 
         var grid = titles is null
             ? CSharpChart.Grid(list, rows, columns)
             : CSharpChart.Grid(list, rows, columns, SubPlotTitles: titles.ToArray());
-        return grid.WithSize(Height: Math.Max(420, 340 * rows));
+        int height = Math.Max(ChartHeight, GridRowHeight * rows);
+        grid = Frame(grid, height, hasTitle: false);
+        var layout = GenericChart.getLayout(grid);
+        for (int n = 1; n <= list.Count; n++)
+        {
+            string suffix = n == 1 ? "" : n.ToString(CultureInfo.InvariantCulture);
+            if (layout.TryGetPropertyValue("yaxis" + suffix)?.Value is DynamicObj.DynamicObj yAxis
+                && yAxis.TryGetPropertyValue("scaleanchor")?.Value is not null)
+            {
+                yAxis.SetProperty("scaleanchor", "x" + suffix);
+            }
+
+            if (n > 1 && shareX && layout.TryGetPropertyValue("xaxis" + suffix)?.Value is DynamicObj.DynamicObj xShared)
+            {
+                xShared.SetProperty("matches", "x");
+            }
+
+            if (n > 1 && shareY && layout.TryGetPropertyValue("yaxis" + suffix)?.Value is DynamicObj.DynamicObj yShared)
+            {
+                yShared.SetProperty("matches", "y");
+            }
+        }
+
+        return grid;
     }
 
-    private static GenericChart Style(GenericChart chart, string? title, string? xTitle, string? yTitle, bool logX, bool logY)
+    /// <summary>Title, size, margins and a one-row legend under the plot area.</summary>
+    private static GenericChart Frame(GenericChart chart, int height, bool hasTitle)
+    {
+        var layout = new Layout();
+        layout.SetProperty("height", height);
+        var margin = new DynamicObj.DynamicObj();
+        margin.SetProperty("l", 60);
+        margin.SetProperty("r", 20);
+        margin.SetProperty("t", hasTitle ? 60 : 36);
+        margin.SetProperty("b", 50);
+        layout.SetProperty("margin", margin);
+
+        // Below the x-axis title: about 62 px under the bottom of the plot area, in units of its height.
+        double plotHeight = height - (hasTitle ? 60 : 36) - 50;
+        var legend = new DynamicObj.DynamicObj();
+        legend.SetProperty("orientation", "h");
+        legend.SetProperty("x", 0.0);
+        legend.SetProperty("xanchor", "left");
+        legend.SetProperty("y", -62.0 / plotHeight);
+        legend.SetProperty("yanchor", "top");
+        legend.SetProperty("traceorder", "normal"); // in series order, also when a band's fill would reverse it
+        layout.SetProperty("legend", legend);
+        return GenericChart.addLayout(layout, chart);
+    }
+
+    /// <summary>One axis of a chart: title, log scale, a fixed range in data units, and the data (for log ticks).</summary>
+    private sealed record Axis(string? Title, bool Log, (double Min, double Max)? Range, IEnumerable<double>? Data = null);
+
+    private static GenericChart Style(GenericChart chart, string? title, Axis x, Axis y)
     {
         if (title is not null)
         {
@@ -220,13 +375,195 @@ public static class Charts
         }
 
         // Set an axis type only for log axes: forcing "linear" would break categorical axes (heatmap labels).
-        chart = logX
-            ? chart.WithXAxisStyle<double, double, string>(TitleText: xTitle ?? "", AxisType: StyleParam.AxisType.Log)
-            : chart.WithXAxisStyle<double, double, string>(TitleText: xTitle ?? "");
-        return logY
-            ? chart.WithYAxisStyle<double, double, string>(TitleText: yTitle ?? "", AxisType: StyleParam.AxisType.Log)
-            : chart.WithYAxisStyle<double, double, string>(TitleText: yTitle ?? "");
+        chart = x.Log
+            ? chart.WithXAxisStyle<double, double, string>(TitleText: x.Title ?? "", AxisType: StyleParam.AxisType.Log)
+            : chart.WithXAxisStyle<double, double, string>(TitleText: x.Title ?? "");
+        chart = y.Log
+            ? chart.WithYAxisStyle<double, double, string>(TitleText: y.Title ?? "", AxisType: StyleParam.AxisType.Log)
+            : chart.WithYAxisStyle<double, double, string>(TitleText: y.Title ?? "");
+        chart = Frame(chart, ChartHeight, title is not null);
+        var layout = GenericChart.getLayout(chart);
+        Configure(layout, "xaxis", x, nameof(x));
+        Configure(layout, "yaxis", y, nameof(y));
+        return chart;
     }
+
+    /// <summary>Fixed range and, on a log axis, ticks at powers of ten only (no "2" and "5" between them).</summary>
+    private static void Configure(Layout layout, string name, Axis spec, string which)
+    {
+        if (layout.TryGetPropertyValue(name)?.Value is not DynamicObj.DynamicObj axis)
+        {
+            return;
+        }
+
+        if (spec.Range is { } r)
+        {
+            if (!(double.IsFinite(r.Min) && double.IsFinite(r.Max) && r.Min < r.Max))
+            {
+                throw new ArgumentException($"The {which} range ({r.Min}, {r.Max}) must be finite with Min < Max.");
+            }
+
+            if (spec.Log && r.Min <= 0)
+            {
+                throw new ArgumentException($"The {which} axis is logarithmic, so its range ({r.Min}, {r.Max}) must be positive.");
+            }
+
+            axis.SetProperty("range", spec.Log ? new[] { Math.Log10(r.Min), Math.Log10(r.Max) } : new[] { r.Min, r.Max });
+        }
+
+        if (spec.Log && (spec.Range ?? Extent(spec.Data ?? [], true)) is { } span)
+        {
+            double decades = Math.Log10(span.Max / span.Min);
+            if (decades >= 0.9)
+            {
+                axis.SetProperty("dtick", 1);
+                axis.SetProperty("exponentformat", span.Min < 1e-3 || span.Max > 1e4 ? "power" : "none");
+            }
+        }
+    }
+
+    /// <summary>Smallest and largest finite value (positive only, for a log axis), or null when there is none.</summary>
+    private static (double Min, double Max)? Extent(IEnumerable<double> values, bool positiveOnly)
+    {
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        foreach (double v in values)
+        {
+            if (double.IsFinite(v) && (!positiveOnly || v > 0))
+            {
+                min = Math.Min(min, v);
+                max = Math.Max(max, v);
+            }
+        }
+
+        return min <= max ? (min, max) : null;
+    }
+
+    private static (double Min, double Max) RangeOf(double[,] z) => Extent(z.Cast<double>(), false) ?? (0, 1);
+
+    private static void SetColourRange(GenericChart chart, (double Min, double Max) range, string what)
+    {
+        if (!(double.IsFinite(range.Min) && double.IsFinite(range.Max) && range.Min <= range.Max))
+        {
+            throw new ArgumentException($"The colour range ({range.Min}, {range.Max}) must be finite with Min ≤ Max.", what);
+        }
+
+        foreach (var trace in GenericChart.getTraces(chart))
+        {
+            trace.SetProperty("zauto", false);
+            trace.SetProperty("zmin", range.Min);
+            trace.SetProperty("zmax", range.Max);
+        }
+    }
+
+    /// <summary>One unit on y as long as one unit on x, shrinking the plot area rather than widening a range.</summary>
+    private static GenericChart EqualAxes(GenericChart chart)
+    {
+        var layout = GenericChart.getLayout(chart);
+        if (layout.TryGetPropertyValue("yaxis")?.Value is DynamicObj.DynamicObj yAxis)
+        {
+            yAxis.SetProperty("scaleanchor", "x");
+            yAxis.SetProperty("scaleratio", 1.0);
+            yAxis.SetProperty("constrain", "domain");
+        }
+
+        if (layout.TryGetPropertyValue("xaxis")?.Value is DynamicObj.DynamicObj xAxis)
+        {
+            xAxis.SetProperty("constrain", "domain");
+        }
+
+        return chart;
+    }
+
+    /// <summary>
+    /// Gives every series name one colour across the panels of a grid: a repeated name takes its first colour and
+    /// leaves the legend; a new name whose colour an earlier name already has gets the first unused palette colour.
+    /// </summary>
+    private static void Recolour(List<GenericChart> panels)
+    {
+        var colourOfName = new Dictionary<string, int>(StringComparer.Ordinal);
+        var used = new HashSet<int>();
+        foreach (var panel in panels)
+        {
+            var traces = GenericChart.getTraces(panel);
+            var remap = new Dictionary<int, int>();
+            foreach (var trace in traces.Where(InLegend))
+            {
+                string? name = trace.TryGetPropertyValue("name")?.Value as string;
+                if (name is null || PaletteIndex(trace) is not int index || remap.ContainsKey(index))
+                {
+                    continue;
+                }
+
+                if (colourOfName.TryGetValue(name, out int earlier))
+                {
+                    remap[index] = earlier;
+                    trace.SetProperty("showlegend", false);
+                    continue;
+                }
+
+                // The next free colour after its own, so a panel's colours stay distinct from each other too.
+                int target = used.Contains(index)
+                    ? Enumerable.Range(1, Palette.Length - 1).Select(d => (index + d) % Palette.Length).FirstOrDefault(c => !used.Contains(c) && !remap.ContainsValue(c), index)
+                    : index;
+                remap[index] = target;
+                colourOfName[name] = target;
+            }
+
+            foreach (int c in remap.Values)
+            {
+                used.Add(c);
+            }
+
+            foreach (var trace in traces)
+            {
+                foreach (var (owner, property) in ColourSlots(trace))
+                {
+                    if (ParseColour(owner.TryGetPropertyValue(property)?.Value) is { } colour && remap.TryGetValue(colour.Index, out int to) && to != colour.Index)
+                    {
+                        owner.SetProperty(property, Colour(to, colour.Alpha));
+                    }
+                }
+            }
+        }
+    }
+
+    private static bool InLegend(Trace trace) =>
+        trace.TryGetPropertyValue("showlegend")?.Value is not false
+        && trace.TryGetPropertyValue("type")?.Value?.ToString() is not ("contour" or "heatmap");
+
+    /// <summary>The palette index of a trace's line or marker colour, or null if it has none from the palette.</summary>
+    private static int? PaletteIndex(Trace trace) =>
+        ColourSlots(trace).Select(s => ParseColour(s.Owner.TryGetPropertyValue(s.Property)?.Value)).FirstOrDefault(c => c is not null)?.Index;
+
+    /// <summary>Where a trace keeps colours: line.color, marker.color and fillcolor.</summary>
+    private static IEnumerable<(DynamicObj.DynamicObj Owner, string Property)> ColourSlots(Trace trace)
+    {
+        foreach (string part in new[] { "line", "marker" })
+        {
+            if (trace.TryGetPropertyValue(part)?.Value is DynamicObj.DynamicObj obj)
+            {
+                yield return (obj, "color");
+            }
+        }
+
+        yield return (trace, "fillcolor");
+    }
+
+    private static (int Index, double Alpha)? ParseColour(object? value)
+    {
+        string? text = value is Color c ? c.Value?.ToString() : value as string;
+        if (text is null || RgbaPattern().Match(text) is not { Success: true } m)
+        {
+            return null;
+        }
+
+        var rgb = (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture));
+        int index = Array.IndexOf(Palette, rgb);
+        return index < 0 ? null : (index, double.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture));
+    }
+
+    [GeneratedRegex(@"^rgba\((\d+),(\d+),(\d+),([0-9.eE+-]+)\)$")]
+    private static partial Regex RgbaPattern();
 
     private static GenericChart WithLayoutProperty(GenericChart chart, string name, object value)
     {

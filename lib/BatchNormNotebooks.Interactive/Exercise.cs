@@ -82,7 +82,8 @@ public static class Exercise
     public static void Check(string name, bool? answer, bool expected, string? hint = null) =>
         Report(name, answer is null ? null : answer == expected, hint);
 
-    private static void Report(string name, bool? right, string? hint)
+    /// <summary>Prints the verdict line of exercise <paramref name="name"/>: ✅, ❌ with the hint, or "not answered yet" (null).</summary>
+    public static void Report(string name, bool? right, string? hint)
     {
         string line = right switch
         {

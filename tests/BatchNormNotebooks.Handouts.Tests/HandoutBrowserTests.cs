@@ -4,14 +4,12 @@ using Xunit.Abstractions;
 namespace BatchNormNotebooks.Handouts.Tests;
 
 /// <summary>
-/// Each handout opened in Chromium with every non-file request aborted (network off): no console errors,
+/// Each handout opened in a Chromium-family browser (<see cref="Browsers"/>) with every non-file request aborted (network off): no console errors,
 /// every chart drew SVG, math typeset by KaTeX with no raw <c>$$</c> left, and a screenshot kept.
 /// </summary>
 [Collection(nameof(HandoutsCollection))]
 public sealed class HandoutBrowserTests(HandoutsFixture handouts, ITestOutputHelper output)
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     public static TheoryData<string> Notebooks() => [.. Builder.Notebooks];
 
     [Theory]
@@ -19,17 +17,11 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts, ITestOutputHel
     public async Task Handout_renders_offline(string notebook)
     {
         Assert.True(handouts.ExitCode == 0, $"The builder failed (exit {handouts.ExitCode}):\n{handouts.Output}");
-        Assert.True(File.Exists(Chromium), $"Chromium is missing at {Chromium}: install it with `sudo apt-get install -y chromium`.");
         string name = Path.GetFileNameWithoutExtension(notebook);
         string html = Path.Combine(handouts.OutDir, name + ".html");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await Browsers.LaunchAsync(playwright, output);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         var errors = new List<string>();
         var blocked = new List<string>();

@@ -21,7 +21,9 @@ public sealed class NotebookContractTests(HandoutsFixture handouts)
         Assert.True(handouts.ExitCode == 0, $"The builder failed (exit {handouts.ExitCode}):\n{handouts.Output}");
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(handouts.OutDir, "report.json")));
         var row = report.RootElement.GetProperty("notebooks").EnumerateArray().Single(n => n.GetProperty("notebook").GetString() == notebook);
-        Assert.True(row.GetProperty("claims").GetInt32() >= 10, $"{notebook}: {row.GetProperty("claims").GetInt32()} checked claims (want ≥ 10)");
+        // 07 is the students' implement-it notebook: its checks are exercises, not claims of the lecture.
+        int minimumClaims = notebook.StartsWith("07", StringComparison.Ordinal) ? 3 : 10;
+        Assert.True(row.GetProperty("claims").GetInt32() >= minimumClaims, $"{notebook}: {row.GetProperty("claims").GetInt32()} checked claims (want ≥ {minimumClaims})");
         int live = row.GetProperty("liveCells").GetInt32();
         Assert.InRange(live, 1, 30);
         var exercises = report.RootElement.GetProperty("exercises").EnumerateArray()

@@ -40,6 +40,9 @@ public sealed class NotebookVariantsTests
         Assert.Equal(["answer3"], NotebookVariants.AnswerNames("// comment\nbool? answer3 = null;"));
         Assert.Empty(NotebookVariants.AnswerNames("double answer1 = double.NaN;\nConsole.WriteLine(answer1);"));
         Assert.Empty(NotebookVariants.AnswerNames("Exercise.Check(\"1\", answer1, 1);"));
+        Assert.Equal(["answerForward", "answerEps"], NotebookVariants.AnswerNames(
+            "// ✎ Your answer: the forward pass\nMatrix<double> answerForward(Matrix<double> x, double[] gamma)\n{\n    var answerNotTopLevel = 1;\n    throw new NotImplementedException();\n}\ndouble answerEps = 1e-5;"));
+        Assert.Empty(NotebookVariants.AnswerNames("// A function, but not an answer cell\nMatrix<double> answerForward(Matrix<double> x) => x;"));
     }
 
     [Fact]

