@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.DotNet.Interactive.Documents;
 using Microsoft.DotNet.Interactive.Documents.Jupyter;
 
@@ -22,8 +23,18 @@ public static class IpynbWriter
             document.Add(element);
         }
 
-        using var stream = File.Create(path);
-        Notebook.Write(document, stream, NotebookFile.Kernels());
+        using (var stream = File.Create(path))
+        {
+            Notebook.Write(document, stream, NotebookFile.Kernels());
+        }
+
+        // Name the kernel, so Jupyter opens (and `jupyter nbconvert --execute` runs) the file in ".NET (C#)".
+        var json = JsonNode.Parse(File.ReadAllText(path))!;
+        var metadata = json["metadata"] as JsonObject ?? [];
+        metadata["kernelspec"] = new JsonObject { ["display_name"] = ".NET (C#)", ["language"] = "C#", ["name"] = ".net-csharp" };
+        metadata["language_info"] = new JsonObject { ["name"] = "C#", ["file_extension"] = ".cs", ["mimetype"] = "text/x-csharp", ["pygments_lexer"] = "csharp" };
+        json["metadata"] = metadata;
+        File.WriteAllText(path, json.ToJsonString());
     }
 
     private static InteractiveDocumentOutputElement ToOutput(CellOutput output) => output.Kind switch

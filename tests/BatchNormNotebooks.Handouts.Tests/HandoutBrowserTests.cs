@@ -5,20 +5,33 @@ namespace BatchNormNotebooks.Handouts.Tests;
 
 /// <summary>
 /// Each handout opened in a Chromium-family browser (<see cref="Browsers"/>) with every non-file request aborted (network off): no console errors,
-/// every chart drew SVG, math typeset by KaTeX with no raw <c>$$</c> left, and a screenshot kept.
+/// every chart drew SVG, math typeset by KaTeX with no raw <c>$$</c> left, and a screenshot kept — for the lecturer's
+/// handouts and for the students' (handouts/students/).
 /// </summary>
 [Collection(nameof(HandoutsCollection))]
 public sealed class HandoutBrowserTests(HandoutsFixture handouts, ITestOutputHelper output)
 {
-    public static TheoryData<string> Notebooks() => [.. Builder.Notebooks];
+    public static TheoryData<string, string> Handouts()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string notebook in Builder.Notebooks)
+        {
+            data.Add(notebook, "lecturer");
+            data.Add(notebook, "students");
+        }
+
+        return data;
+    }
 
     [Theory]
-    [MemberData(nameof(Notebooks))]
-    public async Task Handout_renders_offline(string notebook)
+    [MemberData(nameof(Handouts))]
+    public async Task Handout_renders_offline(string notebook, string variant)
     {
         Assert.True(handouts.ExitCode == 0, $"The builder failed (exit {handouts.ExitCode}):\n{handouts.Output}");
         string name = Path.GetFileNameWithoutExtension(notebook);
-        string html = Path.Combine(handouts.OutDir, name + ".html");
+        string html = variant == "students"
+            ? Path.Combine(handouts.OutDir, "students", name + ".html")
+            : Path.Combine(handouts.OutDir, name + ".html");
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Browsers.LaunchAsync(playwright, output);
@@ -58,7 +71,7 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts, ITestOutputHel
 
         string shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(shots);
-        string shot = Path.Combine(shots, name + ".png");
+        string shot = Path.Combine(shots, $"{name}{(variant == "students" ? ".students" : "")}.png");
         await page.ScreenshotAsync(new() { Path = shot, FullPage = true });
         output.WriteLine($"screenshot: {shot} ({charts} charts, {katex} KaTeX elements)");
 

@@ -26,6 +26,8 @@ public sealed class NotebookRunTests(HandoutsFixture handouts)
         Assert.True(handouts.ExitCode == 0, handouts.Output);
         string index = File.ReadAllText(Path.Combine(handouts.OutDir, "index.html"));
         Assert.All(Builder.Notebooks, nb => Assert.Contains($"href=\"{Path.GetFileNameWithoutExtension(nb)}.html\"", index, StringComparison.Ordinal));
+        Assert.All(Builder.Notebooks, nb => Assert.Contains($"href=\"students/{Path.GetFileNameWithoutExtension(nb)}.html\"", index, StringComparison.Ordinal));
+        Assert.All(Builder.Notebooks, nb => Assert.Contains($"href=\"students/{Path.GetFileNameWithoutExtension(nb)}.dib\"", index, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -36,6 +38,7 @@ public sealed class NotebookRunTests(HandoutsFixture handouts)
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(handouts.OutDir, name + ".ipynb")));
         var root = json.RootElement;
         Assert.Equal(4, root.GetProperty("nbformat").GetInt32());
+        Assert.Equal(".net-csharp", root.GetProperty("metadata").GetProperty("kernelspec").GetProperty("name").GetString());
         Assert.Contains(root.GetProperty("cells").EnumerateArray(), c => c.GetProperty("cell_type").GetString() == "code" && c.GetProperty("outputs").GetArrayLength() > 0);
     }
 }

@@ -84,7 +84,7 @@ public static class GradientCheck
 
     /// <summary>
     /// Checks a layer's backward for the input and every parameter, with the scalar f = Σ y ⊙ g for a seeded random
-    /// upstream gradient g of the output's shape. Batch-norm running statistics are restored afterwards.
+    /// upstream gradient g of the output's shape. Batch-norm running statistics (mean, variance, batch count) are restored afterwards.
     /// </summary>
     public static GradientCheckResult CheckLayer(ILayer<double> layer, Matrix<double> x, ulong seed = 0, double h = DefaultStep)
     {
@@ -128,19 +128,20 @@ public static class GradientCheck
         return new GradientCheckResult(entries);
     }
 
-    /// <summary>Saves every batch norm's running statistics and restores them on dispose, so a check leaves no trace.</summary>
+    /// <summary>Saves the running statistics (mean, variance and batch count) of every batch norm in a layer — also
+    /// inside <see cref="Sequential{T}"/> and <see cref="NoisyBatchNorm{T}"/> — and restores them on dispose, so a
+    /// check leaves no trace.</summary>
     private sealed class RunningStatsSnapshot : IDisposable
     {
-        private readonly List<(RunningStatistics<double> Stats, double[] Mean, double[] Var)> _saved = [];
+        private readonly List<(RunningStatistics<double> Stats, double[] Mean, double[] Var, long BatchesSeen)> _saved = [];
 
         public RunningStatsSnapshot(ILayer<double> layer) => Visit(layer);
 
         public void Dispose()
         {
-            foreach (var (stats, mean, var) in _saved)
+            foreach (var (stats, mean, var, batchesSeen) in _saved)
             {
-                mean.CopyTo(stats.Mean, 0);
-                var.CopyTo(stats.Variance, 0);
+                stats.Restore(mean, var, batchesSeen);
             }
         }
 
@@ -149,7 +150,10 @@ public static class GradientCheck
             switch (layer)
             {
                 case BatchNorm1d<double> bn:
-                    _saved.Add((bn.Running, (double[])bn.Running.Mean.Clone(), (double[])bn.Running.Variance.Clone()));
+                    _saved.Add((bn.Running, (double[])bn.Running.Mean.Clone(), (double[])bn.Running.Variance.Clone(), bn.Running.BatchesSeen));
+                    break;
+                case NoisyBatchNorm<double> noisy:
+                    Visit(noisy.BatchNorm);
                     break;
                 case Sequential<double> seq:
                     foreach (var inner in seq.Layers)

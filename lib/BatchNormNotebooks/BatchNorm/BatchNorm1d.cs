@@ -103,7 +103,7 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
 
         if (x.Rows < 2)
         {
-            throw new ArgumentException($"Expected more than 1 value per channel when training, got input of shape {x.Shape}: a batch of one has no variance. Call with a larger batch, or set Training = false to use the running statistics.", nameof(x));
+            throw new ArgumentException($"Expected more than 1 value per channel when training, got input of shape {x.Shape}: {(x.Rows == 0 ? "an empty batch has no mean or variance" : "a batch of one has no variance")}. Call with a larger batch, or set Training = false to use the running statistics.", nameof(x));
         }
 
         var saved = new BatchNormSaved<T>(x, new T[Features], new T[Features], new T[Features]);

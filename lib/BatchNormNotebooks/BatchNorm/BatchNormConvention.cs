@@ -28,25 +28,18 @@ public enum MomentumMeaning
 /// </summary>
 public sealed record BatchNormConvention
 {
+    private readonly double _momentum;
+    private readonly double _epsilon;
+
     /// <summary>Creates a convention; <paramref name="momentum"/> is ignored for <see cref="MomentumMeaning.CumulativeAverage"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">ε ≤ 0 or not finite, or momentum outside [0, 1].</exception>
     public BatchNormConvention(string name, MomentumMeaning meaning, double momentum, bool unbiasedRunningVariance, double epsilon, bool trackRunningStats = true)
     {
-        if (!(epsilon > 0) || !double.IsFinite(epsilon))
-        {
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Batch-norm ε must be a finite number > 0 (PyTorch uses 1e-5, Keras 1e-3).");
-        }
-
-        if (!(momentum >= 0 && momentum <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Batch-norm momentum must lie in [0, 1].");
-        }
-
+        _epsilon = ValidEpsilon(epsilon, nameof(epsilon));
+        _momentum = ValidMomentum(momentum, nameof(momentum));
         Name = name;
         Meaning = meaning;
-        Momentum = momentum;
         UnbiasedRunningVariance = unbiasedRunningVariance;
-        Epsilon = epsilon;
         TrackRunningStats = trackRunningStats;
     }
 
@@ -68,14 +61,24 @@ public sealed record BatchNormConvention
     /// <summary>What <see cref="Momentum"/> weighs.</summary>
     public MomentumMeaning Meaning { get; init; }
 
-    /// <summary>The momentum in the sense of <see cref="Meaning"/>.</summary>
-    public double Momentum { get; init; }
+    /// <summary>The momentum in the sense of <see cref="Meaning"/>, in [0, 1]; checked by <c>with { Momentum = … }</c> too.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside [0, 1] or NaN.</exception>
+    public double Momentum
+    {
+        get => _momentum;
+        init => _momentum = ValidMomentum(value, nameof(Momentum));
+    }
 
     /// <summary>Whether the running variance stores the unbiased estimate m/(m−1)·σ²_B (PyTorch) or σ²_B (Keras).</summary>
     public bool UnbiasedRunningVariance { get; init; }
 
-    /// <summary>ε added to the variance before the square root.</summary>
-    public double Epsilon { get; init; }
+    /// <summary>ε added to the variance before the square root, finite and &gt; 0; checked by <c>with { Epsilon = … }</c> too.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">ε ≤ 0, NaN or infinite.</exception>
+    public double Epsilon
+    {
+        get => _epsilon;
+        init => _epsilon = ValidEpsilon(value, nameof(Epsilon));
+    }
 
     /// <summary>Whether running statistics are kept and used in eval mode.</summary>
     public bool TrackRunningStats { get; init; }
@@ -93,6 +96,14 @@ public sealed record BatchNormConvention
         MomentumMeaning.WeightOfOldValue => 1 - Momentum,
         _ => 1.0 / batchesSeen,
     };
+
+    private static double ValidEpsilon(double epsilon, string name) => epsilon > 0 && double.IsFinite(epsilon)
+        ? epsilon
+        : throw new ArgumentOutOfRangeException(name, epsilon, "Batch-norm ε must be a finite number > 0 (PyTorch uses 1e-5, Keras 1e-3): with ε = 0 a constant feature gives 0/0 = NaN.");
+
+    private static double ValidMomentum(double momentum, string name) => momentum is >= 0 and <= 1
+        ? momentum
+        : throw new ArgumentOutOfRangeException(name, momentum, "Batch-norm momentum must lie in [0, 1].");
 
     public override string ToString() => Meaning == MomentumMeaning.CumulativeAverage
         ? $"{Name}: cumulative average, {(UnbiasedRunningVariance ? "unbiased" : "biased")} running var, ε = {Epsilon:G3}"

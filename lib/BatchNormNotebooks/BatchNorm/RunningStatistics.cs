@@ -45,6 +45,14 @@ public sealed class RunningStatistics<T> where T : IFloatingPointIeee754<T>
         BatchesSeen = 0;
     }
 
+    /// <summary>Puts back a state saved earlier (mean, variance and batch count), e.g. after a gradient check.</summary>
+    internal void Restore(ReadOnlySpan<T> mean, ReadOnlySpan<T> variance, long batchesSeen)
+    {
+        mean.CopyTo(Mean);
+        variance.CopyTo(Variance);
+        BatchesSeen = batchesSeen;
+    }
+
     /// <summary>Folds in one batch's statistics.</summary>
     /// <param name="batchMean">μ_B per feature, length features.</param>
     /// <param name="batchVariance">Biased σ²_B per feature (divides by m), length features.</param>

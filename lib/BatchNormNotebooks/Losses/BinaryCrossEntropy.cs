@@ -3,7 +3,7 @@ using System.Numerics;
 namespace BatchNormNotebooks;
 
 /// <summary>
-/// Binary cross-entropy on probabilities: output p (batch, 1) from a sigmoid, target y (batch, 1) in {0, 1} (or [0, 1]).
+/// Binary cross-entropy on probabilities: output p (batch, 1) from a sigmoid, target y (batch, 1) in {0, 1} (or [0, 1]); a value outside [0, 1] in either throws an ArgumentException naming its row.
 /// loss = −(1/m) Σ [y·log p + (1 − y)·log(1 − p)]; ∂loss/∂p = (p − y)/(p·(1 − p))/m.
 /// </summary>
 /// <remarks>The lecture's "placed or not" neuron a11 = σ(z11) is trained with it (notebooks/01-backprop-recap).
@@ -18,7 +18,8 @@ public sealed class BinaryCrossEntropy<T> : ILoss<T> where T : IFloatingPointIee
     public T Forward(Matrix<T> output, Matrix<T> target)
     {
         ArgumentNullException.ThrowIfNull(output);
-        output.EnsureSameShape(target, "Binary cross-entropy: target must have the output's shape");
+        ArgumentNullException.ThrowIfNull(target);
+        output.EnsureSameShape(target, "Binary cross-entropy: target must have the output's shape", nameof(target));
         T lo = T.CreateChecked(typeof(T) == typeof(float) ? 1e-6 : 1e-12);
         var p = new Matrix<T>(output.Rows, output.Cols);
         T total = T.Zero;
@@ -27,12 +28,17 @@ public sealed class BinaryCrossEntropy<T> : ILoss<T> where T : IFloatingPointIee
             T pk = output.Data[k];
             if (!(pk >= T.Zero && pk <= T.One))
             {
-                throw new ArgumentException($"Binary cross-entropy needs probabilities in [0, 1]; element {k} is {pk}. Put a Sigmoid before it.", nameof(output));
+                throw new ArgumentException($"Binary cross-entropy needs probabilities in [0, 1], but output row {k / p.Cols}, column {k % p.Cols} is {pk}. Put a Sigmoid before it.", nameof(output));
+            }
+
+            T y = target.Data[k];
+            if (!(y >= T.Zero && y <= T.One))
+            {
+                throw new ArgumentException($"Binary cross-entropy needs targets in [0, 1] (a label 0 or 1, or a probability), but target row {k / p.Cols}, column {k % p.Cols} is {y}.", nameof(target));
             }
 
             pk = T.Clamp(pk, lo, T.One - lo);
             p.Data[k] = pk;
-            T y = target.Data[k];
             total -= (y * T.Log(pk)) + ((T.One - y) * T.Log(T.One - pk));
         }
 

@@ -13,7 +13,8 @@ public sealed class MeanSquaredError<T> : ILoss<T> where T : IFloatingPointIeee7
     public T Forward(Matrix<T> output, Matrix<T> target)
     {
         ArgumentNullException.ThrowIfNull(output);
-        output.EnsureSameShape(target, "Mean squared error: target must have the output's shape");
+        ArgumentNullException.ThrowIfNull(target);
+        output.EnsureSameShape(target, "Mean squared error: target must have the output's shape (no broadcasting)", nameof(target));
         _diff = new Matrix<T>(output.Rows, output.Cols);
         TensorPrimitives.Subtract(output.Data, target.Data, _diff.Data);
         return TensorPrimitives.SumOfSquares<T>(_diff.Data) / T.CreateChecked(_diff.Data.Length);

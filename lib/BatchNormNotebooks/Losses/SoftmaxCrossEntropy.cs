@@ -4,7 +4,7 @@ using System.Numerics.Tensors;
 namespace BatchNormNotebooks;
 
 /// <summary>
-/// Softmax followed by cross-entropy, fused: output = logits (batch, classes), target = class indices (batch, 1).
+/// Softmax followed by cross-entropy, fused: output = logits (batch, classes), target = class indices (batch, 1); an index that is out of range or not an integer throws an ArgumentException naming its row.
 /// loss = −(1/m) Σ_i log softmax(z_i)[y_i]; ∂loss/∂z_i = (softmax(z_i) − onehot(y_i))/m.
 /// </summary>
 /// <remarks>Softmax subtracts the row maximum first, so large logits do not overflow. The paper's MNIST MLP
@@ -69,7 +69,7 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
     {
         if (!T.IsInteger(value) || value < T.Zero || value >= T.CreateChecked(classes))
         {
-            throw new ArgumentException($"Target {row} is {value}, not a class index in 0…{classes - 1}.");
+            throw new ArgumentException($"Softmax cross-entropy needs integer class indices in 0…{classes - 1}, but target row {row} is {value}.", "target");
         }
 
         return int.CreateTruncating(value);

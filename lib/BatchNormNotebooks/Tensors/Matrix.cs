@@ -51,6 +51,7 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
     public string Shape => $"({Rows}, {Cols})";
 
     /// <summary>Element (i, j).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">(i, j) outside the shape; the message names both.</exception>
     public T this[int i, int j]
     {
         get => Data[Index(i, j)];
@@ -60,16 +61,22 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
     /// <summary>Row <paramref name="i"/> as a span.</summary>
     public Span<T> Row(int i)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(i);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(i, Rows);
+        if ((uint)i >= (uint)Rows)
+        {
+            throw new ArgumentOutOfRangeException(nameof(i), i, $"Row {i} is outside a matrix of shape {Shape}.");
+        }
+
         return Data.AsSpan(i * Cols, Cols);
     }
 
     /// <summary>Column <paramref name="j"/> copied into a new array.</summary>
     public T[] Column(int j)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(j);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(j, Cols);
+        if ((uint)j >= (uint)Cols)
+        {
+            throw new ArgumentOutOfRangeException(nameof(j), j, $"Column {j} is outside a matrix of shape {Shape}.");
+        }
+
         var c = new T[Rows];
         for (int i = 0; i < Rows; i++)
         {
@@ -97,25 +104,6 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
 
         return m;
     }
-
-    /// <summary>A matrix from a 2-D array.</summary>
-    public static Matrix<T> From(T[,] values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        var m = new Matrix<T>(values.GetLength(0), values.GetLength(1));
-        for (int i = 0; i < m.Rows; i++)
-        {
-            for (int j = 0; j < m.Cols; j++)
-            {
-                m[i, j] = values[i, j];
-            }
-        }
-
-        return m;
-    }
-
-    /// <summary>A column vector (n, 1).</summary>
-    public static Matrix<T> Column(T[] values) => new(values.Length, 1, (T[])values.Clone());
 
     /// <summary>A (rows, cols) matrix with every element equal to <paramref name="value"/>.</summary>
     public static Matrix<T> Filled(int rows, int cols, T value)
@@ -172,6 +160,11 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
         var m = new Matrix<T>(indices.Length, Cols);
         for (int r = 0; r < indices.Length; r++)
         {
+            if ((uint)indices[r] >= (uint)Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), $"indices[{r}] = {indices[r]} is not a row of a matrix of shape {Shape}.");
+            }
+
             Row(indices[r]).CopyTo(m.Row(r));
         }
 
@@ -179,12 +172,15 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming both shapes unless <paramref name="other"/> has this shape.</summary>
-    public void EnsureSameShape(Matrix<T> other, string what)
+    /// <param name="other">The matrix to compare.</param>
+    /// <param name="what">The start of the message, e.g. "Mean squared error: target must have the output's shape".</param>
+    /// <param name="paramName">The caller's name for <paramref name="other"/>, reported as the exception's ParamName.</param>
+    public void EnsureSameShape(Matrix<T> other, string what, string? paramName = null)
     {
-        ArgumentNullException.ThrowIfNull(other);
+        ArgumentNullException.ThrowIfNull(other, paramName ?? nameof(other));
         if (other.Rows != Rows || other.Cols != Cols)
         {
-            throw new ArgumentException($"{what}: expected shape {Shape} but got {other.Shape}.");
+            throw new ArgumentException($"{what}: expected shape {Shape} but got {other.Shape}.", paramName);
         }
     }
 
@@ -228,9 +224,12 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
     {
         if ((uint)i >= (uint)Rows || (uint)j >= (uint)Cols)
         {
-            throw new IndexOutOfRangeException($"Index ({i}, {j}) is outside a matrix of shape {Shape}.");
+            ThrowOutside(i, j);
         }
 
         return (i * Cols) + j;
     }
+
+    private void ThrowOutside(int i, int j) => throw new ArgumentOutOfRangeException((uint)i >= (uint)Rows ? nameof(i) : nameof(j),
+        $"Index ({i}, {j}) is outside a matrix of shape {Shape}: i must lie in 0…{Rows - 1} and j in 0…{Cols - 1}.");
 }

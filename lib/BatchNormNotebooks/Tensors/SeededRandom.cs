@@ -1,11 +1,20 @@
 namespace BatchNormNotebooks;
 
 /// <summary>
-/// A small seeded generator (SplitMix64 seeding a xoshiro256** state) whose numbers are the same on every run,
-/// machine and .NET version — unlike <see cref="System.Random"/>, whose algorithm is an implementation detail.
-/// Normals come from the Box–Muller transform.
+/// A small seeded generator: SplitMix64 expands the seed into a xoshiro256** state (Blackman and Vigna), and every
+/// draw comes from that 64-bit stream — unlike <see cref="System.Random"/>, whose algorithm is an implementation detail.
 /// </summary>
-/// <remarks>Every notebook seeds one of these so that running it twice prints the same numbers.</remarks>
+/// <remarks>
+/// What is identical across machines, operating systems and .NET versions, bit for bit: <see cref="NextUInt64"/>
+/// (integer arithmetic only), <see cref="NextDouble"/> and <see cref="NextUniform"/> (the top 53 bits times 2⁻⁵³, then
+/// plain IEEE subtract, multiply and add, which .NET does not fuse and which round the same everywhere), and so <see cref="NextInt"/>,
+/// <see cref="Shuffle{TItem}"/> and <see cref="Permutation"/>. Normals (<see cref="NextNormal()"/>, Box–Muller) also
+/// call Math.Log, Math.Sqrt, Math.Sin and Math.Cos; Sqrt is correctly rounded, but Log, Sin and Cos come from the
+/// platform's math library and may differ in the last bit between platforms, so normals agree to about 1e-15
+/// relative, not always bit for bit. The same program on the same machine always gives the same numbers.
+/// tests/…/Tensors/SeededRandomTests pins both streams to values from an independent implementation.
+/// Every notebook seeds one of these so that running it twice prints the same numbers.
+/// </remarks>
 public sealed class SeededRandom
 {
     private ulong _s0, _s1, _s2, _s3;

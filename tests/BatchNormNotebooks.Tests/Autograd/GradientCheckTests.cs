@@ -1,4 +1,4 @@
-namespace BatchNormNotebooks.Tests.Foundation;
+namespace BatchNormNotebooks.Tests.Autograd;
 
 public class GradientCheckTests
 {
@@ -103,6 +103,32 @@ public class GradientCheckTests
         GradientCheck.CheckLayer(bn, Matrix<double>.RandomNormal(4, 2, new SeededRandom(2)));
         Assert.Equal([0.0, 0.0], bn.Running.Mean);
         Assert.Equal([1.0, 1.0], bn.Running.Variance);
+    }
+
+    [Fact]
+    public void Check_restores_the_batch_count_so_a_cumulative_average_weights_the_next_batch_fully()
+    {
+        var bn = new BatchNorm1d<double>(2, BatchNormConvention.CumulativeAverage);
+        GradientCheck.CheckLayer(bn, Matrix<double>.RandomNormal(4, 2, new SeededRandom(2)));
+        Assert.Equal(0, bn.Running.BatchesSeen);
+
+        // The first real batch after the check has weight 1/1: the running mean is that batch's mean.
+        var x = Matrix<double>.FromRows([[1.0, 10.0], [3.0, 20.0]]);
+        bn.Forward(x);
+        Assert.Equal([2.0, 15.0], bn.Running.Mean);
+    }
+
+    [Fact]
+    public void Check_leaves_the_batch_norm_inside_noisy_batch_norm_untouched()
+    {
+        var noisy = new NoisyBatchNorm<double>(2, new SeededRandom(3)) { HoldNoise = true };
+        noisy.Resample();
+        var net = new Sequential<double>(new Linear<double>(2, 2, new SeededRandom(4)), noisy);
+        GradientCheck.CheckLayer(noisy, Matrix<double>.RandomNormal(4, 2, new SeededRandom(5)));
+        GradientCheck.CheckLayer(net, Matrix<double>.RandomNormal(4, 2, new SeededRandom(6)));
+        Assert.Equal([0.0, 0.0], noisy.BatchNorm.Running.Mean);
+        Assert.Equal([1.0, 1.0], noisy.BatchNorm.Running.Variance);
+        Assert.Equal(0, noisy.BatchNorm.Running.BatchesSeen);
     }
 
     [Theory]

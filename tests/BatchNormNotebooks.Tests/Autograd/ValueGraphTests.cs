@@ -1,4 +1,4 @@
-namespace BatchNormNotebooks.Tests.Notebooks;
+namespace BatchNormNotebooks.Tests.Autograd;
 
 public class ValueGraphTests
 {

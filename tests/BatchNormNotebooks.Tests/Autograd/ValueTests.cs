@@ -1,4 +1,4 @@
-namespace BatchNormNotebooks.Tests.Foundation;
+namespace BatchNormNotebooks.Tests.Autograd;
 
 public class ValueTests
 {

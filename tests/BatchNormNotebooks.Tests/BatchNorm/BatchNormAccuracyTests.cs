@@ -37,15 +37,16 @@ public class BatchNormAccuracyTests
 
             // Relative 1e-4 on the variance; a one-pass formula is off by O(1) here.
             Assert.True(Math.Abs(variance[j] - varianceRef[j]) <= 1e-4 * varianceRef[j], $"feature {j}: float32 variance {variance[j]:R}, float64 {varianceRef[j]:R}");
-            // The mean is a plain float32 sum: its rounding grows like √m float32 steps at 1e4 (observed: 4.6 steps at m = 1000).
-            Assert.True(Math.Abs(mean[j] - meanRef[j]) <= Math.Sqrt(batch) * Step, $"feature {j}: float32 mean {mean[j]:R}, float64 {meanRef[j]:R}");
+            // The mean is accumulated in double and rounded to float32 once: at most half a float32 step at 1e4.
+            Assert.True(Math.Abs(mean[j] - meanRef[j]) <= 0.5 * Step, $"feature {j}: float32 mean {mean[j]:R}, float64 {meanRef[j]:R}");
         }
 
-        // The normalized outputs inherit the mean's rounding divided by σ (≈ 1), times |γ|.
+        // The normalized outputs do not inherit that rounding (the kernel centres with the double mean): a few float32
+        // roundings of x̂ (|x̂| ≲ 4), times |γ|, plus one of β and y.
         for (int k = 0; k < y.Length; k++)
         {
             int j = k % features;
-            double bound = Math.Abs(gamma[j]) * (Math.Sqrt(batch) + 2) * Step / Math.Sqrt(varianceRef[j]);
+            double bound = 1e-6 * (Math.Abs(gamma[j]) + 1 + Math.Abs(yRef[k]));
             Assert.True(Math.Abs(y[k] - yRef[k]) <= bound, $"y[{k / features}, {j}] = {y[k]:R}, float64 {yRef[k]:R}");
         }
     }

@@ -1,6 +1,6 @@
 namespace BatchNormNotebooks.Tests.BatchNorm;
 
-/// <summary>The bad-input list of the foundation issue: each one a test, with the message a user would need.</summary>
+/// <summary>Bad input to a batch-norm layer or convention: each case a test, checking the message a user would need.</summary>
 public class BatchNormBadInputTests
 {
     [Fact]

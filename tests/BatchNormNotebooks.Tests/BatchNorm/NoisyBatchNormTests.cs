@@ -1,4 +1,4 @@
-namespace BatchNormNotebooks.Tests.Notebooks;
+namespace BatchNormNotebooks.Tests.BatchNorm;
 
 public class NoisyBatchNormTests
 {

@@ -1,4 +1,4 @@
-namespace BatchNormNotebooks.Tests.Foundation;
+namespace BatchNormNotebooks.Tests.BatchNorm;
 
 /// <summary>The array overloads split big batches across threads; they must agree with the single-threaded span path
 /// and with the step-by-step graph backward.</summary>

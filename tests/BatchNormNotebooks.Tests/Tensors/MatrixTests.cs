@@ -1,4 +1,4 @@
-namespace BatchNormNotebooks.Tests;
+namespace BatchNormNotebooks.Tests.Tensors;
 
 public class MatrixTests
 {
@@ -18,16 +18,28 @@ public class MatrixTests
         Assert.Contains("12", s);
     }
 
-    [Fact]
-    public void SeededRandom_gives_the_same_numbers_for_the_same_seed_and_different_for_another()
+    [Theory]
+    [InlineData(2, 0, "i")]
+    [InlineData(-1, 0, "i")]
+    [InlineData(0, 3, "j")]
+    [InlineData(1, -1, "j")]
+    public void Indexer_out_of_range_names_the_shape_and_the_index(int i, int j, string argument)
     {
-        var a = new SeededRandom(42);
-        var b = new SeededRandom(42);
-        var c = new SeededRandom(43);
-        double[] xa = [.. Enumerable.Range(0, 5).Select(_ => a.NextNormal())];
-        double[] xb = [.. Enumerable.Range(0, 5).Select(_ => b.NextNormal())];
-        double[] xc = [.. Enumerable.Range(0, 5).Select(_ => c.NextNormal())];
-        Assert.Equal(xa, xb);
-        Assert.NotEqual(xa, xc);
+        var m = new Matrix<double>(2, 3);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => m[i, j]);
+        Assert.Equal(argument, ex.ParamName);
+        Assert.Contains("(2, 3)", ex.Message);
+        Assert.Contains($"({i}, {j})", ex.Message);
+        ex = Assert.Throws<ArgumentOutOfRangeException>(() => m[i, j] = 1);
+        Assert.Contains("(2, 3)", ex.Message);
+    }
+
+    [Fact]
+    public void Row_and_column_out_of_range_name_the_shape()
+    {
+        var m = new Matrix<double>(2, 3);
+        Assert.Contains("(2, 3)", Assert.Throws<ArgumentOutOfRangeException>(() => m.Row(2)).Message);
+        Assert.Contains("(2, 3)", Assert.Throws<ArgumentOutOfRangeException>(() => m.Column(3)).Message);
+        Assert.Contains("(2, 3)", Assert.Throws<ArgumentOutOfRangeException>(() => m.GatherRows([0, 5])).Message);
     }
 }
