@@ -1,0 +1,159 @@
+using BatchNormNotebooks.Optimizers;
+
+namespace BatchNormNotebooks;
+
+/// <summary>Where a hidden block of <see cref="PlacementStudy.Network"/> puts its batch norm.</summary>
+public enum BatchNormPlacement
+{
+    /// <summary>Linear → g: no batch norm.</summary>
+    None,
+
+    /// <summary>Linear (no bias) → BN → g: the paper's choice, z → z^N → g(z^N).</summary>
+    BeforeActivation,
+
+    /// <summary>Linear → g → BN: normalizes the activation a after the nonlinearity.</summary>
+    AfterActivation,
+}
+
+/// <summary>One arm of the controlled study: a label, where batch norm sits, and whether the inputs are standardized
+/// (with the training set's mean and std) before the network sees them.</summary>
+public sealed record StudyArm(string Name, BatchNormPlacement Placement, bool StandardizeInputs = false);
+
+/// <summary>The shared settings of every arm: network widths and depth, SGD with momentum, steps and batch size.</summary>
+/// <param name="Hidden">Units per hidden layer.</param>
+/// <param name="HiddenLayers">Hidden blocks (each Linear → [BN] → sigmoid → [BN]).</param>
+/// <param name="Steps">Mini-batch steps per run.</param>
+/// <param name="BatchSize">Examples per step.</param>
+/// <param name="LearningRate">η of SGD.</param>
+/// <param name="Momentum">μ of SGD (PyTorch's heavy ball; 0 turns it off).</param>
+public sealed record StudyOptions(int Hidden = 8, int HiddenLayers = 2, int Steps = 300, int BatchSize = 32, double LearningRate = 0.1, double Momentum = 0.9);
+
+/// <summary>
+/// The controlled placement experiment of notebooks/03-batchnorm-algorithm §5: networks that differ only in where
+/// the batch norm sits (or in whether the inputs are standardized), trained from the same initial weights on the same
+/// mini-batches for every seed.
+/// </summary>
+/// <remarks>
+/// Same weights by construction: the k-th Linear of a network (k = 0, 1, …) draws from its own stream
+/// <c>SeededRandom(<see cref="LayerSeed"/>(seed, k))</c>, weights first and bias after, so its weights do not depend
+/// on whether it has a bias or on what the layers before it drew. For one seed every placement therefore starts with
+/// identical Linear weights; the biases that exist are identical too (BN before g has none: β takes their role).
+/// With one shared stream, as <c>new Linear(…, rng, bias: false)</c> would use, dropping a bias shifts every later draw.
+/// </remarks>
+public static class PlacementStudy
+{
+    /// <summary>The seed of the stream that the <paramref name="layer"/>-th Linear draws from: seed·1000 + layer.</summary>
+    public static ulong LayerSeed(ulong seed, int layer)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, 1000);
+        return checked((seed * 1000) + (ulong)layer);
+    }
+
+    /// <summary>
+    /// inputs → [Linear(hidden) → (BN) → sigmoid → (BN)] × hiddenLayers → Linear(1) → sigmoid, the batch norms as
+    /// <paramref name="placement"/> says; Linear weights from <see cref="LayerSeed"/> streams (same for every placement).
+    /// </summary>
+    public static Sequential<double> Network(BatchNormPlacement placement, int inputs, ulong seed, int hidden = 8, int hiddenLayers = 2)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hidden);
+        ArgumentOutOfRangeException.ThrowIfNegative(hiddenLayers);
+        var layers = new List<ILayer<double>>();
+        for (int k = 0; k < hiddenLayers; k++)
+        {
+            var rng = new SeededRandom(LayerSeed(seed, k));
+            int fanIn = k == 0 ? inputs : hidden;
+            string name = $"l{k + 1}";
+            layers.AddRange(placement switch
+            {
+                BatchNormPlacement.BeforeActivation =>
+                    [new Linear<double>(fanIn, hidden, rng, bias: false, name: name), new BatchNorm1d<double>(hidden, name: name + ".bn"), new Sigmoid<double>()],
+                BatchNormPlacement.AfterActivation =>
+                    [new Linear<double>(fanIn, hidden, rng, name: name), new Sigmoid<double>(), new BatchNorm1d<double>(hidden, name: name + ".bn")],
+                BatchNormPlacement.None => [new Linear<double>(fanIn, hidden, rng, name: name), new Sigmoid<double>()],
+                _ => throw new ArgumentOutOfRangeException(nameof(placement), placement, "Unknown placement."),
+            });
+        }
+
+        int last = hiddenLayers == 0 ? inputs : hidden;
+        layers.Add(new Linear<double>(last, 1, new SeededRandom(LayerSeed(seed, hiddenLayers)), name: "out"));
+        layers.Add(new Sigmoid<double>());
+        return new Sequential<double>([.. layers]);
+    }
+
+    /// <summary>Trains one arm from one seed: <see cref="Network"/> from that seed, SGD(η, μ), binary cross-entropy,
+    /// mini-batches shuffled with the same seed; evaluates on <paramref name="test"/> once, at the end.</summary>
+    public static TrainingHistory Train(StudyArm arm, Dataset<double> train, Dataset<double> test, ulong seed, StudyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(arm);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(options);
+        var (tr, te) = arm.StandardizeInputs ? (train.Standardized(), test.Standardized(train)) : (train, test);
+        var net = Network(arm.Placement, train.X.Cols, seed, options.Hidden, options.HiddenLayers);
+        var sgd = new Sgd<double>(net.Parameters, options.LearningRate, options.Momentum);
+        return Trainer.Train(net, new BinaryCrossEntropy<double>(), sgd.Step, tr, te,
+            new TrainingOptions(options.Steps, options.BatchSize, Seed: seed, EvaluateEvery: options.Steps));
+    }
+
+    /// <summary>Trains one arm from each of <paramref name="seeds"/> (see <see cref="Train"/>).</summary>
+    public static List<TrainingHistory> Run(StudyArm arm, Dataset<double> train, Dataset<double> test, IEnumerable<ulong> seeds, StudyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        return [.. seeds.Select(s => Train(arm, train, test, s, options))];
+    }
+
+    /// <summary>
+    /// The training loss over seeds, step by step: each run's loss is first averaged over the last
+    /// <paramref name="window"/> steps (fewer at the start), then Mean[k] and Std[k] (sample std, n − 1) are taken over
+    /// the runs. Step[k] = k + 1. All runs must have the same length.
+    /// </summary>
+    public static (double[] Step, double[] Mean, double[] Std) LossOverSeeds(IReadOnlyList<TrainingHistory> runs, int window = 20)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
+        if (runs.Count == 0 || runs.Any(r => r.Loss.Count != runs[0].Loss.Count))
+        {
+            throw new ArgumentException("Need at least one run, all with the same number of steps.", nameof(runs));
+        }
+
+        int n = runs[0].Loss.Count;
+        double[][] smooth = [.. runs.Select(r => Enumerable.Range(0, n)
+            .Select(k => r.Loss.Skip(Math.Max(0, k - window + 1)).Take(Math.Min(k + 1, window)).Average()).ToArray())];
+        double[] step = [.. Enumerable.Range(1, n).Select(k => (double)k)];
+        var spreads = Enumerable.Range(0, n).Select(k => Spread.Of(smooth.Select(s => s[k]))).ToArray();
+        return (step, [.. spreads.Select(s => s.Mean)], [.. spreads.Select(s => s.Std)]);
+    }
+}
+
+/// <summary>
+/// Mean, sample standard deviation (divides by n − 1; 0 for one value), minimum and maximum of a few numbers — the
+/// spread of a result over seeds. Used in notebooks/03-batchnorm-algorithm to say "a ± s over 10 seeds".
+/// </summary>
+public readonly record struct Spread(double Mean, double Std, double Min, double Max, int Count)
+{
+    /// <summary>The spread of <paramref name="values"/> (at least one).</summary>
+    public static Spread Of(IEnumerable<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        double[] v = [.. values];
+        if (v.Length == 0)
+        {
+            throw new ArgumentException("A spread needs at least one value.", nameof(values));
+        }
+
+        double mean = v.Average();
+        double std = v.Length == 1 ? 0 : Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
+        return new Spread(mean, std, v.Min(), v.Max(), v.Length);
+    }
+
+    /// <summary>True when the intervals mean ± std of the two spreads overlap (no verdict should be drawn then).</summary>
+    public bool Overlaps(Spread other) => Math.Abs(Mean - other.Mean) <= Std + other.Std;
+
+    /// <summary>"mean ± std" with <paramref name="format"/> for both.</summary>
+    public string ToString(string format) => $"{Mean.ToString(format, System.Globalization.CultureInfo.InvariantCulture)} ± {Std.ToString(format, System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <inheritdoc/>
+    public override string ToString() => ToString("F3");
+}

@@ -1,0 +1,394 @@
+using System.Numerics.Tensors;
+using BatchNormNotebooks.Optimizers;
+
+namespace BatchNormNotebooks;
+
+/// <summary>The network and training settings of a diagnostic run (notebooks/08-what-batchnorm-does).</summary>
+/// <param name="Hidden">Units per hidden layer.</param>
+/// <param name="Depth">Hidden layers, each Linear → [BatchNorm1d] → Tanh; one more Linear maps to the classes.</param>
+/// <param name="Steps">Plain-SGD steps (updates).</param>
+/// <param name="BatchSize">Examples per step, drawn from a seeded reshuffle each epoch.</param>
+/// <param name="LearningRate">η of the SGD update θ ← θ − η·∂L/∂θ.</param>
+/// <param name="SaturationThreshold">A tanh unit counts as saturated when |tanh(z)| exceeds this (default 0.97,
+/// Karpathy's makemore part 3; there tanh′ = 1 − tanh² &lt; 0.059).</param>
+public sealed record DiagnosticSetup(int Hidden = 50, int Depth = 5, int Steps = 300, int BatchSize = 32, double LearningRate = 0.1,
+    double SaturationThreshold = 0.97);
+
+/// <summary>One tanh layer's values on one mini-batch: its outputs a and the gradient ∂L/∂a flowing into it.</summary>
+/// <param name="Layer">Which hidden layer, 1…Depth.</param>
+/// <param name="Activations">tanh outputs a, all batch × hidden values.</param>
+/// <param name="Gradients">∂L/∂a (the gradient the tanh layer receives in backward), same length.</param>
+public sealed record LayerSnapshot(int Layer, double[] Activations, double[] Gradients);
+
+/// <summary>What <see cref="Diagnostics.Train"/> recorded. Step t (0-based) is the forward and backward made after t
+/// updates, so step 0 shows the network at initialization.</summary>
+public sealed class DiagnosticRun
+{
+    /// <summary>Training loss of the mini-batch at each step (before that step's update).</summary>
+    public List<double> Loss { get; } = [];
+
+    /// <summary>Saturation[k][t]: fraction of hidden layer k+1's tanh outputs with |a| &gt; threshold at step t.</summary>
+    public List<List<double>> Saturation { get; } = [];
+
+    /// <summary>UpdateRatio[k][t]: log10(std(η·∂L/∂W) / std(W)) of hidden layer k+1's Linear weight at step t, W before
+    /// the update (Karpathy's update-to-data ratio; the output layer is not included).</summary>
+    public List<List<double>> UpdateRatio { get; } = [];
+
+    /// <summary>Per-layer activations and gradients at the requested snapshot steps.</summary>
+    public Dictionary<int, LayerSnapshot[]> Snapshots { get; } = [];
+
+    /// <summary>True when the loss became NaN or infinite and training stopped.</summary>
+    public bool Diverged { get; set; }
+
+    /// <summary>Accuracy of the trained network (evaluation mode) on the test set given to <see cref="Diagnostics.Train"/>,
+    /// NaN without one.</summary>
+    public double TestAccuracy { get; set; } = double.NaN;
+
+    /// <summary>Mean training loss of the last <paramref name="count"/> steps (∞ if diverged).</summary>
+    public double FinalLoss(int count = 50) => Diverged || Loss.Count == 0 ? double.PositiveInfinity : Loss.TakeLast(count).Average();
+
+    /// <summary>Mean over the steps t in [from, to) of a per-step series, e.g. <c>Mean(run.Saturation[0], 0, 50)</c>.</summary>
+    public static double Mean(IReadOnlyList<double> series, int from, int to)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        if (from < 0 || to > series.Count || from >= to)
+        {
+            throw new ArgumentOutOfRangeException(nameof(from), $"Need 0 ≤ from < to ≤ {series.Count}, got [{from}, {to}).");
+        }
+
+        double sum = 0;
+        for (int t = from; t < to; t++)
+        {
+            sum += series[t];
+        }
+
+        return sum / (to - from);
+    }
+}
+
+/// <summary>One point of <see cref="Diagnostics.InitScaleSweep"/>.</summary>
+/// <param name="Gain">Weight init gain g: W ~ N(0, g²/fan_in).</param>
+/// <param name="BatchNorm">With batch norm after each hidden Linear.</param>
+/// <param name="Seed">Seed of the initialization and shuffling.</param>
+/// <param name="FinalLoss">Mean training loss of the last 50 steps (∞ if diverged).</param>
+/// <param name="TestAccuracy">Test accuracy at the end (evaluation mode).</param>
+public sealed record SweepPoint(double Gain, bool BatchNorm, ulong Seed, double FinalLoss, double TestAccuracy);
+
+/// <summary>
+/// Training diagnostics that show what batch norm does (Karpathy's makemore part 3, cs231n assignment 2): per-layer
+/// activation and gradient histograms, the fraction of saturated tanh units, the update-to-data ratio, and a sweep
+/// over the weight-initialization scale. Taught in notebooks/08-what-batchnorm-does.
+/// </summary>
+public static class Diagnostics
+{
+    /// <summary>
+    /// Karpathy's deep tanh MLP: <paramref name="setup"/>.Depth hidden layers Linear → [BatchNorm1d] → Tanh of
+    /// Hidden units each, then a Linear to <paramref name="classes"/> logits. Every Linear weight is drawn from
+    /// N(0, (gain/√fan_in)²) and every bias is 0 (the Linears before a batch norm have none: β takes its role).
+    /// gain = 1 keeps the variance of a linear layer's output equal to that of its input; 5/3 is PyTorch's
+    /// recommended gain for tanh.
+    /// </summary>
+    /// <param name="inputs">Input features.</param>
+    /// <param name="classes">Output logits (≥ 2, for softmax cross-entropy).</param>
+    /// <param name="setup">Width and depth.</param>
+    /// <param name="gain">Init gain g &gt; 0 of every Linear, the output layer included.</param>
+    /// <param name="batchNorm">Insert BatchNorm1d (PyTorch convention) after each hidden Linear.</param>
+    /// <param name="seed">Seed of the weights: the same seed gives the same weights with and without batch norm.</param>
+    public static Sequential<double> TanhMlp(int inputs, int classes, DiagnosticSetup setup, double gain, bool batchNorm, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(setup.Hidden);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(setup.Depth);
+        if (!(gain > 0) || !double.IsFinite(gain))
+        {
+            throw new ArgumentOutOfRangeException(nameof(gain), gain, "The init gain must be a positive finite number.");
+        }
+
+        var random = new SeededRandom(seed);
+        var layers = new List<ILayer<double>>();
+        int fanIn = inputs;
+        for (int k = 1; k <= setup.Depth; k++)
+        {
+            layers.Add(NormalLinear(fanIn, setup.Hidden, gain, bias: !batchNorm, random, $"linear{k}"));
+            if (batchNorm)
+            {
+                layers.Add(new BatchNorm1d<double>(setup.Hidden, name: $"bn{k}"));
+            }
+
+            layers.Add(new Tanh<double>());
+            fanIn = setup.Hidden;
+        }
+
+        layers.Add(NormalLinear(fanIn, classes, gain, bias: true, random, "output"));
+        return new Sequential<double>([.. layers]);
+    }
+
+    /// <summary>Fraction of values with |a| &gt; <paramref name="threshold"/>, e.g. saturated tanh units.</summary>
+    /// <param name="activations">The values (any shape, flattened).</param>
+    /// <param name="threshold">Saturation threshold in (0, 1) for tanh (0.97 in notebook 08).</param>
+    public static double SaturatedFraction(ReadOnlySpan<double> activations, double threshold)
+    {
+        if (activations.IsEmpty)
+        {
+            throw new ArgumentException("Need at least one activation.", nameof(activations));
+        }
+
+        if (!(threshold >= 0) || !double.IsFinite(threshold))
+        {
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a finite number ≥ 0.");
+        }
+
+        int count = 0;
+        foreach (double a in activations)
+        {
+            count += Math.Abs(a) > threshold ? 1 : 0;
+        }
+
+        return (double)count / activations.Length;
+    }
+
+    /// <summary>
+    /// Karpathy's update-to-data ratio of one parameter: log10(std(η·grad) / std(value)), both standard deviations
+    /// over all entries (the n − 1 or n convention cancels in the ratio). About −3 is the rule of thumb for a healthy
+    /// learning rate: one SGD step moves a weight by about a thousandth of the weights' spread.
+    /// </summary>
+    /// <param name="grad">∂L/∂θ.</param>
+    /// <param name="value">θ before the update, same length (at least 2 entries, not all equal).</param>
+    /// <param name="learningRate">η &gt; 0.</param>
+    public static double UpdateToDataRatio(ReadOnlySpan<double> grad, ReadOnlySpan<double> value, double learningRate)
+    {
+        if (grad.Length != value.Length)
+        {
+            throw new ArgumentException($"grad has {grad.Length} entries but value has {value.Length}.", nameof(grad));
+        }
+
+        if (value.Length < 2)
+        {
+            throw new ArgumentException("A standard deviation needs at least 2 entries.", nameof(value));
+        }
+
+        if (!(learningRate > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "η must be positive.");
+        }
+
+        double dataStd = Std(value);
+        if (dataStd == 0)
+        {
+            throw new ArgumentException("All values are equal: the ratio to their spread is undefined.", nameof(value));
+        }
+
+        return Math.Log10(learningRate * Std(grad) / dataStd);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="model"/> (built by <see cref="TanhMlp"/>) with plain SGD and softmax cross-entropy,
+    /// recording at every step the loss, each hidden layer's saturated fraction and its weight's update-to-data
+    /// ratio, and at the <paramref name="snapshotSteps"/> each tanh layer's activations and incoming gradients.
+    /// Runs the layers one by one itself (no hooks into the layers): the gradient a tanh layer receives is what
+    /// the layer after it returns from Backward.
+    /// </summary>
+    /// <param name="model">The network, left in training mode; its hidden layers end with <see cref="Tanh{T}"/>.</param>
+    /// <param name="train">Training data; Y holds class indices.</param>
+    /// <param name="test">Evaluation data for <see cref="DiagnosticRun.TestAccuracy"/> (null: none).</param>
+    /// <param name="setup">Steps, batch size, η, saturation threshold.</param>
+    /// <param name="seed">Seed of the shuffling.</param>
+    /// <param name="snapshotSteps">Steps t (0 = at initialization) whose activations and gradients are kept.</param>
+    public static DiagnosticRun Train(Sequential<double> model, Dataset<double> train, Dataset<double>? test, DiagnosticSetup setup, ulong seed,
+        IReadOnlyCollection<int>? snapshotSteps = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(setup.Steps);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(setup.BatchSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(setup.BatchSize, train.Count);
+        var layers = model.Layers;
+        int[] tanhAt = [.. Enumerable.Range(0, layers.Count).Where(k => layers[k] is Tanh<double>)];
+        Linear<double>[] hiddenLinears = [.. layers.Take(layers.Count - 1).OfType<Linear<double>>()];
+        if (tanhAt.Length == 0)
+        {
+            throw new ArgumentException("The model has no Tanh layer to diagnose; build it with Diagnostics.TanhMlp.", nameof(model));
+        }
+
+        var run = new DiagnosticRun();
+        foreach (var _ in tanhAt)
+        {
+            run.Saturation.Add([]);
+        }
+
+        foreach (var _ in hiddenLinears)
+        {
+            run.UpdateRatio.Add([]);
+        }
+
+        var loss = new SoftmaxCrossEntropy<double>();
+        var sgd = new Sgd<double>(model.Parameters, setup.LearningRate);
+        var rng = new SeededRandom(seed);
+        int[] order = rng.Permutation(train.Count);
+        int cursor = 0;
+        var outputs = new Matrix<double>[layers.Count];
+        var gradients = new Matrix<double>[layers.Count];
+        model.Training = true;
+        for (int t = 0; t < setup.Steps; t++)
+        {
+            if (cursor + setup.BatchSize > order.Length)
+            {
+                rng.Shuffle<int>(order);
+                cursor = 0;
+            }
+
+            var batch = train.Subset(order.AsSpan(cursor, setup.BatchSize));
+            cursor += setup.BatchSize;
+            var x = batch.X;
+            for (int k = 0; k < layers.Count; k++)
+            {
+                x = outputs[k] = layers[k].Forward(x);
+            }
+
+            double l = loss.Forward(x, batch.Y);
+            run.Loss.Add(l);
+            if (!double.IsFinite(l))
+            {
+                run.Diverged = true;
+                break;
+            }
+
+            var dy = loss.Backward();
+            for (int k = layers.Count - 1; k >= 0; k--)
+            {
+                gradients[k] = dy;                          // ∂L/∂(output of layer k)
+                dy = layers[k].Backward(dy);
+            }
+
+            for (int j = 0; j < tanhAt.Length; j++)
+            {
+                run.Saturation[j].Add(SaturatedFraction(outputs[tanhAt[j]].Data, setup.SaturationThreshold));
+            }
+
+            for (int j = 0; j < hiddenLinears.Length; j++)
+            {
+                run.UpdateRatio[j].Add(UpdateToDataRatio(hiddenLinears[j].Weight.Grad, hiddenLinears[j].Weight.Value, setup.LearningRate));
+            }
+
+            if (snapshotSteps is not null && snapshotSteps.Contains(t))
+            {
+                run.Snapshots[t] = [.. tanhAt.Select((k, j) => new LayerSnapshot(j + 1, (double[])outputs[k].Data.Clone(), (double[])gradients[k].Data.Clone()))];
+            }
+
+            sgd.Step();
+        }
+
+        if (test is not null && !run.Diverged)
+        {
+            model.Training = false;
+            run.TestAccuracy = Trainer.Accuracy(model.Forward(test.X), test.Y);
+            model.Training = true;
+        }
+
+        return run;
+    }
+
+    /// <summary>
+    /// cs231n's weight-initialization experiment: for every gain, with and without batch norm as asked, and every
+    /// seed, builds <see cref="TanhMlp"/> and trains it with <see cref="Train"/>; returns one point per run.
+    /// </summary>
+    /// <param name="train">Training data.</param>
+    /// <param name="test">Test data for the final accuracy.</param>
+    /// <param name="setup">Network and training settings.</param>
+    /// <param name="gains">Init gains, e.g. 10^−2 … 10^2.</param>
+    /// <param name="batchNorm">Which variants to run (false = without BN, true = with).</param>
+    /// <param name="seeds">Seeds; each seeds both the weights and the shuffling.</param>
+    public static IReadOnlyList<SweepPoint> InitScaleSweep(Dataset<double> train, Dataset<double> test, DiagnosticSetup setup,
+        IReadOnlyList<double> gains, IReadOnlyList<bool> batchNorm, IReadOnlyList<ulong> seeds)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(gains);
+        ArgumentNullException.ThrowIfNull(batchNorm);
+        ArgumentNullException.ThrowIfNull(seeds);
+        int classes = (int)train.Y.Data.Max() + 1;
+        var points = new List<SweepPoint>();
+        foreach (bool bn in batchNorm)
+        {
+            foreach (double gain in gains)
+            {
+                foreach (ulong seed in seeds)
+                {
+                    var model = TanhMlp(train.X.Cols, classes, setup, gain, bn, seed);
+                    var run = Train(model, train, test, setup, seed);
+                    points.Add(new SweepPoint(gain, bn, seed, run.FinalLoss(), run.TestAccuracy));
+                }
+            }
+        }
+
+        return points;
+    }
+
+    /// <summary>
+    /// P(|tanh(z)| &gt; threshold) for z ~ N(0, 1): the saturated fraction of a tanh layer whose pre-activations are
+    /// standard normal, as batch norm with γ = 1, β = 0 makes them. Effectively computes
+    /// 1 − 2·∫₀^atanh(threshold) φ(z) dz (composite Simpson rule, 2,000 intervals); 3.64 % for threshold 0.97.
+    /// </summary>
+    /// <param name="threshold">In [0, 1).</param>
+    public static double GaussianSaturation(double threshold)
+    {
+        if (!(threshold >= 0 && threshold < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "A tanh saturation threshold lies in [0, 1).");
+        }
+
+        double b = Math.Atanh(threshold);
+        const int n = 2000;
+        double h = b / n, sum = 0;
+        for (int i = 0; i <= n; i++)
+        {
+            double z = i * h;
+            double weight = i == 0 || i == n ? 1 : (i % 2 == 1 ? 4 : 2);
+            sum += weight * Math.Exp(-0.5 * z * z);
+        }
+
+        double inside = sum * h / 3 / Math.Sqrt(2 * Math.PI);
+        return 1 - (2 * inside);
+    }
+
+    /// <summary>Standard deviation of the values, dividing by n (NumPy's default; PyTorch's std divides by n − 1).</summary>
+    /// <param name="values">At least one value.</param>
+    public static double Std(ReadOnlySpan<double> values)
+    {
+        if (values.IsEmpty)
+        {
+            throw new ArgumentException("Need at least one value.", nameof(values));
+        }
+
+        double mean = TensorPrimitives.Sum(values) / values.Length;
+        double sum = 0;
+        foreach (double v in values)
+        {
+            sum += (v - mean) * (v - mean);
+        }
+
+        return Math.Sqrt(sum / values.Length);
+    }
+
+    private static Linear<double> NormalLinear(int fanIn, int fanOut, double gain, bool bias, SeededRandom random, string name)
+    {
+        // The Linear's own uniform init is overwritten: draw it from a throwaway generator, so that the weights
+        // taken from random are the same with and without a bias (the same seed gives both networks equal weights).
+        var linear = new Linear<double>(fanIn, fanOut, new SeededRandom(0), bias, name);
+        double std = gain / Math.Sqrt(fanIn);
+        for (int k = 0; k < linear.Weight.Value.Length; k++)
+        {
+            linear.Weight.Value[k] = random.NextNormal(0, std);
+        }
+
+        if (linear.Bias is not null)
+        {
+            Array.Clear(linear.Bias.Value);
+        }
+
+        return linear;
+    }
+}

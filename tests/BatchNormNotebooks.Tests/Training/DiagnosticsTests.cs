@@ -1,0 +1,142 @@
+namespace BatchNormNotebooks.Tests;
+
+/// <summary>The training diagnostics of notebooks/08-what-batchnorm-does, on cases small enough to compute by hand.</summary>
+public class DiagnosticsTests
+{
+    [Fact]
+    public void SaturatedFraction_counts_values_strictly_beyond_the_threshold()
+    {
+        // |0.5| no, |−0.98| yes, |0.99| yes, |−0.2| no, |0.97| no (not strictly beyond): 2 of 5.
+        Assert.Equal(0.4, Diagnostics.SaturatedFraction([0.5, -0.98, 0.99, -0.2, 0.97], 0.97), 15);
+    }
+
+    [Fact]
+    public void SaturatedFraction_rejects_empty_input_and_bad_threshold()
+    {
+        Assert.Throws<ArgumentException>(() => Diagnostics.SaturatedFraction([], 0.97));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Diagnostics.SaturatedFraction([0.5], -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Diagnostics.SaturatedFraction([0.5], double.NaN));
+    }
+
+    [Fact]
+    public void UpdateToDataRatio_is_log10_of_eta_times_the_std_ratio()
+    {
+        // grad {1.02, 0.98}: std 0.02 (the mean does not matter); value {3.05, 2.95}: std 0.05.
+        // log10(0.1 · 0.02 / 0.05) = log10(0.04) = −1.3979400086720377.
+        double r = Diagnostics.UpdateToDataRatio([1.02, 0.98], [3.05, 2.95], learningRate: 0.1);
+        Assert.Equal(-1.3979400086720377, r, 12);
+    }
+
+    [Fact]
+    public void UpdateToDataRatio_rejects_mismatched_lengths_constant_values_and_bad_eta()
+    {
+        Assert.Throws<ArgumentException>(() => Diagnostics.UpdateToDataRatio([1.0, 2.0], [1.0, 2.0, 3.0], 0.1));
+        Assert.Throws<ArgumentException>(() => Diagnostics.UpdateToDataRatio([1.0, 2.0], [4.0, 4.0], 0.1));
+        Assert.Throws<ArgumentException>(() => Diagnostics.UpdateToDataRatio([1.0], [4.0], 0.1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Diagnostics.UpdateToDataRatio([1.0, 2.0], [1.0, 2.0], 0));
+    }
+
+    [Fact]
+    public void Std_divides_by_n()
+    {
+        // {1, 2, 3, 4}: mean 2.5, squared deviations 2.25 + 0.25 + 0.25 + 2.25 = 5, / 4 = 1.25.
+        Assert.Equal(Math.Sqrt(1.25), Diagnostics.Std([1.0, 2.0, 3.0, 4.0]), 15);
+    }
+
+    [Fact]
+    public void GaussianSaturation_matches_the_normal_table()
+    {
+        // P(|z| > 1.959963984540054) = 0.05 for z ~ N(0, 1); |tanh z| > tanh(1.95996…) is the same event.
+        Assert.Equal(0.05, Diagnostics.GaussianSaturation(Math.Tanh(1.959963984540054)), 9);
+        // P(|z| > 1) = 0.3173105078629141.
+        Assert.Equal(0.3173105078629141, Diagnostics.GaussianSaturation(Math.Tanh(1.0)), 9);
+        Assert.Equal(1.0, Diagnostics.GaussianSaturation(0), 15);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Diagnostics.GaussianSaturation(1));
+    }
+
+    [Fact]
+    public void TanhMlp_has_the_layers_asked_for_zero_biases_and_weights_of_std_gain_over_root_fan_in()
+    {
+        var setup = new DiagnosticSetup(Hidden: 50, Depth: 3);
+        var plain = Diagnostics.TanhMlp(400, 10, setup, gain: 2, batchNorm: false, seed: 7);
+        var bn = Diagnostics.TanhMlp(400, 10, setup, gain: 2, batchNorm: true, seed: 7);
+        Assert.Equal(7, plain.Layers.Count);   // 3 × (Linear, Tanh) + output Linear
+        Assert.Equal(10, bn.Layers.Count);     // 3 × (Linear, BatchNorm1d, Tanh) + output Linear
+        Assert.IsType<BatchNorm1d<double>>(bn.Layers[1]);
+        Assert.Null(((Linear<double>)bn.Layers[0]).Bias);
+        var first = (Linear<double>)plain.Layers[0];
+        Assert.All(first.Bias!.Value, b => Assert.Equal(0.0, b));
+        // 20,000 normal draws: the sample std is within 2 % of 2/√400 = 0.1 (its standard error is 0.5 %).
+        Assert.InRange(Diagnostics.Std(first.Weight.Value), 0.098, 0.102);
+        Assert.Equal(10, ((Linear<double>)plain.Layers[^1]).OutFeatures);
+        // Same seed, same weights with and without batch norm (layer by layer).
+        Assert.Equal(first.Weight.Value, ((Linear<double>)bn.Layers[0]).Weight.Value);
+        Assert.Equal(((Linear<double>)plain.Layers[^1]).Weight.Value, ((Linear<double>)bn.Layers[^1]).Weight.Value);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Diagnostics.TanhMlp(400, 10, setup, gain: 0, batchNorm: false, seed: 7));
+    }
+
+    /// <summary>x = (1, 2), label 1; W1 = [[1, 0.5], [1, 0]] so z = (3, 0.5); W2 = [[1, −1], [0.5, −0.25]], biases 0.
+    /// Expected values computed by hand (Python's math module as the calculator).</summary>
+    private static (Sequential<double> Model, Dataset<double> Data, DiagnosticSetup Setup) TinyCase()
+    {
+        var setup = new DiagnosticSetup(Hidden: 2, Depth: 1, Steps: 1, BatchSize: 1, LearningRate: 0.1);
+        var model = Diagnostics.TanhMlp(2, 2, setup, gain: 1, batchNorm: false, seed: 1);
+        double[] w1 = [1, 0.5, 1, 0], w2 = [1, -1, 0.5, -0.25];
+        w1.CopyTo(((Linear<double>)model.Layers[0]).Weight.Value, 0);
+        w2.CopyTo(((Linear<double>)model.Layers[2]).Weight.Value, 0);
+        var data = new Dataset<double>("one point", Matrix<double>.FromRows([[1.0, 2.0]]), Matrix<double>.FromRows([[1.0]]), ["x1", "x2"]);
+        return (model, data, setup);
+    }
+
+    [Fact]
+    public void Train_records_loss_saturation_ratio_and_snapshot_of_a_hand_computed_step()
+    {
+        var (model, data, setup) = TinyCase();
+        var run = Diagnostics.Train(model, data, data, setup, seed: 3, snapshotSteps: [0]);
+
+        Assert.Equal(2.428954078170199, run.Loss[0], 12);
+        Assert.Equal(0.5, run.Saturation[0][0], 15);                 // tanh 3 = 0.995 > 0.97, tanh 0.5 = 0.462 is not
+        Assert.Equal(-0.980273355519696, run.UpdateRatio[0][0], 12);  // log10(0.1·std(dW1)/std(W1))
+        var shot = run.Snapshots[0][0];
+        Assert.Equal(1, shot.Layer);
+        Assert.Equal([0.9950547536867305, 0.46211715726000974], shot.Activations, (a, b) => Math.Abs(a - b) < 1e-12);
+        Assert.Equal([1.8237420792035093, 0.683903279701316], shot.Gradients, (a, b) => Math.Abs(a - b) < 1e-12);   // ∂L/∂a
+        // The SGD step: W1 ← W1 − 0.1·dW1 with dW1 = (0.017993…, 0.537854…, 0.035986…, 1.075708…).
+        double[] expected = [1 - 0.001799310713359903, 0.5 - 0.05378541838890626, 1 - 0.003598621426719806, -0.10757083677781252];
+        Assert.Equal(expected, ((Linear<double>)model.Layers[0]).Weight.Value, (a, b) => Math.Abs(a - b) < 1e-12);
+        Assert.False(run.Diverged);
+    }
+
+    [Fact]
+    public void Train_keeps_snapshots_only_at_the_requested_steps()
+    {
+        var (model, data, setup) = TinyCase();
+        var run = Diagnostics.Train(model, data, null, setup with { Steps = 4 }, seed: 3, snapshotSteps: [1, 3]);
+        Assert.Equal(4, run.Loss.Count);
+        Assert.Equal(4, run.Saturation[0].Count);
+        Assert.Equal([1, 3], run.Snapshots.Keys.Order());
+        Assert.True(double.IsNaN(run.TestAccuracy));
+        Assert.True(run.Loss[3] < run.Loss[0]);   // gradient descent on one point lowers its loss
+    }
+
+    [Fact]
+    public void Mean_averages_a_window_and_rejects_an_empty_one()
+    {
+        Assert.Equal(2.5, DiagnosticRun.Mean([1.0, 2.0, 3.0, 10.0], 0, 3) + 0.5, 15);
+        Assert.Throws<ArgumentOutOfRangeException>(() => DiagnosticRun.Mean([1.0, 2.0], 1, 1));
+    }
+
+    [Fact]
+    public void InitScaleSweep_with_a_tiny_gain_and_no_batch_norm_cannot_learn_so_the_loss_stays_at_ln2()
+    {
+        // Three layers with gain 10⁻³ shrink the signal by about 10⁻⁹: the logits stay ≈ 0, p ≈ 1/2, loss ≈ ln 2,
+        // and the gradients reaching the weights are as small, so nothing but the output bias moves (it follows each
+        // batch's class balance, which keeps the loss within a few thousandths of ln 2).
+        var moons = TwoMoons.Generate(200, seed: 1);
+        var setup = new DiagnosticSetup(Hidden: 8, Depth: 3, Steps: 30, BatchSize: 20);
+        var points = Diagnostics.InitScaleSweep(moons, moons, setup, [1e-3], [false, true], [1, 2]);
+        Assert.Equal(4, points.Count);
+        Assert.All(points.Where(p => !p.BatchNorm), p => Assert.InRange(p.FinalLoss, Math.Log(2) - 0.005, Math.Log(2) + 0.005));
+        Assert.All(points.Where(p => p.BatchNorm), p => Assert.True(p.FinalLoss < Math.Log(2) - 0.01, $"with BN the loss should fall, got {p.FinalLoss}"));
+    }
+}
