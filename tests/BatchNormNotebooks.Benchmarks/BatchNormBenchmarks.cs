@@ -6,6 +6,8 @@ namespace BatchNormNotebooks.Benchmarks;
 [MemoryDiagnoser]
 public class BatchNormBenchmarks
 {
+    private BatchNorm1d<float> _layer = null!, _evalLayer = null!;
+    private Matrix<float> _xm = null!, _dym = null!;
     private float[] _x = [], _y = [], _dy = [], _dx = [], _gamma = [], _beta = [], _mean = [], _var = [], _invStd = [], _dGamma = [], _dBeta = [];
 
     [Params("256x256", "4096x1024", "65536x256")]
@@ -31,6 +33,11 @@ public class BatchNormBenchmarks
         _invStd = new float[Features];
         _dGamma = new float[Features];
         _dBeta = new float[Features];
+        _xm = new Matrix<float>(Batch, Features, _x);
+        _dym = new Matrix<float>(Batch, Features, _dy);
+        _layer = new BatchNorm1d<float>(Features);
+        _gamma.CopyTo(_layer.Gamma.Value);
+        _evalLayer = new BatchNorm1d<float>(Features) { Training = false };
     }
 
     [Benchmark(Baseline = true, Description = "naive scalar")]
@@ -46,6 +53,28 @@ public class BatchNormBenchmarks
         BatchNormKernels.ForwardTrain<float>(_x, Batch, _gamma, _beta, 1e-5f, _mean, _var, _invStd, _y);
         BatchNormKernels.BackwardClosedForm<float>(_dy, _x, Batch, _gamma, _mean, _invStd, _dx, _dGamma, _dBeta);
     }
+
+    /// <summary>The layer as <see cref="Sequential{T}"/> and <see cref="Trainer"/> call it: its own buffers (x copied in).</summary>
+    [Benchmark(Description = "layer fwd+bwd, buffered")]
+    public Matrix<float> LayerBuffered()
+    {
+        _layer.ForwardBuffered(_xm);
+        return _layer.BackwardBuffered(_dym);
+    }
+
+    /// <summary>The layer as a notebook cell calls it: Forward and Backward return new matrices.</summary>
+    [Benchmark(Description = "layer fwd+bwd, public API")]
+    public Matrix<float> LayerPublic()
+    {
+        _layer.Forward(_xm);
+        return _layer.Backward(_dym);
+    }
+
+    [Benchmark(Description = "layer eval forward, buffered")]
+    public Matrix<float> LayerEvalBuffered() => _evalLayer.ForwardBuffered(_xm);
+
+    [Benchmark(Description = "layer eval forward, public API")]
+    public Matrix<float> LayerEvalPublic() => _evalLayer.Forward(_xm);
 
     [Benchmark(Description = "library eval forward")]
     public void LibraryEval() =>

@@ -19,12 +19,20 @@ if (args.Length > 0 && args[0] == "--bdn")
 }
 
 // In-process: the generated out-of-process project would inherit this repo's central package management and fail to build.
-var config = DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(12).WithToolchain(InProcessEmitToolchain.Instance));
-Summary[] summaries = [.. BenchmarkRunner.Run([typeof(BatchNormBenchmarks), typeof(TriadBenchmark), typeof(MlpStepBenchmark)], config)];
-double Ms(string method, string? shape = null) => summaries.SelectMany(s => s.Reports)
+// The naive reference at (65536, 256) takes over 20 s per call under load: a generous in-process timeout.
+var config = DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(12).WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true)));
+Summary[] summaries = [.. BenchmarkRunner.Run([typeof(BatchNormBenchmarks), typeof(TriadBenchmark), typeof(FmaPeakBenchmark), typeof(MlpStepBenchmark)], config)];
+BenchmarkReport Report(string method, string? shape = null, bool? batchNorm = null) => summaries.SelectMany(s => s.Reports)
     .First(r => r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Contains(method, StringComparison.Ordinal)
-        && (shape is null || (string)r.BenchmarkCase.Parameters["Shape"] == shape))
-    .ResultStatistics!.Mean / 1e6;
+        && (shape is null || (string)r.BenchmarkCase.Parameters["Shape"] == shape)
+        && (batchNorm is null || (bool)r.BenchmarkCase.Parameters["BatchNorm"] == batchNorm));
+double Ms(string method, string? shape = null, bool? batchNorm = null) => Report(method, shape, batchNorm).ResultStatistics!.Mean / 1e6;
+string Allocated(string method, string? shape = null, bool? batchNorm = null)
+{
+    var r = Report(method, shape, batchNorm);
+    long? bytes = r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase);
+    return bytes is null ? "?" : bytes < 1024 ? $"{bytes} B" : $"{bytes / 1024.0:F0} KiB";
+}
 
 Console.WriteLine("Running the PyTorch side (/usr/bin/python3, torch.set_num_threads(2)) …");
 string[] shapes = ["256x256", "4096x1024", "65536x256"];
@@ -36,29 +44,56 @@ using var torch = JsonDocument.Parse(json);
 
 double triad1 = TriadBenchmark.Bytes / (Ms("triad, 1 thread") / 1e3) / 1e9;
 double triad2 = TriadBenchmark.Bytes / (Ms("triad, 2 threads") / 1e3) / 1e9;
+double peak1 = FmaPeakBenchmark.FlopsPerThread / (Ms("FMA peak, 1 thread") / 1e3) / 1e9;
+double peakAll = Environment.ProcessorCount * FmaPeakBenchmark.FlopsPerThread / (Ms("FMA peak, all cores") / 1e3) / 1e9;
 var table = new StringBuilder();
-table.AppendLine(CultureInfo.InvariantCulture, $"PyTorch {torch.RootElement.GetProperty("torch")} ({torch.RootElement.GetProperty("threads")} threads) vs BatchNormNotebooks, float32, {Environment.ProcessorCount} cores, triad {triad1:F1} GB/s (1 thread) / {triad2:F1} GB/s (2 threads)");
+table.AppendLine(CultureInfo.InvariantCulture, $"PyTorch {torch.RootElement.GetProperty("torch")} ({torch.RootElement.GetProperty("threads")} threads) vs BatchNormNotebooks, float32, {Environment.ProcessorCount} cores, triad {triad1:F1} GB/s (1 thread) / {triad2:F1} GB/s (2 threads), FMA peak {peak1:F0} GFLOP/s (1 core) / {peakAll:F0} GFLOP/s (all cores)");
 table.AppendLine();
-table.AppendLine("| what | shape | naive ms | ours ms | PyTorch ms | PyTorch ÷ ours | GB/s moved | % of 2-thread triad |");
-table.AppendLine("|---|---|---|---|---|---|---|---|");
+table.AppendLine("| what | shape | naive ms | ours ms | ours ÷ kernels | PyTorch ms | PyTorch ÷ ours | GB/s moved | % of 2-thread triad | allocated per call |");
+table.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
 foreach (string shape in shapes)
 {
     int n = int.Parse(shape.Split('x')[0], CultureInfo.InvariantCulture), c = int.Parse(shape.Split('x')[1], CultureInfo.InvariantCulture);
-    double ours = Ms("library kernels", shape), naive = Ms("naive scalar", shape);
+    double kernels = Ms("library kernels", shape), naive = Ms("naive scalar", shape);
     double pt = torch.RootElement.GetProperty("fwd_bwd_ms").GetProperty(shape).GetDouble();
-    double gbs = BatchNormBenchmarks.BytesMoved(n, c) / (ours / 1e3) / 1e9;
-    table.AppendLine(CultureInfo.InvariantCulture, $"| BN fwd+bwd (train) | {shape} | {naive:F3} | {ours:F3} | {pt:F3} | {pt / ours:F2}× | {gbs:F1} | {gbs / triad2:P0} |");
+    double gbs = BatchNormBenchmarks.BytesMoved(n, c) / (kernels / 1e3) / 1e9;
+    table.AppendLine(CultureInfo.InvariantCulture, $"| BN fwd+bwd (train), kernels | {shape} | {naive:F3} | {kernels:F3} | 1 | {pt:F3} | {pt / kernels:F2}× | {gbs:F1} | {gbs / triad2:P0} | {Allocated("library kernels", shape)} |");
+    foreach (string how in new[] { "buffered", "public API" })
+    {
+        double layer = Ms($"layer fwd+bwd, {how}", shape);
+        table.AppendLine(CultureInfo.InvariantCulture, $"| BN fwd+bwd (train), layer {how} | {shape} | | {layer:F3} | {layer / kernels:F2}× | {pt:F3} | {pt / layer:F2}× | | | {Allocated($"layer fwd+bwd, {how}", shape)} |");
+    }
 }
 
 foreach (string shape in shapes)
 {
-    double ours = Ms("library eval forward", shape);
+    double kernels = Ms("library eval forward", shape);
     double pt = torch.RootElement.GetProperty("eval_ms").GetProperty(shape).GetDouble();
-    table.AppendLine(CultureInfo.InvariantCulture, $"| BN eval forward | {shape} | – | {ours:F3} | {pt:F3} | {pt / ours:F2}× | | |");
+    table.AppendLine(CultureInfo.InvariantCulture, $"| BN eval forward, kernel | {shape} | – | {kernels:F3} | 1 | {pt:F3} | {pt / kernels:F2}× | | | {Allocated("library eval forward", shape)} |");
+    foreach (string how in new[] { "buffered", "public API" })
+    {
+        double layer = Ms($"layer eval forward, {how}", shape);
+        table.AppendLine(CultureInfo.InvariantCulture, $"| BN eval forward, layer {how} | {shape} | – | {layer:F3} | {layer / kernels:F2}× | {pt:F3} | {pt / layer:F2}× | | | {Allocated($"layer eval forward, {how}", shape)} |");
+    }
 }
 
-double mlp = Ms("MLP train step"), mlpTorch = torch.RootElement.GetProperty("mlp_step_ms").GetDouble();
-table.AppendLine(CultureInfo.InvariantCulture, $"| MLP 784-100-100-100-10 train step | batch 60 | – | {mlp:F3} | {mlpTorch:F3} | {mlpTorch / mlp:F2}× | | |");
+table.AppendLine();
+table.AppendLine(CultureInfo.InvariantCulture, $"MLP 784-100-100-100-10, sigmoid, batch 60, softmax cross-entropy, SGD; {MlpStepBenchmark.Flops / 1e6:F1} MFLOP per step (the three products per layer, ∂loss/∂pixels skipped); ours on one thread.");
+table.AppendLine();
+table.AppendLine("| MLP train step | ours ms | PyTorch ms (2 threads) | PyTorch ÷ ours | PyTorch ms (1 thread) | GFLOP/s | % of 1-core FMA peak | % of all-core FMA peak | allocated per step |");
+table.AppendLine("|---|---|---|---|---|---|---|---|---|");
+foreach (bool bn in new[] { true, false })
+{
+    double pt = torch.RootElement.GetProperty("mlp_step_ms").GetProperty(bn ? "bn" : "plain").GetDouble();
+    double pt1 = torch.RootElement.GetProperty("mlp_step_ms_1thread").GetProperty(bn ? "bn" : "plain").GetDouble();
+    foreach (string how in new[] { "trainer path", "public API" })
+    {
+        double ours = Ms($"MLP train step, {how}", batchNorm: bn);
+        double gflops = MlpStepBenchmark.Flops / (ours / 1e3) / 1e9;
+        table.AppendLine(CultureInfo.InvariantCulture, $"| {(bn ? "with BN" : "without BN")}, {how} | {ours:F3} | {pt:F3} | {pt / ours:F2}× | {pt1:F3} | {gflops:F1} | {gflops / peak1:P0} | {gflops / peakAll:P0} | {Allocated($"MLP train step, {how}", batchNorm: bn)} |");
+    }
+}
+
 Console.WriteLine();
 Console.WriteLine(table);
 Directory.CreateDirectory("BenchmarkDotNet.Artifacts");

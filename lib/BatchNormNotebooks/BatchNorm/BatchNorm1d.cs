@@ -13,7 +13,7 @@ public enum BatchNormBackward
 }
 
 /// <summary>What a training-mode forward saves for backward: the input and the batch statistics.</summary>
-/// <param name="X">The input, shape (batch, features).</param>
+/// <param name="X">A copy of the input, shape (batch, features), owned by the layer.</param>
 /// <param name="Mean">μ_B per feature.</param>
 /// <param name="Variance">Biased σ²_B per feature.</param>
 /// <param name="InvStd">1/√(σ²_B + ε) per feature.</param>
@@ -31,12 +31,24 @@ public sealed record BatchNormSaved<T>(Matrix<T> X, T[] Mean, T[] Variance, T[] 
 /// <see cref="ArgumentException"/>; NaN or ±∞ in a training batch throws <see cref="ArgumentException"/> naming the
 /// first bad element (it would silently turn the whole feature column and the running statistics into NaN); in eval
 /// mode each output depends only on its own input, so a NaN input gives a NaN output in that element only.
+/// A training Forward that throws leaves no forward behind (<see cref="Saved"/> is null) and the next Backward throws
+/// instead of returning the previous batch's gradient. Forward copies x into a buffer the layer owns (in
+/// <see cref="Saved"/>), so changing x in place between Forward and Backward does not change dx — PyTorch throws in
+/// that case instead; copying was chosen because it costs one pass over x and no allocation once the shape is steady.
+/// The buffers behind <see cref="Saved"/> are reused by the next training Forward of the same batch size.
 /// Taught in notebooks/03-batchnorm-algorithm and 05-moving-averages-inference.
 /// </remarks>
 public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T>
 {
     private BatchNormSaved<T>? _saved;
+    private bool _ready;
     private bool _lastForwardWasTraining;
+    private Matrix<T>? _xCopy;
+    private Matrix<T>? _xCopySpare;
+    private Matrix<T>? _y;
+    private Matrix<T>? _ySpare;
+    private Matrix<T>? _dx;
+    private T[]? _mean, _variance, _invStd;
 
     /// <summary>Creates a batch-norm layer over <paramref name="features"/> features.</summary>
     /// <param name="features">Number of features (columns), &gt; 0.</param>
@@ -82,22 +94,60 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
     public BatchNormBackward BackwardMethod { get; set; } = BatchNormBackward.ClosedForm;
 
     /// <summary>What the last training-mode forward saved (null before the first one).</summary>
-    public BatchNormSaved<T>? Saved => _saved;
+    public BatchNormSaved<T>? Saved => _ready && _lastForwardWasTraining ? _saved : null;
 
+    /// <summary>Forward pass; returns a new (batch, features) matrix.</summary>
     public Matrix<T> Forward(Matrix<T> x)
     {
+        _ready = false;
         ArgumentNullException.ThrowIfNull(x);
+        return ForwardInto(x, new Matrix<T>(x.Rows, x.Cols, GC.AllocateUninitializedArray<T>(x.Data.Length)));
+    }
+
+    /// <inheritdoc/>
+    public Matrix<T> ForwardBuffered(Matrix<T> x)
+    {
+        _ready = false;
+        ArgumentNullException.ThrowIfNull(x);
+        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, x.Cols));
+    }
+
+    /// <summary>Backward pass of the last training-mode forward; returns a new (batch, features) matrix.</summary>
+    public Matrix<T> Backward(Matrix<T> dy)
+    {
+        ArgumentNullException.ThrowIfNull(dy);
+        return BackwardInto(dy, new Matrix<T>(dy.Rows, dy.Cols, GC.AllocateUninitializedArray<T>(dy.Data.Length)));
+    }
+
+    /// <inheritdoc/>
+    public Matrix<T> BackwardBuffered(Matrix<T> dy, bool needInputGradient = true)
+    {
+        ArgumentNullException.ThrowIfNull(dy);
+        return BackwardInto(dy, LayerBuffer.Ensure(ref _dx, dy.Rows, dy.Cols));
+    }
+
+    private Matrix<T> ForwardInto(Matrix<T> x, Matrix<T> y)
+    {
         if (x.Cols != Features)
         {
             throw new ArgumentException($"{Name} expects input shape (batch, {Features}) but got {x.Shape}.", nameof(x));
         }
 
-        var y = new Matrix<T>(x.Rows, x.Cols);
+        bool small = x.Data.Length < BatchNormKernels.ParallelThreshold;   // span overloads: no per-call closure
         bool useBatchStats = Training || !Convention.TrackRunningStats;
         _lastForwardWasTraining = useBatchStats;
         if (!useBatchStats)
         {
-            BatchNormKernels.ForwardEval<T>(x.Data, x.Rows, Gamma.Value, Beta.Value, Running.Mean, Running.Variance, Epsilon, y.Data);
+            if (small)
+            {
+                BatchNormKernels.ForwardEval<T>(x.Data.AsSpan(), x.Rows, Gamma.Value, Beta.Value, Running.Mean, Running.Variance, Epsilon, y.Data);
+            }
+            else
+            {
+                BatchNormKernels.ForwardEval<T>(x.Data, x.Rows, Gamma.Value, Beta.Value, Running.Mean, Running.Variance, Epsilon, y.Data);
+            }
+
+            _ready = true;
             return y;
         }
 
@@ -106,31 +156,57 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
             throw new ArgumentException($"Expected more than 1 value per channel when training, got input of shape {x.Shape}: {(x.Rows == 0 ? "an empty batch has no mean or variance" : "a batch of one has no variance")}. Call with a larger batch, or set Training = false to use the running statistics.", nameof(x));
         }
 
-        var saved = new BatchNormSaved<T>(x, new T[Features], new T[Features], new T[Features]);
-        BatchNormKernels.ForwardTrain<T>(x.Data, x.Rows, Gamma.Value, Beta.Value, Epsilon, saved.Mean, saved.Variance, saved.InvStd, y.Data);
-        ThrowIfNotFinite(x, saved.Mean, saved.Variance);
-        _saved = saved;
-        if (Training && Convention.TrackRunningStats)
+        _mean ??= new T[Features];
+        _variance ??= new T[Features];
+        _invStd ??= new T[Features];
+        if (small)
         {
-            Running.Update(saved.Mean, saved.Variance, x.Rows);
+            BatchNormKernels.ForwardTrain<T>(x.Data.AsSpan(), x.Rows, Gamma.Value, Beta.Value, Epsilon, _mean, _variance, _invStd, y.Data);
+        }
+        else
+        {
+            BatchNormKernels.ForwardTrain<T>(x.Data, x.Rows, Gamma.Value, Beta.Value, Epsilon, _mean, _variance, _invStd, y.Data);
         }
 
+        ThrowIfNotFinite(x, _mean, _variance);
+        var copy = LayerBuffer.CopyOf(ref _xCopy, ref _xCopySpare, x);
+        if (_saved is null || !ReferenceEquals(_saved.X, copy))
+        {
+            _saved = new BatchNormSaved<T>(copy, _mean, _variance, _invStd);
+        }
+
+        if (Training && Convention.TrackRunningStats)
+        {
+            Running.Update(_mean, _variance, x.Rows);
+        }
+
+        _ready = true;
         return y;
     }
 
-    public Matrix<T> Backward(Matrix<T> dy)
+    private Matrix<T> BackwardInto(Matrix<T> dy, Matrix<T> dx)
     {
-        ArgumentNullException.ThrowIfNull(dy);
-        if (_saved is null || !_lastForwardWasTraining)
+        if (!_ready || _saved is null || !_lastForwardWasTraining)
         {
-            throw new InvalidOperationException($"{Name}.Backward needs a training-mode Forward first.");
+            throw new InvalidOperationException(_ready || _mean is null
+                ? $"{Name}.Backward needs a training-mode Forward first."
+                : $"{Name}.Backward: the last Forward threw, so there is no batch to differentiate; call Forward again with a valid batch.");
         }
 
-        _saved.X.EnsureSameShape(dy, $"{Name}.Backward: dy must have the shape of y");
-        var dx = new Matrix<T>(dy.Rows, dy.Cols);
+        if (dy.Rows != _saved.X.Rows || dy.Cols != _saved.X.Cols)
+        {
+            throw new ArgumentException($"{Name}.Backward: dy must have the shape of y: expected shape {_saved.X.Shape} but got {dy.Shape}.", nameof(dy));
+        }
+
+        // Below the kernels' parallel threshold call the span overloads: the array overloads allocate a closure per call.
+        bool small = dy.Data.Length < BatchNormKernels.ParallelThreshold;
         if (BackwardMethod == BatchNormBackward.Graph)
         {
             BatchNormKernels.BackwardGraph<T>(dy.Data, _saved.X.Data, dy.Rows, Gamma.Value, _saved.Mean, _saved.InvStd, dx.Data, Gamma.Grad, Beta.Grad);
+        }
+        else if (small)
+        {
+            BatchNormKernels.BackwardClosedForm<T>(dy.Data.AsSpan(), _saved.X.Data, dy.Rows, Gamma.Value, _saved.Mean, _saved.InvStd, dx.Data, Gamma.Grad, Beta.Grad);
         }
         else
         {

@@ -16,7 +16,7 @@ public static partial class BatchNormKernels
         CheckLength(meanLength, n, "mean", "one per feature");
         CheckLength(varianceLength, n, "variance", "one per feature");
         CheckLength(invStdLength, n, "invStd", "one per feature");
-        CheckLength(yLength, batch * n, "y", $"shape (batch {batch}, features {n})");
+        CheckShapeLength(yLength, batch, n, "y", "");
         return n;
     }
 
@@ -30,7 +30,7 @@ public static partial class BatchNormKernels
         CheckLength(betaLength, n, "beta", "one per feature");
         CheckLength(runningMeanLength, n, "runningMean", "one per feature");
         CheckLength(runningVarianceLength, n, "runningVariance", "one per feature");
-        CheckLength(yLength, batch * n, "y", $"shape (batch {batch}, features {n})");
+        CheckShapeLength(yLength, batch, n, "y", "");
         return n;
     }
 
@@ -39,8 +39,8 @@ public static partial class BatchNormKernels
         int dxLength, int dGammaLength, int dBetaLength)
     {
         int n = FeaturesOf(xLength, batch, gammaLength, minBatch: 1);
-        CheckLength(dyLength, batch * n, "dy", $"shape (batch {batch}, features {n}), like x");
-        CheckLength(dxLength, batch * n, "dx", $"shape (batch {batch}, features {n}), like x");
+        CheckShapeLength(dyLength, batch, n, "dy", ", like x");
+        CheckShapeLength(dxLength, batch, n, "dx", ", like x");
         CheckLength(meanLength, n, "mean", "one per feature");
         CheckLength(invStdLength, n, "invStd", "one per feature");
         CheckLength(dGammaLength, n, "dGamma", "one per feature");
@@ -71,7 +71,10 @@ public static partial class BatchNormKernels
         }
 
         int n = xLength / batch;
-        CheckLength(gammaLength, n, "gamma", $"one per feature of x, shape (batch {batch}, features {n})");
+        if (gammaLength != n)
+        {
+            CheckLength(gammaLength, n, "gamma", $"one per feature of x, shape (batch {batch}, features {n})");
+        }
         return n;
     }
 
@@ -80,6 +83,16 @@ public static partial class BatchNormKernels
         if (!(epsilon > T.Zero) || !T.IsFinite(epsilon))
         {
             throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Batch-norm ε must be a finite number > 0 (PyTorch uses 1e-5, Keras 1e-3): with ε ≤ 0 a constant feature gives 0/0 = NaN.");
+        }
+    }
+
+    /// <summary>As <see cref="CheckLength"/> for a (batch, n) tensor; the message is built only when the check fails,
+    /// so a passing call allocates nothing (the layers' training steps are allocation-free).</summary>
+    private static void CheckShapeLength(int actual, int batch, int n, string name, string suffix)
+    {
+        if (actual != batch * n)
+        {
+            CheckLength(actual, batch * n, name, $"shape (batch {batch}, features {n}){suffix}");
         }
     }
 

@@ -3,11 +3,17 @@ using System.Numerics.Tensors;
 
 namespace BatchNormNotebooks;
 
-/// <summary>An element-wise activation a = g(z) whose backward needs only its own output.</summary>
+/// <summary>An element-wise activation a = g(z) whose backward needs z and a.</summary>
+/// <remarks>Forward copies z and a into buffers of its own (changing x or the returned matrix afterwards does not
+/// change the gradient); a Forward that throws leaves no forward behind, so Backward then throws.</remarks>
 public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<T>
 {
     private Matrix<T>? _z;
+    private Matrix<T>? _zSpare;
     private Matrix<T>? _a;
+    private Matrix<T>? _aSpare;
+    private Matrix<T>? _dx;
+    private bool _ready;
 
     public abstract string Name { get; }
 
@@ -15,26 +21,35 @@ public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<
 
     public IReadOnlyList<Parameter<T>> Parameters => [];
 
-    public Matrix<T> Forward(Matrix<T> x)
+    public Matrix<T> Forward(Matrix<T> x) => ForwardBuffered(x).Clone();
+
+    public Matrix<T> ForwardBuffered(Matrix<T> x)
     {
+        _ready = false;
         ArgumentNullException.ThrowIfNull(x);
-        var a = new Matrix<T>(x.Rows, x.Cols);
+        var a = LayerBuffer.Ensure(ref _a, ref _aSpare, x.Rows, x.Cols);
         Apply(x.Data, a.Data);
-        _z = x;
-        _a = a;
+        LayerBuffer.CopyOf(ref _z, ref _zSpare, x);
+        _ready = true;
         return a;
     }
 
-    public Matrix<T> Backward(Matrix<T> dy)
+    public Matrix<T> Backward(Matrix<T> dy) => BackwardBuffered(dy).Clone();
+
+    public Matrix<T> BackwardBuffered(Matrix<T> dy, bool needInputGradient = true)
     {
         ArgumentNullException.ThrowIfNull(dy);
-        if (_a is null || _z is null)
+        if (!_ready || _a is null || _z is null)
         {
-            throw new InvalidOperationException($"{Name}.Backward needs a Forward first.");
+            throw new InvalidOperationException($"{Name}.Backward needs a Forward first{(_a is null ? "" : " (the last Forward threw, so there is nothing to differentiate)")}.");
         }
 
-        _a.EnsureSameShape(dy, $"{Name}.Backward: dy must have the shape of the output");
-        var dx = new Matrix<T>(dy.Rows, dy.Cols);
+        if (dy.Rows != _a.Rows || dy.Cols != _a.Cols)
+        {
+            throw new ArgumentException($"{Name}.Backward: dy must have the shape of the output: expected shape {_a.Shape} but got {dy.Shape}.", nameof(dy));
+        }
+
+        var dx = LayerBuffer.Ensure(ref _dx, dy.Rows, dy.Cols);
         Derivative(_z.Data, _a.Data, dx.Data);
         TensorPrimitives.Multiply(dx.Data, dy.Data, dx.Data);
         return dx;

@@ -8,10 +8,19 @@ namespace BatchNormNotebooks;
 /// The lecture's neuron z11 = w1·x1 + w2·x2 + b is a Linear(2, 1).
 /// </summary>
 /// <remarks>Init as PyTorch: W and b uniform in [−1/√in, 1/√in]. With batch norm after it the bias is
-/// redundant (paper §3.2: β takes its role); pass <c>bias: false</c>. Taught in notebooks/01-backprop-recap.</remarks>
+/// redundant (paper §3.2: β takes its role); pass <c>bias: false</c>. Taught in notebooks/01-backprop-recap.
+/// Forward copies x into a buffer the layer owns (backward needs it for dW = xᵀ·dy), so changing x in place after
+/// Forward does not change the gradients — PyTorch throws in that case instead; copying costs one pass over x, small
+/// next to the product. A Forward that throws leaves no forward behind: the next Backward throws.</remarks>
 public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
 {
     private Matrix<T>? _x;
+    private Matrix<T>? _xSpare;
+    private Matrix<T>? _y;
+    private Matrix<T>? _ySpare;
+    private Matrix<T>? _dx;
+    private T[]? _weightTransposed;
+    private bool _ready;
 
     /// <summary>Creates a Linear(in, out) initialised from <paramref name="random"/>.</summary>
     public Linear(int inFeatures, int outFeatures, SeededRandom random, bool bias = true, string name = "linear")
@@ -62,36 +71,33 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
     /// <summary>W as a (in, out) matrix view sharing the parameter's storage.</summary>
     public Matrix<T> WeightMatrix => new(InFeatures, OutFeatures, Weight.Value);
 
-    /// <summary>Forward: effectively y[i, o] = Σ_k x[i, k]·W[k, o] + b[o].</summary>
+    /// <summary>Forward: effectively y[i, o] = Σ_k x[i, k]·W[k, o] + b[o]; returns a new (batch, out) matrix.</summary>
     public Matrix<T> Forward(Matrix<T> x)
     {
+        _ready = false;
         ArgumentNullException.ThrowIfNull(x);
-        if (x.Cols != InFeatures)
-        {
-            throw new ArgumentException($"{Name} expects input shape (batch, {InFeatures}) but got {x.Shape}.", nameof(x));
-        }
-
-        _x = x;
-        var y = new Matrix<T>(x.Rows, OutFeatures);
-        if (Bias is not null)
-        {
-            for (int i = 0; i < x.Rows; i++)
-            {
-                Bias.Value.CopyTo(y.Row(i));
-            }
-        }
-
-        MatrixProduct.AddProduct<T>(x.Data, Weight.Value, x.Rows, InFeatures, OutFeatures, y.Data);
-        return y;
+        var y = new Matrix<T>(x.Rows, OutFeatures, GC.AllocateUninitializedArray<T>(x.Rows * OutFeatures));
+        return ForwardInto(x, y);
     }
 
-    /// <summary>Backward: dW = xᵀ·dy, db = Σ_i dy_i, dx = dy·Wᵀ.</summary>
-    public Matrix<T> Backward(Matrix<T> dy)
+    /// <inheritdoc/>
+    public Matrix<T> ForwardBuffered(Matrix<T> x)
+    {
+        _ready = false;
+        ArgumentNullException.ThrowIfNull(x);
+        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, OutFeatures));
+    }
+
+    /// <summary>Backward: dW = xᵀ·dy, db = Σ_i dy_i, dx = dy·Wᵀ; returns a new (batch, in) matrix.</summary>
+    public Matrix<T> Backward(Matrix<T> dy) => BackwardBuffered(dy).Clone();
+
+    /// <inheritdoc/>
+    public Matrix<T> BackwardBuffered(Matrix<T> dy, bool needInputGradient = true)
     {
         ArgumentNullException.ThrowIfNull(dy);
-        if (_x is null)
+        if (!_ready || _x is null)
         {
-            throw new InvalidOperationException($"{Name}.Backward needs a Forward first.");
+            throw new InvalidOperationException($"{Name}.Backward needs a Forward first{(_x is null ? "" : " (the last Forward threw, so there is nothing to differentiate)")}.");
         }
 
         if (dy.Rows != _x.Rows || dy.Cols != OutFeatures)
@@ -99,20 +105,51 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
             throw new ArgumentException($"{Name}.Backward: dy must have shape ({_x.Rows}, {OutFeatures}) but got {dy.Shape}.", nameof(dy));
         }
 
-        Weight.ZeroGrad();
-        Bias?.ZeroGrad();
-        var dx = new Matrix<T>(_x.Rows, InFeatures);
-        MatrixProduct.AddProductTransposedA<T>(_x.Data, dy.Data, _x.Rows, InFeatures, OutFeatures, Weight.Grad);   // dW = xᵀ·dy
-        MatrixProduct.AddProductTransposedB<T>(dy.Data, Weight.Value, dy.Rows, OutFeatures, InFeatures, dx.Data); // dx = dy·Wᵀ
+        int m = _x.Rows;
+        MatrixProduct.MultiplyTransposedA<T>(_x.Data, dy.Data, m, InFeatures, OutFeatures, Weight.Grad);            // dW = xᵀ·dy
         if (Bias is not null)
         {
-            for (int i = 0; i < dy.Rows; i++)
+            Bias.ZeroGrad();
+            for (int i = 0; i < m; i++)
             {
                 TensorPrimitives.Add(Bias.Grad, dy.Row(i), Bias.Grad);                                             // db = Σ_i dy_i
             }
         }
 
+        var dx = LayerBuffer.Ensure(ref _dx, m, InFeatures);
+        if (needInputGradient)
+        {
+            _weightTransposed ??= new T[InFeatures * OutFeatures];
+            MatrixProduct.MultiplyTransposedB<T>(dy.Data, Weight.Value, m, OutFeatures, InFeatures, dx.Data, _weightTransposed); // dx = dy·Wᵀ
+        }
+
         return dx;
+    }
+
+    private Matrix<T> ForwardInto(Matrix<T> x, Matrix<T> y)
+    {
+        if (x.Cols != InFeatures)
+        {
+            throw new ArgumentException($"{Name} expects input shape (batch, {InFeatures}) but got {x.Shape}.", nameof(x));
+        }
+
+        if (Bias is null)
+        {
+            MatrixProduct.Multiply<T>(x.Data, Weight.Value, x.Rows, InFeatures, OutFeatures, y.Data);
+        }
+        else
+        {
+            for (int i = 0; i < x.Rows; i++)
+            {
+                Bias.Value.CopyTo(y.Row(i));
+            }
+
+            MatrixProduct.AddProduct<T>(x.Data, Weight.Value, x.Rows, InFeatures, OutFeatures, y.Data);
+        }
+
+        LayerBuffer.CopyOf(ref _x, ref _xSpare, x);
+        _ready = true;
+        return y;
     }
 
     /// <summary>

@@ -3,15 +3,31 @@ using System.Numerics;
 namespace BatchNormNotebooks;
 
 /// <summary>Layers applied in order; backward runs them in reverse. Setting <see cref="Training"/> sets every layer.</summary>
+/// <remarks>Inside, the layers pass each other their own buffers (<see cref="ILayer{T}.ForwardBuffered"/>), so a
+/// training step through <see cref="ForwardBuffered"/> and <see cref="BackwardBuffered"/> allocates nothing once the
+/// batch shape is steady; <see cref="Forward"/> and <see cref="Backward"/> copy only the final result into a new
+/// matrix. If a layer's forward throws, the network has no forward and <see cref="Backward"/> throws.
+/// Taught from notebooks/01-backprop-recap on.</remarks>
 public sealed class Sequential<T> : ILayer<T> where T : IFloatingPointIeee754<T>
 {
+    private readonly ILayer<T>[] _layers;
     private bool _training = true;
+    private bool _ready;
 
     /// <summary>Chains <paramref name="layers"/>.</summary>
     public Sequential(params ILayer<T>[] layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
-        Layers = layers;
+        for (int k = 0; k < layers.Length; k++)
+        {
+            if (layers[k] is null)
+            {
+                throw new ArgumentException($"Layer {k} is null.", nameof(layers));
+            }
+        }
+
+        _layers = [.. layers];
+        Layers = _layers;
         Parameters = [.. layers.SelectMany(l => l.Parameters)];
     }
 
@@ -28,41 +44,70 @@ public sealed class Sequential<T> : ILayer<T> where T : IFloatingPointIeee754<T>
         set
         {
             _training = value;
-            foreach (var layer in Layers)
+            foreach (var layer in _layers)
             {
                 layer.Training = value;
             }
         }
     }
 
+    /// <summary>Forward through every layer; returns a new matrix.</summary>
     public Matrix<T> Forward(Matrix<T> x)
     {
-        foreach (var layer in Layers)
+        var y = ForwardBuffered(x);
+        return _layers.Length == 0 ? y : y.Clone();
+    }
+
+    /// <summary>Forward through every layer's own buffers; the result is the last layer's buffer (valid until the next forward).</summary>
+    public Matrix<T> ForwardBuffered(Matrix<T> x)
+    {
+        _ready = false;
+        ArgumentNullException.ThrowIfNull(x);
+        foreach (var layer in _layers)
         {
-            x = layer.Forward(x);
+            x = layer.ForwardBuffered(x);
         }
 
+        _ready = true;
         return x;
     }
 
-    /// <summary>Forward that also returns every layer's output (index k = output of layer k).</summary>
+    /// <summary>Forward that also returns every layer's output (index k = output of layer k), each a new matrix.</summary>
     public Matrix<T>[] ForwardAll(Matrix<T> x)
     {
-        var outputs = new Matrix<T>[Layers.Count];
-        for (int k = 0; k < Layers.Count; k++)
+        _ready = false;
+        ArgumentNullException.ThrowIfNull(x);
+        var outputs = new Matrix<T>[_layers.Length];
+        for (int k = 0; k < _layers.Length; k++)
         {
-            x = Layers[k].Forward(x);
-            outputs[k] = x;
+            x = _layers[k].ForwardBuffered(x);
+            outputs[k] = x.Clone();
         }
 
+        _ready = true;
         return outputs;
     }
 
+    /// <summary>Backward through every layer in reverse; returns ∂loss/∂x as a new matrix.</summary>
     public Matrix<T> Backward(Matrix<T> dy)
     {
-        for (int k = Layers.Count - 1; k >= 0; k--)
+        var dx = BackwardBuffered(dy);
+        return _layers.Length == 0 ? dx : dx.Clone();
+    }
+
+    /// <summary>Backward through every layer's own buffers. With <paramref name="needInputGradient"/> false the first
+    /// layer skips ∂loss/∂x (what a training step does: nobody needs the gradient of the data).</summary>
+    public Matrix<T> BackwardBuffered(Matrix<T> dy, bool needInputGradient = true)
+    {
+        ArgumentNullException.ThrowIfNull(dy);
+        if (!_ready)
         {
-            dy = Layers[k].Backward(dy);
+            throw new InvalidOperationException("Sequential.Backward needs a Forward first (or the last Forward threw, so there is nothing to differentiate).");
+        }
+
+        for (int k = _layers.Length - 1; k >= 0; k--)
+        {
+            dy = _layers[k].BackwardBuffered(dy, needInputGradient || k > 0);
         }
 
         return dy;

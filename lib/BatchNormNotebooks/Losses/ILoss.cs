@@ -13,4 +13,8 @@ public interface ILoss<T> where T : IFloatingPointIeee754<T>
 
     /// <summary>∂loss/∂output for the last forward, shape of the output.</summary>
     Matrix<T> Backward();
+
+    /// <summary>Like <see cref="Backward"/> but into a matrix the loss owns, valid until its next backward (no allocation
+    /// in steady state where the loss supports it; by default the same as <see cref="Backward"/>). Used by <see cref="Trainer"/>.</summary>
+    Matrix<T> BackwardBuffered() => Backward();
 }

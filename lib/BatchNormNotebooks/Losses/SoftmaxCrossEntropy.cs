@@ -13,6 +13,7 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
 {
     private Matrix<T>? _probabilities;
     private Matrix<T>? _target;
+    private Matrix<T>? _gradient;
 
     /// <inheritdoc/>
     public string Name => "Softmax cross-entropy";
@@ -31,7 +32,7 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
             throw new ArgumentException($"Softmax cross-entropy needs targets of shape ({output.Rows}, 1) holding class indices, but got {target.Shape} for output {output.Shape}.", nameof(target));
         }
 
-        var p = new Matrix<T>(output.Rows, output.Cols);
+        var p = _probabilities is { } reuse && reuse.Rows == output.Rows && reuse.Cols == output.Cols ? reuse : new Matrix<T>(output.Rows, output.Cols);
         T total = T.Zero;
         for (int i = 0; i < output.Rows; i++)
         {
@@ -62,11 +63,32 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
             throw new InvalidOperationException("Backward needs a Forward first.");
         }
 
-        var d = _probabilities.Clone();
+        return BackwardInto(_probabilities.Clone());
+    }
+
+    /// <inheritdoc/>
+    public Matrix<T> BackwardBuffered()
+    {
+        if (_probabilities is null || _target is null)
+        {
+            throw new InvalidOperationException("Backward needs a Forward first.");
+        }
+
+        if (_gradient is null || _gradient.Rows != _probabilities.Rows || _gradient.Cols != _probabilities.Cols)
+        {
+            _gradient = new Matrix<T>(_probabilities.Rows, _probabilities.Cols);
+        }
+
+        _probabilities.Data.AsSpan().CopyTo(_gradient.Data);
+        return BackwardInto(_gradient);
+    }
+
+    private Matrix<T> BackwardInto(Matrix<T> d)
+    {
         T invM = T.One / T.CreateChecked(d.Rows);
         for (int i = 0; i < d.Rows; i++)
         {
-            d[i, int.CreateTruncating(_target[i, 0])] -= T.One;
+            d[i, int.CreateTruncating(_target![i, 0])] -= T.One;
         }
 
         TensorPrimitives.Multiply(d.Data, invM, d.Data);

@@ -71,6 +71,12 @@ public sealed class Sgd<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
     protected override void Update(int index, Span<T> theta, ReadOnlySpan<T> grad)
     {
         T lr = Scalar(LearningRate), lambda = Scalar(WeightDecay), mu = Scalar(Momentum), oneMinusTau = Scalar(1 - Dampening);
+        if (WeightDecay == 0 && Momentum == 0)
+        {
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(grad, -lr, theta, theta);   // plain SGD, vectorized: θ ← θ − γg
+            return;
+        }
+
         Span<T> b = _buffers[index];
         bool first = StepCount == 1;
         for (int i = 0; i < theta.Length; i++)

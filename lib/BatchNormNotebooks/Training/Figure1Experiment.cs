@@ -137,7 +137,7 @@ public static class Figure1Experiment
             {
                 cancellation.ThrowIfCancellationRequested();
                 var (x, y) = batches.Next();
-                double l = loss.Forward(net.Forward(x), y);
+                double l = loss.Forward(net.ForwardBuffered(x), y);   // the layers' own buffers: no allocation per step
                 if (!double.IsFinite(l))
                 {
                     diverged = true;
@@ -153,7 +153,7 @@ public static class Figure1Experiment
 
                 lossSum += l;
                 lossCount++;
-                net.Backward(loss.Backward());
+                net.BackwardBuffered(loss.BackwardBuffered(), needInputGradient: false);   // nobody needs ∂loss/∂pixels
                 sgd.Step();
             }
 

@@ -65,13 +65,15 @@ public sealed class TrainingHistory
 public static class Trainer
 {
     /// <summary>Trains <paramref name="model"/> in place.</summary>
-    /// <param name="model">The network; left in training mode.</param>
+    /// <param name="model">The network; left in training mode, also when an exception escapes.</param>
     /// <param name="loss">The loss.</param>
     /// <param name="optimizerStep">Updates the parameters from their gradients, e.g. <c>sgd.Step</c>.</param>
     /// <param name="train">Training data.</param>
     /// <param name="test">Evaluation data (null: no evaluations).</param>
-    /// <param name="options">Steps, batch size, seed, evaluation schedule.</param>
+    /// <param name="options">Steps, batch size, seed, evaluation schedule; checked before the first step.</param>
     /// <param name="progress">Called about ten times with a one-line status, for long runs.</param>
+    /// <remarks>Each step gathers its mini-batch into buffers the trainer owns and runs the network through its
+    /// layers' own buffers (<see cref="Sequential{T}.ForwardBuffered"/>), so the network allocates nothing per step.</remarks>
     public static TrainingHistory Train<T>(Sequential<T> model, ILoss<T> loss, Action optimizerStep, Dataset<T> train, Dataset<T>? test,
         TrainingOptions options, Action<string>? progress = null)
         where T : IFloatingPointIeee754<T>
@@ -80,11 +82,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(optimizerStep);
         ArgumentNullException.ThrowIfNull(train);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Steps);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.BatchSize, train.Count);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.EvaluateEvery);
+        Validate(options, train, test);
 
         var history = new TrainingHistory { PercentileLevels = options.Percentiles ?? [15, 50, 85] };
         foreach (var _ in model.Layers)
@@ -97,41 +95,51 @@ public static class Trainer
         int[] order = rng.Permutation(train.Count);
         int cursor = 0;
         var evalSet = test?.Take(Math.Min(options.EvaluationSize, test.Count));
-        model.Training = true;
-        for (int step = 1; step <= options.Steps; step++)
+        var batchX = new Matrix<T>(options.BatchSize, train.X.Cols);
+        var batchY = new Matrix<T>(options.BatchSize, train.Y.Cols);
+        try
         {
-            if (cursor + options.BatchSize > order.Length)
+            model.Training = true;
+            for (int step = 1; step <= options.Steps; step++)
             {
-                rng.Shuffle<int>(order);
-                cursor = 0;
-            }
+                if (cursor + options.BatchSize > order.Length)
+                {
+                    rng.Shuffle<int>(order);
+                    cursor = 0;
+                }
 
-            var batch = train.Subset(order.AsSpan(cursor, options.BatchSize));
-            cursor += options.BatchSize;
-            var output = model.Forward(batch.X);
-            double l = double.CreateChecked(loss.Forward(output, batch.Y));
-            history.Steps.Add(step);
-            history.Loss.Add(l);
-            history.BatchAccuracy.Add(Accuracy(output, batch.Y));
-            if (!double.IsFinite(l))
-            {
-                history.Diverged = true;
-                progress?.Invoke($"step {step}: loss is {l} — diverged, stopping.");
-                break;
-            }
+                Gather(train.X, order.AsSpan(cursor, options.BatchSize), batchX);
+                Gather(train.Y, order.AsSpan(cursor, options.BatchSize), batchY);
+                cursor += options.BatchSize;
+                var output = model.ForwardBuffered(batchX);
+                double l = double.CreateChecked(loss.Forward(output, batchY));
+                history.Steps.Add(step);
+                history.Loss.Add(l);
+                history.BatchAccuracy.Add(Accuracy(output, batchY));
+                if (!double.IsFinite(l))
+                {
+                    history.Diverged = true;
+                    progress?.Invoke($"step {step}: loss is {l} — diverged, stopping.");
+                    break;
+                }
 
-            model.Backward(loss.Backward());
-            optimizerStep();
-            if (evalSet is not null && (step % options.EvaluateEvery == 0 || step == options.Steps))
-            {
-                Evaluate(model, loss, evalSet, options, history, step);
-            }
+                model.BackwardBuffered(loss.BackwardBuffered(), needInputGradient: false);
+                optimizerStep();
+                if (evalSet is not null && (step % options.EvaluateEvery == 0 || step == options.Steps))
+                {
+                    Evaluate(model, loss, evalSet, options, history, step);
+                }
 
-            if (progress is not null && options.Steps >= 10 && step % (options.Steps / 10) == 0)
-            {
-                progress($"step {step}/{options.Steps}: loss {history.Loss.TakeLast(options.Steps / 10).Average():G4}" +
-                    (history.TestAccuracy.Count > 0 ? $", test accuracy {history.TestAccuracy[^1]:P1}" : ""));
+                if (progress is not null && options.Steps >= 10 && step % (options.Steps / 10) == 0)
+                {
+                    progress($"step {step}/{options.Steps}: loss {history.Loss.TakeLast(options.Steps / 10).Average():G4}" +
+                        (history.TestAccuracy.Count > 0 ? $", test accuracy {history.TestAccuracy[^1]:P1}" : ""));
+                }
             }
+        }
+        finally
+        {
+            model.Training = true;
         }
 
         history.Seconds = clock.Elapsed.TotalSeconds;
@@ -172,20 +180,84 @@ public static class Trainer
         return sorted[lo] + ((rank - lo) * (sorted[hi] - sorted[lo]));
     }
 
+    /// <summary>Throws naming the option unless every option is usable, so a bad value fails before the first step, not mid-run.</summary>
+    private static void Validate<T>(TrainingOptions options, Dataset<T> train, Dataset<T>? test)
+        where T : IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Steps <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Steps, $"TrainingOptions.Steps must be > 0 but is {options.Steps}.");
+        }
+
+        if (options.BatchSize <= 0 || options.BatchSize > train.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"TrainingOptions.BatchSize must be in 1…{train.Count} (the training set's size) but is {options.BatchSize}.");
+        }
+
+        if (options.EvaluateEvery <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.EvaluateEvery, $"TrainingOptions.EvaluateEvery must be > 0 but is {options.EvaluateEvery}.");
+        }
+
+        if (options.EvaluationSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.EvaluationSize, $"TrainingOptions.EvaluationSize must be > 0 but is {options.EvaluationSize}.");
+        }
+
+        if (options.ProbeUnit < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ProbeUnit, $"TrainingOptions.ProbeUnit must be >= 0 but is {options.ProbeUnit}.");
+        }
+
+        if (options.Percentiles is { } levels)
+        {
+            for (int q = 0; q < levels.Count; q++)
+            {
+                if (!(levels[q] is >= 0 and <= 100))
+                {
+                    throw new ArgumentOutOfRangeException(nameof(options), levels[q], $"TrainingOptions.Percentiles[{q}] is {levels[q]}; percentiles must be in [0, 100].");
+                }
+            }
+        }
+
+        if (test is not null && test.Count == 0)
+        {
+            throw new ArgumentException("The test set is empty; pass null for no evaluations.", nameof(test));
+        }
+    }
+
+    private static void Gather<T>(Matrix<T> source, ReadOnlySpan<int> rows, Matrix<T> destination)
+        where T : IFloatingPointIeee754<T>
+    {
+        for (int r = 0; r < rows.Length; r++)
+        {
+            source.Row(rows[r]).CopyTo(destination.Row(r));
+        }
+    }
+
     private static void Evaluate<T>(Sequential<T> model, ILoss<T> loss, Dataset<T> evalSet, TrainingOptions options, TrainingHistory history, int step)
         where T : IFloatingPointIeee754<T>
     {
         model.Training = false;
-        var outputs = model.ForwardAll(evalSet.X);
-        model.Training = true;
-        history.EvaluationSteps.Add(step);
-        history.TestAccuracy.Add(Accuracy(outputs[^1], evalSet.Y));
-        history.TestLoss.Add(double.CreateChecked(loss.Forward(outputs[^1], evalSet.Y)));
-        for (int k = 0; k < outputs.Length; k++)
+        try
         {
-            int unit = Math.Min(options.ProbeUnit, outputs[k].Cols - 1);
-            double[] column = [.. outputs[k].Column(unit).Select(double.CreateChecked)];
-            history.Percentiles[k].Add([.. history.PercentileLevels.Select(p => Percentile(column, p))]);
+            var x = evalSet.X;
+            for (int k = 0; k < model.Layers.Count; k++)
+            {
+                x = model.Layers[k].ForwardBuffered(x);
+                int unit = Math.Min(options.ProbeUnit, x.Cols - 1);
+                double[] column = [.. x.Column(unit).Select(double.CreateChecked)];
+                history.Percentiles[k].Add([.. history.PercentileLevels.Select(p => Percentile(column, p))]);
+            }
+
+            history.EvaluationSteps.Add(step);
+            history.TestAccuracy.Add(Accuracy(x, evalSet.Y));
+            history.TestLoss.Add(double.CreateChecked(loss.Forward(x, evalSet.Y)));
+        }
+        finally
+        {
+            model.Training = true;
         }
     }
 }

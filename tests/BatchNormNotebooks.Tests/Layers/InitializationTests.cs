@@ -1,0 +1,38 @@
+namespace BatchNormNotebooks.Tests.Layers;
+
+/// <summary>Glorot initialisation (notebooks/02-internal-covariate-shift): bounds, variance, zero bias, seeding, bad input.</summary>
+public class InitializationTests
+{
+    [Fact]
+    public void Glorot_draws_uniform_weights_within_the_bound_with_the_uniform_variance()
+    {
+        var layer = Initialization.Glorot(new Linear<double>(784, 100, new SeededRandom(1)), new SeededRandom(2), gain: 4);
+        double a = 4 * Math.Sqrt(6.0 / 884);                     // gain · √(6 / (in + out))
+        double[] w = layer.Weight.Value;
+        Assert.All(w, v => Assert.InRange(v, -a, a));
+        Assert.True(w.Max() > 0.99 * a && w.Min() < -0.99 * a, "the weights should fill the whole range");
+        double mean = w.Average();
+        double variance = w.Average(v => (v - mean) * (v - mean));
+        Assert.InRange(variance / (a * a / 3), 0.97, 1.03);     // U(−a, a) has variance a²/3; 78,400 draws
+        Assert.All(layer.Bias!.Value, b => Assert.Equal(0.0, b));
+    }
+
+    [Fact]
+    public void Glorot_is_reproducible_and_seed_dependent()
+    {
+        double[] Draw(ulong seed) => Initialization.Glorot(new Linear<float>(10, 5, new SeededRandom(1)), new SeededRandom(seed)).Weight.Value.Select(v => (double)v).ToArray();
+        Assert.Equal(Draw(3), Draw(3));
+        Assert.NotEqual(Draw(3), Draw(4));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Glorot_rejects_a_gain_that_is_not_positive_and_finite(double gain)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Initialization.Glorot(new Linear<double>(3, 2, new SeededRandom(1)), new SeededRandom(1), gain));
+        Assert.Contains("gain", ex.Message, StringComparison.Ordinal);
+    }
+}
