@@ -66,6 +66,7 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
         Name = $"BatchNorm1d({features})";
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
 
     /// <summary>Number of features.</summary>
@@ -86,8 +87,10 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
     /// <summary>Non-learnable running mean and variance.</summary>
     public RunningStatistics<T> Running { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter<T>> Parameters { get; }
 
+    /// <inheritdoc/>
     public bool Training { get; set; } = true;
 
     /// <summary>Which backward to use (default closed form).</summary>

@@ -15,14 +15,19 @@ public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<
     private Matrix<T>? _dx;
     private bool _ready;
 
+    /// <inheritdoc/>
     public abstract string Name { get; }
 
+    /// <inheritdoc/>
     public bool Training { get; set; } = true;
 
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter<T>> Parameters => [];
 
+    /// <inheritdoc/>
     public Matrix<T> Forward(Matrix<T> x) => ForwardBuffered(x).Clone();
 
+    /// <inheritdoc/>
     public Matrix<T> ForwardBuffered(Matrix<T> x)
     {
         _ready = false;
@@ -34,8 +39,10 @@ public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<
         return a;
     }
 
+    /// <inheritdoc/>
     public Matrix<T> Backward(Matrix<T> dy) => BackwardBuffered(dy).Clone();
 
+    /// <inheritdoc/>
     public Matrix<T> BackwardBuffered(Matrix<T> dy, bool needInputGradient = true)
     {
         ArgumentNullException.ThrowIfNull(dy);
@@ -65,10 +72,13 @@ public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<
 /// <summary>Sigmoid σ(z) = 1/(1 + e^(−z)), σ′ = σ(1 − σ). The lecture's g(z11) = a11; the paper's MLP units.</summary>
 public sealed class Sigmoid<T> : Activation<T> where T : IFloatingPointIeee754<T>
 {
+    /// <inheritdoc/>
     public override string Name => "Sigmoid";
 
+    /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<T> z, Span<T> destination) => TensorPrimitives.Sigmoid(z, destination);
 
+    /// <inheritdoc/>
     protected override void Derivative(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> destination)
     {
         TensorPrimitives.Subtract(T.One, a, destination);
@@ -79,10 +89,13 @@ public sealed class Sigmoid<T> : Activation<T> where T : IFloatingPointIeee754<T
 /// <summary>tanh(z), derivative 1 − tanh².</summary>
 public sealed class Tanh<T> : Activation<T> where T : IFloatingPointIeee754<T>
 {
+    /// <inheritdoc/>
     public override string Name => "Tanh";
 
+    /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<T> z, Span<T> destination) => TensorPrimitives.Tanh(z, destination);
 
+    /// <inheritdoc/>
     protected override void Derivative(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> destination)
     {
         TensorPrimitives.Multiply(a, a, destination);
@@ -93,10 +106,13 @@ public sealed class Tanh<T> : Activation<T> where T : IFloatingPointIeee754<T>
 /// <summary>ReLU max(0, z), derivative 1 where z &gt; 0 and 0 elsewhere (0 at the kink, as PyTorch).</summary>
 public sealed class ReLU<T> : Activation<T> where T : IFloatingPointIeee754<T>
 {
+    /// <inheritdoc/>
     public override string Name => "ReLU";
 
+    /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<T> z, Span<T> destination) => TensorPrimitives.Max(z, T.Zero, destination);
 
+    /// <inheritdoc/>
     protected override void Derivative(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> destination)
     {
         for (int i = 0; i < z.Length; i++)

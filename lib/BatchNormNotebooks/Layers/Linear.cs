@@ -50,6 +50,7 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
         Name = $"Linear({inFeatures}→{outFeatures}{(bias ? "" : ", no bias")})";
     }
 
+    /// <inheritdoc/>
     public string Name { get; }
 
     /// <summary>Input features.</summary>
@@ -64,8 +65,10 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
     /// <summary>b, length out; null without bias.</summary>
     public Parameter<T>? Bias { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter<T>> Parameters { get; }
 
+    /// <inheritdoc/>
     public bool Training { get; set; } = true;
 
     /// <summary>W as a (in, out) matrix view sharing the parameter's storage.</summary>

@@ -31,13 +31,16 @@ public sealed class Sequential<T> : ILayer<T> where T : IFloatingPointIeee754<T>
         Parameters = [.. layers.SelectMany(l => l.Parameters)];
     }
 
+    /// <inheritdoc/>
     public string Name => string.Join(" → ", Layers.Select(l => l.Name));
 
     /// <summary>The layers in order.</summary>
     public IReadOnlyList<ILayer<T>> Layers { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyList<Parameter<T>> Parameters { get; }
 
+    /// <inheritdoc/>
     public bool Training
     {
         get => _training;
@@ -113,5 +116,6 @@ public sealed class Sequential<T> : ILayer<T> where T : IFloatingPointIeee754<T>
         return dy;
     }
 
+    /// <summary>The network as its layers joined by arrows, e.g. "Linear(2→16) → ReLU → Linear(16→2)".</summary>
     public override string ToString() => Name;
 }

@@ -53,6 +53,7 @@ public sealed class TrainingHistory
     /// <summary>Percentile series for one layer: Band(p)[e] = the p-th percentile level at evaluation e.</summary>
     public double[] PercentileSeries(int layer, int level) => [.. Percentiles[layer].Select(p => p[level])];
 
+    /// <summary>One line: steps, seconds, whether it diverged, the final loss and the last test metrics.</summary>
     public override string ToString() =>
         $"{Steps.Count} steps in {Seconds:F1} s{(Diverged ? " — DIVERGED" : "")}; final loss {FinalLoss():G4}" +
         (TestAccuracy.Count > 0 ? $", test accuracy {TestAccuracy[^1]:P1}" : "");
