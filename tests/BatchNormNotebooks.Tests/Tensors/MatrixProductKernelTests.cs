@@ -82,26 +82,8 @@ public class MatrixProductKernelTests
         Assert.Equal("destination", ex.ParamName);
     }
 
-    private static (double[] A, double[] B, double[] C0, double[] Expected) Case(int m, int k, int n)
-    {
-        var rng = new SeededRandom((ulong)((m * 1_000_000) + (k * 1000) + n));
-        double[] a = [.. Enumerable.Range(0, m * k).Select(_ => rng.NextNormal())];
-        double[] b = [.. Enumerable.Range(0, k * n).Select(_ => rng.NextNormal())];
-        double[] c0 = [.. Enumerable.Range(0, m * n).Select(_ => rng.NextNormal())];
-        double[] expected = (double[])c0.Clone();
-        for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                for (int p = 0; p < k; p++)
-                {
-                    expected[(i * n) + j] += a[(i * k) + p] * b[(p * n) + j];
-                }
-            }
-        }
-
-        return (a, b, c0, expected);
-    }
+    private static (double[] A, double[] B, double[] C0, double[] Expected) Case(int m, int k, int n) =>
+        ProductCase.Random(m, k, n, (ulong)((m * 1_000_000) + (k * 1000) + n));
 
     private static void AssertClose(double[] expected, double[] actual, double tol, string what)
     {

@@ -10,21 +10,7 @@ public class MatrixProductTests
     [InlineData(4, 9, 33)]
     public void Products_match_the_triple_loop(int m, int k, int n)
     {
-        var rng = new SeededRandom((ulong)(m * 10000 + k * 100 + n));
-        double[] a = [.. Enumerable.Range(0, m * k).Select(_ => rng.NextNormal())];
-        double[] b = [.. Enumerable.Range(0, k * n).Select(_ => rng.NextNormal())];
-        double[] c0 = [.. Enumerable.Range(0, m * n).Select(_ => rng.NextNormal())];
-        double[] expected = (double[])c0.Clone();
-        for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                for (int p = 0; p < k; p++)
-                {
-                    expected[(i * n) + j] += a[(i * k) + p] * b[(p * n) + j];
-                }
-            }
-        }
+        var (a, b, c0, expected) = ProductCase.Random(m, k, n, (ulong)(m * 10000 + k * 100 + n));
 
         double[] c = (double[])c0.Clone();
         MatrixProduct.AddProduct<double>(a, b, m, k, n, c);
