@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using BatchNormNotebooks;
 using BatchNormNotebooks.Benchmarks;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
@@ -93,6 +94,20 @@ foreach (bool bn in new[] { true, false })
         table.AppendLine(CultureInfo.InvariantCulture, $"| {(bn ? "with BN" : "without BN")}, {how} | {ours:F3} | {pt:F3} | {pt / ours:F2}× | {pt1:F3} | {gflops:F1} | {gflops / peak1:P0} | {gflops / peakAll:P0} | {Allocated($"MLP train step, {how}", batchNorm: bn)} |");
     }
 }
+
+// The whole Figure 1 computation, as the Figure 1 command runs it (learning-rate protocol, both 50,000-step runs in
+// parallel, every test-set evaluation), timed wall-clock in this run; its numbers are compared with the stored file.
+Console.WriteLine("Running the full Figure 1 computation (about a minute on a quiet 2-core machine) …");
+var (mnistTrain, mnistTest) = MnistFull.Load();
+var figureClock = Stopwatch.StartNew();
+var figure = Figure1Experiment.Run(mnistTrain, mnistTest, new Figure1Options());
+double figureSeconds = figureClock.Elapsed.TotalSeconds;
+var stored = Figure1Result.LoadFull();
+bool sameAsStored = figure.Curves.Zip(stored.Curves).All(p => p.First.TestAccuracy.SequenceEqual(p.Second.TestAccuracy) && p.First.P50.SequenceEqual(p.Second.P50));
+table.AppendLine();
+table.AppendLine("| Figure 1, full scale | wall-clock s | per network (s) | same numbers as notebooks/data/figure1-full.json |");
+table.AppendLine("|---|---|---|---|");
+table.AppendLine(CultureInfo.InvariantCulture, $"| learning-rate protocol + 2 × 50,000 steps (one network per core) + {figure.WithBatchNorm.Steps.Length} test-set evaluations each | {figureSeconds:F1} | {figure.WithoutBatchNorm.Seconds:F1} without BN, {figure.WithBatchNorm.Seconds:F1} with BN | {(sameAsStored ? "yes, bit for bit" : "NO — rerun the Figure 1 command")} |");
 
 Console.WriteLine();
 Console.WriteLine(table);

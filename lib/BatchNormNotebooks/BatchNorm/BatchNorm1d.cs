@@ -13,7 +13,8 @@ public enum BatchNormBackward
 }
 
 /// <summary>What a training-mode forward saves for backward: the input and the batch statistics.</summary>
-/// <param name="X">A copy of the input, shape (batch, features), owned by the layer.</param>
+/// <param name="X">The input, shape (batch, features): after <c>Forward</c> a copy the layer owns; after
+/// <c>ForwardBuffered</c> the caller's matrix itself (that path's contract: x stays unchanged until backward).</param>
 /// <param name="Mean">μ_B per feature.</param>
 /// <param name="Variance">Biased σ²_B per feature.</param>
 /// <param name="InvStd">1/√(σ²_B + ε) per feature.</param>
@@ -32,9 +33,11 @@ public sealed record BatchNormSaved<T>(Matrix<T> X, T[] Mean, T[] Variance, T[] 
 /// first bad element (it would silently turn the whole feature column and the running statistics into NaN); in eval
 /// mode each output depends only on its own input, so a NaN input gives a NaN output in that element only.
 /// A training Forward that throws leaves no forward behind (<see cref="Saved"/> is null) and the next Backward throws
-/// instead of returning the previous batch's gradient. Forward copies x into a buffer the layer owns (in
+/// instead of returning the previous batch's gradient. <see cref="Forward"/> copies x into a buffer the layer owns (in
 /// <see cref="Saved"/>), so changing x in place between Forward and Backward does not change dx — PyTorch throws in
 /// that case instead; copying was chosen because it costs one pass over x and no allocation once the shape is steady.
+/// <see cref="ForwardBuffered"/> (the training path of <see cref="Sequential{T}"/>, where x is the previous layer's
+/// own buffer) keeps a reference to x instead: that pass over x was a third of the layer's cost at (256, 256).
 /// The buffers behind <see cref="Saved"/> are reused by the next training Forward of the same batch size.
 /// Taught in notebooks/03-batchnorm-algorithm and 05-moving-averages-inference.
 /// </remarks>
@@ -104,7 +107,7 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
     {
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
-        return ForwardInto(x, new Matrix<T>(x.Rows, x.Cols, GC.AllocateUninitializedArray<T>(x.Data.Length)));
+        return ForwardInto(x, new Matrix<T>(x.Rows, x.Cols, GC.AllocateUninitializedArray<T>(x.Data.Length)), copyInput: true);
     }
 
     /// <inheritdoc/>
@@ -112,7 +115,7 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
     {
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
-        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, x.Cols));
+        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, x.Cols), copyInput: false);
     }
 
     /// <summary>Backward pass of the last training-mode forward; returns a new (batch, features) matrix.</summary>
@@ -129,7 +132,7 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
         return BackwardInto(dy, LayerBuffer.Ensure(ref _dx, dy.Rows, dy.Cols));
     }
 
-    private Matrix<T> ForwardInto(Matrix<T> x, Matrix<T> y)
+    private Matrix<T> ForwardInto(Matrix<T> x, Matrix<T> y, bool copyInput)
     {
         if (x.Cols != Features)
         {
@@ -172,10 +175,10 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
         }
 
         ThrowIfNotFinite(x, _mean, _variance);
-        var copy = LayerBuffer.CopyOf(ref _xCopy, ref _xCopySpare, x);
-        if (_saved is null || !ReferenceEquals(_saved.X, copy))
+        var saved = copyInput ? LayerBuffer.CopyOf(ref _xCopy, ref _xCopySpare, x) : x;
+        if (_saved is null || !ReferenceEquals(_saved.X, saved))
         {
-            _saved = new BatchNormSaved<T>(copy, _mean, _variance, _invStd);
+            _saved = new BatchNormSaved<T>(saved, _mean, _variance, _invStd);
         }
 
         if (Training && Convention.TrackRunningStats)

@@ -100,7 +100,8 @@ public static partial class BatchNormKernels
     /// <param name="epsilon">ε &gt; 0 (finite).</param>
     /// <param name="y">Destination, shape (batch, features).</param>
     /// <remarks>Effectively computes y[i,j] = γ[j]/√(Var[j] + ε)·x[i,j] + (β[j] − γ[j]·E[j]/√(Var[j] + ε)),
-    /// one affine map per feature; each output depends only on its own input, so a NaN stays in its element.</remarks>
+    /// one affine map per feature; each output depends only on its own input, so a NaN stays in its element. Outputs of
+    /// 4 MiB and more are written with non-temporal stores (<see cref="BatchNormStreaming"/>), same rounding.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">batch &lt; 0, or ε not finite and &gt; 0.</exception>
     /// <exception cref="ArgumentException">A span's length does not fit (batch, features); the message names it.</exception>
     public static void ForwardEval<T>(ReadOnlySpan<T> x, int batch, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta,
@@ -118,9 +119,12 @@ public static partial class BatchNormKernels
             TensorPrimitives.Multiply(scale, gamma, scale);                 // α = γ/√(Var + ε)
             TensorPrimitives.Multiply(runningMean, scale, shift);
             TensorPrimitives.Subtract(beta, shift, shift);                  // β' = β − α·E[x]
-            for (int i = 0; i < batch; i++)
+            if (!BatchNormStreaming.TryAffine<T>(x, n, scale, shift, y))   // big outputs: non-temporal stores
             {
-                TensorPrimitives.MultiplyAdd(x.Slice(i * n, n), scale, shift, y.Slice(i * n, n));
+                for (int i = 0; i < batch; i++)
+                {
+                    TensorPrimitives.MultiplyAdd(x.Slice(i * n, n), scale, shift, y.Slice(i * n, n));
+                }
             }
         }
         finally

@@ -93,6 +93,11 @@ internal static class BatchNormRows
     public static void Normalize<T>(ReadOnlySpan<T> x, int n, int r0, int r1, ReadOnlySpan<T> mean, ReadOnlySpan<T> scale, ReadOnlySpan<T> shift, Span<T> y)
         where T : IFloatingPointIeee754<T>
     {
+        if (BatchNormStreaming.TryNormalize(x, n, r0, r1, mean, scale, shift, y))   // big outputs: non-temporal stores
+        {
+            return;
+        }
+
         for (int i = r0; i < r1; i++)
         {
             ReadOnlySpan<T> xi = x.Slice(i * n, n);
@@ -119,6 +124,11 @@ internal static class BatchNormRows
         ReadOnlySpan<T> scale, ReadOnlySpan<T> shift, ReadOnlySpan<T> slope, Span<T> dx)
         where T : IFloatingPointIeee754<T>
     {
+        if (BatchNormStreaming.TryBackward(dy, x, n, r0, r1, mean, scale, shift, slope, dx))   // big outputs: non-temporal stores
+        {
+            return;
+        }
+
         for (int i = r0; i < r1; i++)
         {
             ReadOnlySpan<T> g = dy.Slice(i * n, n), xi = x.Slice(i * n, n);

@@ -5,11 +5,13 @@ namespace BatchNormNotebooks;
 
 /// <summary>An element-wise activation a = g(z) whose backward needs z and a.</summary>
 /// <remarks>Forward copies z and a into buffers of its own (changing x or the returned matrix afterwards does not
-/// change the gradient); a Forward that throws leaves no forward behind, so Backward then throws.</remarks>
+/// change the gradient); <see cref="ForwardBuffered"/> (the training path) keeps a reference to z instead, so there z
+/// must stay unchanged until the backward. A Forward that throws leaves no forward behind, so Backward then throws.</remarks>
 public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<T>
 {
     private Matrix<T>? _z;
-    private Matrix<T>? _zSpare;
+    private Matrix<T>? _zCopy;
+    private Matrix<T>? _zCopySpare;
     private Matrix<T>? _a;
     private Matrix<T>? _aSpare;
     private Matrix<T>? _dx;
@@ -25,16 +27,18 @@ public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<
     public IReadOnlyList<Parameter<T>> Parameters => [];
 
     /// <inheritdoc/>
-    public Matrix<T> Forward(Matrix<T> x) => ForwardBuffered(x).Clone();
+    public Matrix<T> Forward(Matrix<T> x) => ForwardInto(x, copyInput: true).Clone();
 
     /// <inheritdoc/>
-    public Matrix<T> ForwardBuffered(Matrix<T> x)
+    public Matrix<T> ForwardBuffered(Matrix<T> x) => ForwardInto(x, copyInput: false);
+
+    private Matrix<T> ForwardInto(Matrix<T> x, bool copyInput)
     {
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
         var a = LayerBuffer.Ensure(ref _a, ref _aSpare, x.Rows, x.Cols);
         Apply(x.Data, a.Data);
-        LayerBuffer.CopyOf(ref _z, ref _zSpare, x);
+        _z = copyInput ? LayerBuffer.CopyOf(ref _zCopy, ref _zCopySpare, x) : x;
         _ready = true;
         return a;
     }

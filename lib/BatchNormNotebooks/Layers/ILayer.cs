@@ -12,8 +12,10 @@ namespace BatchNormNotebooks;
 /// keep (what a notebook cell does). <see cref="ForwardBuffered"/> and <see cref="BackwardBuffered"/> return
 /// matrices the layer owns and overwrites on its next call of the same kind: no allocation once the batch shape is
 /// steady (what <see cref="Sequential{T}"/> and <see cref="Trainer"/> do on every step). Both kinds save the same
-/// state, so either backward may follow either forward. The library's layers copy what backward needs from x into
-/// buffers of their own, so changing x after Forward does not change the gradients; and a Forward that throws
+/// state, so either backward may follow either forward. After <see cref="Forward"/> the library's layers hold copies
+/// of what backward needs from x, so changing x afterwards does not change the gradients; after
+/// <see cref="ForwardBuffered"/> they may hold x itself (no copy on the training path), so there x must stay
+/// unchanged until the backward. A Forward that throws
 /// leaves the layer without a forward, so the next Backward throws instead of reusing an older batch.
 /// </remarks>
 public interface ILayer<T> where T : IFloatingPointIeee754<T>
@@ -33,7 +35,8 @@ public interface ILayer<T> where T : IFloatingPointIeee754<T>
     /// <summary>Backward pass of the last forward: dy of shape (batch, out) → dx of shape (batch, in), a new matrix.</summary>
     Matrix<T> Backward(Matrix<T> dy);
 
-    /// <summary>Forward into a matrix the layer owns: valid until this layer's next forward; do not modify it.
+    /// <summary>Forward into a matrix the layer owns: valid until this layer's next forward; do not modify it, nor
+    /// <paramref name="x"/> before the backward (the layer may keep a reference to it).
     /// Allocation-free in steady state for the library's layers; by default the same as <see cref="Forward"/>.</summary>
     Matrix<T> ForwardBuffered(Matrix<T> x) => Forward(x);
 

@@ -11,11 +11,13 @@ namespace BatchNormNotebooks;
 /// redundant (paper §3.2: β takes its role); pass <c>bias: false</c>. Taught in notebooks/01-backprop-recap.
 /// Forward copies x into a buffer the layer owns (backward needs it for dW = xᵀ·dy), so changing x in place after
 /// Forward does not change the gradients — PyTorch throws in that case instead; copying costs one pass over x, small
-/// next to the product. A Forward that throws leaves no forward behind: the next Backward throws.</remarks>
+/// next to the product. <see cref="ForwardBuffered"/> (the training path) keeps a reference to x instead: x must stay
+/// unchanged until the backward. A Forward that throws leaves no forward behind: the next Backward throws.</remarks>
 public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
 {
     private Matrix<T>? _x;
-    private Matrix<T>? _xSpare;
+    private Matrix<T>? _xCopy;
+    private Matrix<T>? _xCopySpare;
     private Matrix<T>? _y;
     private Matrix<T>? _ySpare;
     private Matrix<T>? _dx;
@@ -80,7 +82,7 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
         var y = new Matrix<T>(x.Rows, OutFeatures, GC.AllocateUninitializedArray<T>(x.Rows * OutFeatures));
-        return ForwardInto(x, y);
+        return ForwardInto(x, y, copyInput: true);
     }
 
     /// <inheritdoc/>
@@ -88,7 +90,7 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
     {
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
-        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, OutFeatures));
+        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, OutFeatures), copyInput: false);
     }
 
     /// <summary>Backward: dW = xᵀ·dy, db = Σ_i dy_i, dx = dy·Wᵀ; returns a new (batch, in) matrix.</summary>
@@ -129,7 +131,7 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
         return dx;
     }
 
-    private Matrix<T> ForwardInto(Matrix<T> x, Matrix<T> y)
+    private Matrix<T> ForwardInto(Matrix<T> x, Matrix<T> y, bool copyInput)
     {
         if (x.Cols != InFeatures)
         {
@@ -150,7 +152,7 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
             MatrixProduct.AddProduct<T>(x.Data, Weight.Value, x.Rows, InFeatures, OutFeatures, y.Data);
         }
 
-        LayerBuffer.CopyOf(ref _x, ref _xSpare, x);
+        _x = copyInput ? LayerBuffer.CopyOf(ref _xCopy, ref _xCopySpare, x) : x;
         _ready = true;
         return y;
     }

@@ -6,13 +6,18 @@ namespace BatchNormNotebooks;
 /// <remarks>Inside, the layers pass each other their own buffers (<see cref="ILayer{T}.ForwardBuffered"/>), so a
 /// training step through <see cref="ForwardBuffered"/> and <see cref="BackwardBuffered"/> allocates nothing once the
 /// batch shape is steady; <see cref="Forward"/> and <see cref="Backward"/> copy only the final result into a new
-/// matrix. If a layer's forward throws, the network has no forward and <see cref="Backward"/> throws.
+/// matrix. The buffered path keeps references, not copies: the x given to <see cref="ForwardBuffered"/> must stay
+/// unchanged until <see cref="BackwardBuffered"/> (a trainer's batch buffer does); <see cref="Forward"/> and
+/// <see cref="ForwardAll"/> first copy x into a buffer of their own, so a caller may change x freely after them.
+/// If a layer's forward throws, the network has no forward and <see cref="Backward"/> throws.
 /// Taught from notebooks/01-backprop-recap on.</remarks>
 public sealed class Sequential<T> : ILayer<T> where T : IFloatingPointIeee754<T>
 {
     private readonly ILayer<T>[] _layers;
     private bool _training = true;
     private bool _ready;
+    private Matrix<T>? _input;
+    private Matrix<T>? _inputSpare;
 
     /// <summary>Chains <paramref name="layers"/>.</summary>
     public Sequential(params ILayer<T>[] layers)
@@ -57,11 +62,13 @@ public sealed class Sequential<T> : ILayer<T> where T : IFloatingPointIeee754<T>
     /// <summary>Forward through every layer; returns a new matrix.</summary>
     public Matrix<T> Forward(Matrix<T> x)
     {
-        var y = ForwardBuffered(x);
+        ArgumentNullException.ThrowIfNull(x);
+        var y = ForwardBuffered(LayerBuffer.CopyOf(ref _input, ref _inputSpare, x));
         return _layers.Length == 0 ? y : y.Clone();
     }
 
-    /// <summary>Forward through every layer's own buffers; the result is the last layer's buffer (valid until the next forward).</summary>
+    /// <summary>Forward through every layer's own buffers; the result is the last layer's buffer (valid until the next
+    /// forward). The layers keep references to their inputs: <paramref name="x"/> must stay unchanged until the backward.</summary>
     public Matrix<T> ForwardBuffered(Matrix<T> x)
     {
         _ready = false;
@@ -80,6 +87,7 @@ public sealed class Sequential<T> : ILayer<T> where T : IFloatingPointIeee754<T>
     {
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
+        x = LayerBuffer.CopyOf(ref _input, ref _inputSpare, x);
         var outputs = new Matrix<T>[_layers.Length];
         for (int k = 0; k < _layers.Length; k++)
         {

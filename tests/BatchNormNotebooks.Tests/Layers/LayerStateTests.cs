@@ -90,6 +90,19 @@ public class LayerStateTests
     }
 
     [Fact]
+    public void The_buffered_path_keeps_x_itself_and_the_public_path_a_copy()
+    {
+        // Issue 11 §3: the copy of x was a third of the layer's cost at (256, 256); the training path does without it.
+        var x = Matrix<double>.RandomNormal(5, 3, new SeededRandom(4));
+        var bn = new BatchNorm1d<double>(3);
+        bn.ForwardBuffered(x);
+        Assert.Same(x, bn.Saved!.X);
+        bn.Forward(x);
+        Assert.NotSame(x, bn.Saved!.X);
+        Assert.Equal(x.Data, bn.Saved.X.Data);
+    }
+
+    [Fact]
     public void Skipping_the_input_gradient_leaves_the_parameter_gradients_unchanged()
     {
         var random = new SeededRandom(9);
