@@ -121,10 +121,7 @@ public static partial class BatchNormKernels
             TensorPrimitives.Subtract(beta, shift, shift);                  // β' = β − α·E[x]
             if (!BatchNormStreaming.TryAffine<T>(x, n, scale, shift, y))   // big outputs: non-temporal stores
             {
-                for (int i = 0; i < batch; i++)
-                {
-                    TensorPrimitives.MultiplyAdd(x.Slice(i * n, n), scale, shift, y.Slice(i * n, n));
-                }
+                BatchNormRows.Affine<T>(x, n, 0, batch, scale, shift, y);
             }
         }
         finally

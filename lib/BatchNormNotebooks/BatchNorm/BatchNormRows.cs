@@ -38,10 +38,10 @@ internal static class BatchNormRows
             s2.Clear();
             for (int i = b0; i < b1; i++)
             {
-                TensorPrimitives.Add(center, x.Slice(i * n, n), center);
+                AddRow(x.Slice(i * n, n), center);
             }
 
-            TensorPrimitives.Multiply(center, T.One / T.CreateChecked(b1 - b0), center);
+            ScaleRow(center, T.One / T.CreateChecked(b1 - b0));
             for (int i = b0; i < b1; i++)
             {
                 AddDeviations(x.Slice(i * n, n), center, s1, s2);
@@ -151,6 +151,7 @@ internal static class BatchNormRows
 
     /// <summary>Turns one block's T sums into its exact mean c + Σ(x − c)/b and M2 = Σ(x − c)² − (Σ(x − c))²/b in double,
     /// and merges them into the running (mean, M2) of the <paramref name="countA"/> rows before it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first call: no slow tier-0 loops
     private static void MergeBlock<T>(Span<double> mean, Span<double> m2, long countA, ReadOnlySpan<T> center, ReadOnlySpan<T> s1, ReadOnlySpan<T> s2, int countB)
         where T : IFloatingPointIeee754<T>
     {
@@ -165,6 +166,7 @@ internal static class BatchNormRows
     }
 
     /// <summary>One row: sumDy[j] += g[j]; sumDyCentered[j] += g[j]·(x[j] − μ[j]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first call: no slow tier-0 loops
     private static void AddDyTerms<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> xi, ReadOnlySpan<T> mean, Span<T> sumDy, Span<T> sumDyCentered)
         where T : IFloatingPointIeee754<T>
     {
@@ -187,6 +189,7 @@ internal static class BatchNormRows
     }
 
     /// <summary>One row: as above, and sumCentered[j] += x[j] − μ[j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first call: no slow tier-0 loops
     private static void AddDyTerms<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> xi, ReadOnlySpan<T> mean, Span<T> sumDy, Span<T> sumDyCentered, Span<T> sumCentered)
         where T : IFloatingPointIeee754<T>
     {
@@ -212,7 +215,78 @@ internal static class BatchNormRows
         }
     }
 
+    // The row helpers below are the library's own loops rather than TensorPrimitives calls: TensorPrimitives' generic
+    // code starts in the JIT's slow instrumented tier and stayed there for seconds (measured 4× slower at (256, 256)
+    // for the first few thousand calls), while AggressiveOptimization compiles these fully optimized at once.
+
+    /// <summary>sum[j] += row[j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddRow<T>(ReadOnlySpan<T> row, Span<T> sum)
+        where T : IFloatingPointIeee754<T>
+    {
+        int n = row.Length, j = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
+            {
+                Store(Load(sum, j) + Load(row, j), sum, j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            sum[j] += row[j];
+        }
+    }
+
+    /// <summary>row[j] *= factor.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScaleRow<T>(Span<T> row, T factor)
+        where T : IFloatingPointIeee754<T>
+    {
+        int n = row.Length, j = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            var f = new Vector<T>(factor);
+            for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
+            {
+                Store(Load(row, j) * f, row, j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            row[j] *= factor;
+        }
+    }
+
+    /// <summary>y[i,j] = x[i,j]·scale[j] + shift[j] for rows [r0, r1) (the eval-mode affine map; a product, then a sum).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Affine<T>(ReadOnlySpan<T> x, int n, int r0, int r1, ReadOnlySpan<T> scale, ReadOnlySpan<T> shift, Span<T> y)
+        where T : IFloatingPointIeee754<T>
+    {
+        for (int i = r0; i < r1; i++)
+        {
+            ReadOnlySpan<T> xi = x.Slice(i * n, n);
+            Span<T> yi = y.Slice(i * n, n);
+            int j = 0;
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            {
+                for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
+                {
+                    Store((Load(xi, j) * Load(scale, j)) + Load(shift, j), yi, j);
+                }
+            }
+
+            for (; j < n; j++)
+            {
+                yi[j] = (xi[j] * scale[j]) + shift[j];
+            }
+        }
+    }
+
     /// <summary>s1[j] += row[j] − center[j]; s2[j] += (row[j] − center[j])².</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first call: no slow tier-0 loops
     private static void AddDeviations<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> center, Span<T> s1, Span<T> s2)
         where T : IFloatingPointIeee754<T>
     {
@@ -235,6 +309,7 @@ internal static class BatchNormRows
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first call: no slow tier-0 loops
     private static void AddToTotal<T>(ReadOnlySpan<T> block, Span<double> total)
         where T : IFloatingPointIeee754<T>
     {
