@@ -64,7 +64,28 @@ public class BatchNormBenchmarks
         BatchNormKernels.BackwardClosedForm<float>(_dy, _x, Batch, _gamma, _mean, _invStd, _dx, _dGamma, _dBeta);
     }
 
-    /// <summary>The layer as <see cref="Sequential{T}"/> and <see cref="Trainer"/> call it: its own buffers (x copied in).</summary>
+    /// <summary>The training forward alone: the statistics pass, then the normalisation pass.</summary>
+    [Benchmark(Description = "kernel forward (train) only")]
+    public void LibraryForward() => BatchNormKernels.ForwardTrain<float>(_x, Batch, _gamma, _beta, 1e-5f, _mean, _var, _invStd, _y);
+
+    /// <summary>The backward alone: the fused sums pass, then the dx pass.</summary>
+    [Benchmark(Description = "kernel backward only")]
+    public void LibraryBackward() => BatchNormKernels.BackwardClosedForm<float>(_dy, _x, Batch, _gamma, _mean, _invStd, _dx, _dGamma, _dBeta);
+
+    /// <summary>The floor of one pass: reading x once (a sum per row on both cores), nothing written.</summary>
+    [Benchmark(Description = "one read of x")]
+    public float ReadOnce()
+    {
+        float[] partial = new float[2];
+        Parallel.For(0, 2, t =>
+        {
+            int half = Batch / 2;
+            partial[t] = System.Numerics.Tensors.TensorPrimitives.Sum(_x.AsSpan(t * half * Features, half * Features));
+        });
+        return partial[0] + partial[1];
+    }
+
+    /// <summary>The layer as <see cref="Sequential{T}"/> and <see cref="Trainer"/> call it: its own buffers, x kept by reference.</summary>
     [Benchmark(Description = "layer fwd+bwd, buffered")]
     public Matrix<float> LayerBuffered()
     {

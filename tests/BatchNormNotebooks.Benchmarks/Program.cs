@@ -59,6 +59,11 @@ foreach (string shape in shapes)
     double pt = torch.RootElement.GetProperty("fwd_bwd_ms").GetProperty(shape).GetDouble();
     double gbs = BatchNormBenchmarks.BytesMoved(n, c) / (kernels / 1e3) / 1e9;
     table.AppendLine(CultureInfo.InvariantCulture, $"| BN fwd+bwd (train), kernels | {shape} | {naive:F3} | {kernels:F3} | 1 | {pt:F3} | {pt / kernels:F2}× | {gbs:F1} | {gbs / triad2:P0} | {Allocated("library kernels", shape)} |");
+    double forward = Ms("kernel forward (train) only", shape), backward = Ms("kernel backward only", shape), read = Ms("one read of x", shape);
+    double readGbs = (4.0 * n * c) / (read / 1e3) / 1e9;
+    table.AppendLine(CultureInfo.InvariantCulture, $"| … forward (train) only: statistics pass + normalisation pass | {shape} | | {forward:F3} | {forward / kernels:F2}× | | | | | |");
+    table.AppendLine(CultureInfo.InvariantCulture, $"| … backward only: sums pass + dx pass | {shape} | | {backward:F3} | {backward / kernels:F2}× | | | | | |");
+    table.AppendLine(CultureInfo.InvariantCulture, $"| … the floor of one pass: one read of x, both cores | {shape} | | {read:F3} | {read / kernels:F2}× | | | {readGbs:F1} | {readGbs / triad2:P0} | |");
     foreach (string how in new[] { "buffered", "public API" })
     {
         double layer = Ms($"layer fwd+bwd, {how}", shape);

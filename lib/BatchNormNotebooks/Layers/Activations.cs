@@ -62,7 +62,7 @@ public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<
 
         var dx = LayerBuffer.Ensure(ref _dx, dy.Rows, dy.Cols);
         Derivative(_z.Data, _a.Data, dx.Data);
-        TensorPrimitives.Multiply(dx.Data, dy.Data, dx.Data);
+        Elementwise.Multiply<T>(dx.Data, dy.Data, dx.Data);
         return dx;
     }
 
@@ -85,8 +85,7 @@ public sealed class Sigmoid<T> : Activation<T> where T : IFloatingPointIeee754<T
     /// <inheritdoc/>
     protected override void Derivative(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> destination)
     {
-        TensorPrimitives.Subtract(T.One, a, destination);
-        TensorPrimitives.Multiply(destination, a, destination);
+        Elementwise.SigmoidSlope(a, destination);
     }
 }
 

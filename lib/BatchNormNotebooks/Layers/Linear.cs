@@ -117,7 +117,7 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
             Bias.ZeroGrad();
             for (int i = 0; i < m; i++)
             {
-                TensorPrimitives.Add(Bias.Grad, dy.Row(i), Bias.Grad);                                             // db = Σ_i dy_i
+                Elementwise.Add<T>(Bias.Grad, dy.Row(i), Bias.Grad);                                             // db = Σ_i dy_i
             }
         }
 

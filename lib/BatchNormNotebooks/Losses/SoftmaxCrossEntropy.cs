@@ -39,7 +39,7 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
             int label = ClassIndex(target[i, 0], output.Cols, i);
             TensorPrimitives.SoftMax(output.Row(i), p.Row(i));
             ReadOnlySpan<T> z = output.Row(i);
-            T max = TensorPrimitives.Max(z);
+            T max = Elementwise.Max(z);
             T logSum = T.Zero;
             for (int c = 0; c < z.Length; c++)
             {
@@ -91,7 +91,7 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
             d[i, int.CreateTruncating(_target![i, 0])] -= T.One;
         }
 
-        TensorPrimitives.Multiply(d.Data, invM, d.Data);
+        Elementwise.Multiply<T>(d.Data, invM, d.Data);
         return d;
     }
 

@@ -73,7 +73,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
         T lr = Scalar(LearningRate), lambda = Scalar(WeightDecay), mu = Scalar(Momentum), oneMinusTau = Scalar(1 - Dampening);
         if (WeightDecay == 0 && Momentum == 0)
         {
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(grad, -lr, theta, theta);   // plain SGD, vectorized: θ ← θ − γg
+            Elementwise.MultiplyAdd(grad, -lr, theta, theta);   // plain SGD, vectorized: θ ← θ − γg
             return;
         }
 

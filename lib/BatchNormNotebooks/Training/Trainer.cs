@@ -158,7 +158,7 @@ public static class Trainer
         {
             int predicted = output.Cols == 1
                 ? (output[i, 0] > half ? 1 : 0)
-                : System.Numerics.Tensors.TensorPrimitives.IndexOfMax<T>(output.Row(i));
+                : Elementwise.IndexOfMax<T>(output.Row(i));
             right += predicted == int.CreateTruncating(target[i, 0]) ? 1 : 0;
         }
 

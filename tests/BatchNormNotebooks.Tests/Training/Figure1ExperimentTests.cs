@@ -154,6 +154,27 @@ public class Figure1ExperimentTests
         });
     }
 
+    /// <summary>Notebook 02's live cell records less often than the stored run; at the steps both recorded, the test
+    /// metrics must be the stored ones bit for bit (an evaluation changes no training state).</summary>
+    [Fact]
+    public void A_live_run_that_records_less_often_gives_the_stored_numbers_at_the_shared_steps()
+    {
+        var file = Figure1Result.LoadFull();
+        var (train, test) = MnistFull.Load();
+        var live = Figure1Experiment.RunLive(train, test, file, steps: 200, earlyRecordEvery: 100);
+        foreach (var (mine, stored) in live.Curves.Zip(file.Curves))
+        {
+            Assert.Equal([0, 100, 200], mine.Steps);
+            foreach (var (i, step) in mine.Steps.Index())
+            {
+                int j = Array.IndexOf(stored.Steps, step);
+                Assert.Equal(stored.TestAccuracy[j], mine.TestAccuracy[i]);
+                Assert.Equal(stored.TestLoss[j], mine.TestLoss[i]);
+                Assert.Equal((stored.P15[j], stored.P50[j], stored.P85[j]), (mine.P15[i], mine.P50[i], mine.P85[i]));
+            }
+        }
+    }
+
     private static void AssertSameRecords(Figure1Curve expected, Figure1Curve actual, string what)
     {
         Assert.True(expected.Steps.SequenceEqual(actual.Steps), $"{what}: steps {string.Join(",", expected.Steps)} vs {string.Join(",", actual.Steps)}");
