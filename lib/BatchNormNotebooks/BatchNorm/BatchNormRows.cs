@@ -38,10 +38,10 @@ internal static class BatchNormRows
             s2.Clear();
             for (int i = b0; i < b1; i++)
             {
-                AddRow(x.Slice(i * n, n), center);
+                Elementwise.Add<T>(center, x.Slice(i * n, n), center);
             }
 
-            ScaleRow(center, T.One / T.CreateChecked(b1 - b0));
+            Elementwise.Multiply<T>(center, T.One / T.CreateChecked(b1 - b0), center);
             for (int i = b0; i < b1; i++)
             {
                 AddDeviations(x.Slice(i * n, n), center, s1, s2);
@@ -215,50 +215,9 @@ internal static class BatchNormRows
         }
     }
 
-    // The row helpers below are the library's own loops rather than TensorPrimitives calls: TensorPrimitives' generic
-    // code starts in the JIT's slow instrumented tier and stayed there for seconds (measured 4× slower at (256, 256)
-    // for the first few thousand calls), while AggressiveOptimization compiles these fully optimized at once.
-
-    /// <summary>sum[j] += row[j].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddRow<T>(ReadOnlySpan<T> row, Span<T> sum)
-        where T : IFloatingPointIeee754<T>
-    {
-        int n = row.Length, j = 0;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-        {
-            for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
-            {
-                Store(Load(sum, j) + Load(row, j), sum, j);
-            }
-        }
-
-        for (; j < n; j++)
-        {
-            sum[j] += row[j];
-        }
-    }
-
-    /// <summary>row[j] *= factor.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ScaleRow<T>(Span<T> row, T factor)
-        where T : IFloatingPointIeee754<T>
-    {
-        int n = row.Length, j = 0;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-        {
-            var f = new Vector<T>(factor);
-            for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
-            {
-                Store(Load(row, j) * f, row, j);
-            }
-        }
-
-        for (; j < n; j++)
-        {
-            row[j] *= factor;
-        }
-    }
+    // The row helpers here and in Elementwise are the library's own loops rather than TensorPrimitives calls:
+    // TensorPrimitives' generic code starts in the JIT's slow instrumented tier and stayed there for seconds (measured
+    // 4× slower at (256, 256) for the first few thousand calls); AggressiveOptimization compiles these optimized at once.
 
     /// <summary>y[i,j] = x[i,j]·scale[j] + shift[j] for rows [r0, r1) (the eval-mode affine map; a product, then a sum).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
