@@ -60,7 +60,16 @@ public sealed record ExecutedNotebook(string Name, string Title, IReadOnlyList<E
         where o.Kind == OutputKind.StandardOutput
         from line in o.Value.Split('\n')
         where line.StartsWith("✓ ", StringComparison.Ordinal)
-        select new ClaimRow(Name + ".dib", c.Number, line[2..].TrimEnd('\r'), true);
+        select ClaimRow.Parse(Name + ".dib", c.Number, line[2..].TrimEnd('\r'));
+
+    /// <summary>How many demonstrations (identities shown, "≡ …" lines) the cells printed; not claims.</summary>
+    public int Demonstrations =>
+        (from c in Cells
+         from o in c.Outputs
+         where o.Kind == OutputKind.StandardOutput
+         from line in o.Value.Split('\n')
+         where line.StartsWith("≡ ", StringComparison.Ordinal)
+         select line).Count();
 
     /// <summary>The exercise checks the cells printed (✅, ❌ or "not answered"), in order.</summary>
     public IEnumerable<ExerciseRow> Exercises =>
@@ -87,7 +96,48 @@ public sealed record ExecutedNotebook(string Name, string Title, IReadOnlyList<E
 /// <param name="Cell">1-based cell number.</param>
 /// <param name="Text">Statement and evidence.</param>
 /// <param name="Ok">True (a false claim fails its cell).</param>
-public sealed record ClaimRow(string Notebook, int Cell, string Text, bool Ok);
+/// <param name="Value">The measured number as printed ("7.2×"), when the claim ends in <c>(… value op bound)</c>.</param>
+/// <param name="Bound">The bound with its comparison as printed ("≥ 3×"), when there is one.</param>
+/// <param name="Seeds">How many seeds the claim ran over, when it says ("… of 10 seeds").</param>
+public sealed partial record ClaimRow(string Notebook, int Cell, string Text, bool Ok, string? Value = null, string? Bound = null, int? Seeds = null)
+{
+    /// <summary>
+    /// Reads a claim line (without its ✓): the last segment of its final parenthesis, if it has the form
+    /// <c>value op bound</c> (op one of ≥ ≤ &gt; &lt; ∈, as <c>Claim</c>'s typed claims print it), gives value and bound;
+    /// "N seeds" anywhere gives the seeds.
+    /// </summary>
+    public static ClaimRow Parse(string notebook, int cell, string text)
+    {
+        string? value = null, bound = null;
+        int? seeds = null;
+        int open = text.LastIndexOf(" (", StringComparison.Ordinal);
+        if (open >= 0 && text.EndsWith(')'))
+        {
+            string inner = text[(open + 2)..^1];
+            string last = inner[(inner.LastIndexOf("; ", StringComparison.Ordinal) + 1)..].Trim();
+            var m = Comparison().Match(last);
+            if (m.Success)
+            {
+                value = m.Groups["value"].Value.Trim();
+                bound = m.Groups["op"].Value + " " + m.Groups["bound"].Value.Trim();
+            }
+        }
+
+        var s = SeedCount().Match(text);
+        if (s.Success)
+        {
+            seeds = int.Parse(s.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return new ClaimRow(notebook, cell, text, true, value, bound, seeds);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<value>.+?) (?<op>≥|≤|>|<|∈) (?<bound>.+)$")]
+    private static partial System.Text.RegularExpressions.Regex Comparison();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(\d+) seeds\b")]
+    private static partial System.Text.RegularExpressions.Regex SeedCount();
+}
 
 /// <summary>One exercise check a notebook printed (report.json "exercises").</summary>
 /// <param name="Notebook">File name.</param>

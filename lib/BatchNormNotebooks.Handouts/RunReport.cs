@@ -13,7 +13,8 @@ public sealed record CellTiming(string Notebook, Variant Variant, int Cell, doub
 
 /// <summary>
 /// Writes report.json: <c>{ "ok", "totalSeconds", "notebooks": [ { "notebook", "codeCells", "liveCells", "claims",
-/// "exercises" } ], "claims": [ { "notebook", "cell", "text", "ok" } ], "exercises": [ { "notebook", "variant", "cell",
+/// "claimsWithBound", "demonstrations", "exercises" } ], "claims": [ { "notebook", "cell", "text", "ok", "value", "bound",
+/// "seeds" } ], "exercises": [ { "notebook", "variant", "cell",
 /// "name", "result" } ], "cells": [ { "notebook", "variant", "cell", "seconds", "ok" } ] }</c>. Claims and the
 /// per-notebook counts come from the lecturer's run.
 /// </summary>
@@ -42,6 +43,8 @@ public static class RunReport
                 codeCells = n.Cells.Count(c => c.IsCode),
                 liveCells = n.LiveCells,
                 claims = n.Claims.Count(),
+                claimsWithBound = n.Claims.Count(c => c.Bound is not null),
+                demonstrations = n.Demonstrations,
                 exercises = n.Exercises.Count(),
             }),
             claims = lecturer.SelectMany(n => n.Claims),
