@@ -80,6 +80,15 @@ public class ClaimTests
         Assert.Throws<ArgumentException>(() => Claim.ForAllSeeds("dup", [(1, 1.0), (1, 2.0)], Bound.AtLeast(0)));
     }
 
+    [Fact]
+    public void ForAll_lists_every_run_when_it_holds_and_only_the_failing_ones_when_not()
+    {
+        Assert.Equal("✓ all small (a: 1 < 2; b: 0 < 2)", Printed(() => Claim.ForAll("all small", [("a", true, "1 < 2"), ("b", true, "0 < 2")])));
+        var e = Assert.Throws<ClaimFailedException>(() => Claim.ForAll("all small", [("a", true, "1 < 2"), ("b", false, "3 < 2")]));
+        Assert.Equal("all small (false for 1 of 2: b: 3 < 2)", e.ClaimText);
+        Assert.Throws<ArgumentException>(() => Claim.ForAll("none", []));
+    }
+
     [Theory]
     // Two-sided sign test = 2 · P(Bin(n, ½) ≤ min(w, l)), capped at 1; values from the binomial table.
     [InlineData(9, 1, 22.0 / 1024)]

@@ -67,13 +67,33 @@ public class OptimizerContractTests
         Assert.Equal(parameterName, ex.ParamName);
     }
 
-    [Fact]
-    public void Edge_values_that_PyTorch_accepts_are_accepted()
+    public static TheoryData<string, Func<IReadOnlyList<Parameter<double>>, Optimizer<double>>, double> EdgeValues => new()
     {
-        _ = new Sgd<double>(Ps(), 1e-12, momentum: 0, dampening: 1, weightDecay: 0);
-        _ = new Adam<double>(Ps(), beta1: 0, beta2: 0, epsilon: 0);
-        _ = new RmsProp<double>(Ps(), alpha: 0, epsilon: 0);
-        _ = new Adagrad<double>(Ps(), epsilon: 0, initialAccumulatorValue: 0);
+        // Expected first step on the gradient (2, −4 | 1), computed by hand from the update rules (torch.optim docs):
+        // SGD: −lr·g. With β1 = β2 = 0 (Adam), α = 0 (RMSprop) or a zero accumulator (Adagrad) and ε = 0, the first
+        // step is −lr·g/|g| = −lr·sign(g) (Adam's bias corrections 1 − 0¹ are 1).
+        { "SGD lr 1e-12, dampening 1", ps => new Sgd<double>(ps, 1e-12, momentum: 0, dampening: 1, weightDecay: 0), 1e-12 },
+        { "Adam β1 = β2 = ε = 0", ps => new Adam<double>(ps, beta1: 0, beta2: 0, epsilon: 0), 1e-3 },
+        { "RMSprop α = ε = 0", ps => new RmsProp<double>(ps, alpha: 0, epsilon: 0), 1e-2 },
+        { "Adagrad ε = 0, accumulator 0", ps => new Adagrad<double>(ps, epsilon: 0, initialAccumulatorValue: 0), 1e-2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(EdgeValues))]
+    public void Edge_values_that_PyTorch_accepts_are_accepted_and_step_as_the_update_rule_says(
+        string name, Func<IReadOnlyList<Parameter<double>>, Optimizer<double>> make, double signStep)
+    {
+        var ps = Ps();
+        var optimizer = make(ps);
+        ps[0].Grad[0] = 2;
+        ps[0].Grad[1] = -4;
+        ps[1].Grad[0] = 1;
+        optimizer.Step();
+        bool sgd = name.StartsWith("SGD", StringComparison.Ordinal);
+        double[] w = sgd ? [1 - 2 * signStep, -2 + 4 * signStep] : [1 - signStep, -2 + signStep];
+        double b = sgd ? 0.5 - signStep : 0.5 - signStep;
+        Assert.Equal(w, ps[0].Value, (x, y) => Math.Abs(x - y) <= 1e-15);
+        Assert.Equal(b, ps[1].Value[0], 15);
     }
 
     public static TheoryData<string, Func<IReadOnlyList<Parameter<double>>, Optimizer<double>>> AllOptimizers => new()

@@ -39,6 +39,39 @@ public class ElementwiseTests
         Assert.Equal(TensorPrimitives.IndexOfMax<float>(x), Elementwise.IndexOfMax<float>(x));
     }
 
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Every_operation_matches_TensorPrimitives_bit_for_bit_in_float64(int length)
+    {
+        var random = new SeededRandom((ulong)length + 100);
+        double[] x = [.. Enumerable.Range(0, length).Select(_ => random.NextNormal(0, 3))];
+        double[] y = [.. Enumerable.Range(0, length).Select(_ => random.NextNormal())];
+        double[] a = [.. x.Select(v => 1 / (1 + Math.Exp(-v)))];
+        var cases = new (string Name, Action<double[]> Ours, Action<double[]> Reference)[]
+        {
+            ("x·y", d => Elementwise.Multiply<double>(x, y, d), d => TensorPrimitives.Multiply(x, y, d)),
+            ("x·0.37", d => Elementwise.Multiply<double>(x, 0.37, d), d => TensorPrimitives.Multiply(x, 0.37, d)),
+            ("x + y", d => Elementwise.Add<double>(x, y, d), d => TensorPrimitives.Add(x, y, d)),
+            ("x·(−0.1) + y", d => Elementwise.MultiplyAdd<double>(x, -0.1, y, d), d => TensorPrimitives.MultiplyAdd(x, -0.1, y, d)),
+            ("(1 − a)·a", d => Elementwise.SigmoidSlope<double>(a, d), d => { TensorPrimitives.Subtract(1.0, a, d); TensorPrimitives.Multiply(d, a, d); }),
+        };
+        foreach (var (name, ours, reference) in cases)
+        {
+            double[] expected = new double[length], actual = new double[length];
+            reference(expected);
+            ours(actual);
+            Assert.True(expected.SequenceEqual(actual), name);
+        }
+
+        double[] inPlace = (double[])x.Clone();
+        Elementwise.MultiplyAdd<double>(inPlace, -0.1, y, inPlace);
+        double[] expectedInPlace = new double[length];
+        TensorPrimitives.MultiplyAdd(x, -0.1, y, expectedInPlace);
+        Assert.Equal(expectedInPlace, inPlace);
+        Assert.Equal(TensorPrimitives.Max<double>(x), Elementwise.Max<double>(x));
+        Assert.Equal(TensorPrimitives.IndexOfMax<double>(x), Elementwise.IndexOfMax<double>(x));
+    }
+
     [Fact]
     public void Max_and_IndexOfMax_report_the_first_NaN_and_reject_an_empty_span()
     {

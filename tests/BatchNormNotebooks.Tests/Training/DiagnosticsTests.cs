@@ -122,7 +122,8 @@ public class DiagnosticsTests
     [Fact]
     public void Mean_averages_a_window_and_rejects_an_empty_one()
     {
-        Assert.Equal(2.5, DiagnosticRun.Mean([1.0, 2.0, 3.0, 10.0], 0, 3) + 0.5, 15);
+        Assert.Equal(2.0, DiagnosticRun.Mean([1.0, 2.0, 3.0, 10.0], 0, 3), 15);   // (1 + 2 + 3) / 3: the window [0, 3) leaves 10 out
+        Assert.Equal(6.5, DiagnosticRun.Mean([1.0, 2.0, 3.0, 10.0], 2, 4), 15);
         Assert.Throws<ArgumentOutOfRangeException>(() => DiagnosticRun.Mean([1.0, 2.0], 1, 1));
     }
 
