@@ -244,7 +244,7 @@ public sealed class BatchNormAssignmentTests
         { "forward without ε", "without ε" },
         { "forward without γ and β", "apply the scale γ and the shift β" },
         { "forward with ε = 1e-5 written in", "Your y uses ε = 1E-05 although the check passed eps = 0.001: use the eps argument" },
-        { "forward with the one-pass variance E[x²] − E[x]²", "E[x²] − E[x]² subtracts two numbers near 10¹²" },
+        { "forward with the one-pass variance E[x²] − E[x]²", "E[x²] − E[x]² subtracts two numbers of order 10¹²" },
         { "forward normalizes x in place", "Your forward wrote into its input x (normalized it in place)" },
         { "forward divides by σ + √ε", "You divided by σ_B + √ε: √(σ²_B + ε) is not σ_B + √ε" },
         { "forward accepts a batch of one", "A batch of one (m = 1) has no variance" },
