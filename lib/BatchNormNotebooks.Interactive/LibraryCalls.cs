@@ -36,7 +36,8 @@ internal static class LibraryCalls
         }
     }
 
-    /// <summary>The forbidden members the <paramref name="answers"/> reach, as "Type.Member", in order of discovery.</summary>
+    /// <summary>The forbidden members the <paramref name="answers"/> reach, as "Type.Member", followed by " (in name)"
+    /// when the call sits in another named function of the student's than the answer itself, in order of discovery.</summary>
     /// <param name="answers">The student's functions (delegates to notebook methods or lambdas).</param>
     /// <param name="forbidden">Types (open generic definitions for generic types) the answers must not use.</param>
     public static IReadOnlyList<string> Find(IEnumerable<Delegate> answers, IReadOnlyCollection<Type> forbidden)
@@ -44,24 +45,27 @@ internal static class LibraryCalls
         var found = new List<string>();
         var visited = new HashSet<MethodBase>();
         var queue = new Queue<MethodBase>();
-        foreach (var answer in answers)
+        var answerMethods = answers.Select(a => a.Method).ToHashSet<MethodBase>();
+        foreach (var method in answerMethods)
         {
-            Visit(answer.Method, forbidden, found, visited, queue);
+            Visit(method, null, forbidden, found, visited, queue);
         }
 
         while (queue.Count > 0 && visited.Count < MaxMethods)
         {
-            Scan(queue.Dequeue(), forbidden, found, visited, queue);
+            var method = queue.Dequeue();
+            string? where = answerMethods.Contains(method) || method.Name.StartsWith('<') ? null : method.Name;
+            Scan(method, where, forbidden, found, visited, queue);
         }
 
         return found;
     }
 
-    private static void Visit(MethodBase method, IReadOnlyCollection<Type> forbidden, List<string> found, HashSet<MethodBase> visited, Queue<MethodBase> queue)
+    private static void Visit(MethodBase method, string? where, IReadOnlyCollection<Type> forbidden, List<string> found, HashSet<MethodBase> visited, Queue<MethodBase> queue)
     {
         if (IsForbidden(method.DeclaringType, forbidden))
         {
-            Add(found, $"{Name(method.DeclaringType!)}.{(method.IsConstructor ? "new" : method.Name)}");
+            Add(found, $"{Name(method.DeclaringType!)}.{(method.IsConstructor ? "new" : method.Name)}", where);
         }
         else if (IsStudentCode(method) && visited.Add(method))
         {
@@ -69,7 +73,7 @@ internal static class LibraryCalls
         }
     }
 
-    private static void Scan(MethodBase method, IReadOnlyCollection<Type> forbidden, List<string> found, HashSet<MethodBase> visited, Queue<MethodBase> queue)
+    private static void Scan(MethodBase method, string? where, IReadOnlyCollection<Type> forbidden, List<string> found, HashSet<MethodBase> visited, Queue<MethodBase> queue)
     {
         byte[]? il;
         try
@@ -102,13 +106,13 @@ internal static class LibraryCalls
                 switch (member)
                 {
                     case MethodBase callee:
-                        Visit(callee, forbidden, found, visited, queue);
+                        Visit(callee, where, forbidden, found, visited, queue);
                         break;
                     case Type type when IsForbidden(type, forbidden):
-                        Add(found, Name(type));
+                        Add(found, Name(type), where);
                         break;
                     case FieldInfo field when IsForbidden(field.DeclaringType, forbidden):
-                        Add(found, $"{Name(field.DeclaringType!)}.{field.Name}");
+                        Add(found, $"{Name(field.DeclaringType!)}.{field.Name}", where);
                         break;
                 }
             }
@@ -174,8 +178,9 @@ internal static class LibraryCalls
         return tick < 0 ? name : name[..tick];
     }
 
-    private static void Add(List<string> found, string call)
+    private static void Add(List<string> found, string call, string? where)
     {
+        call = where is null ? call : $"{call} (in {where})";
         if (!found.Contains(call))
         {
             found.Add(call);
