@@ -85,9 +85,7 @@ public sealed class BatchNormAssignmentTests
                 sumOfSquares += x[i, j] * x[i, j];
             }
 
-#pragma warning disable IDE0047, S2184 // the planted bug: int 1 / m
-            mean[j] = bug.HasFlag(ForwardBug.IntegerOneOverM) ? 1 / m * sum : sum / m;
-#pragma warning restore IDE0047, S2184
+            mean[j] = bug.HasFlag(ForwardBug.IntegerOneOverM) ? 1 / m * sum : sum / m;   // the planted bug: 1 / m in int is 0
             for (int i = 0; i < m; i++)
             {
                 variance[j] += (x[i, j] - mean[j]) * (x[i, j] - mean[j]) / (bug.HasFlag(ForwardBug.Unbiased) ? m - 1 : m);
@@ -208,9 +206,7 @@ public sealed class BatchNormAssignmentTests
             double newVariance = bug switch
             {
                 RunningBug.Biased => batchVar[j],
-#pragma warning disable IDE0047, S2184 // the planted bug: int m / (m − 1)
-                RunningBug.IntegerDivision => batchVar[j] * (m / (m - 1)),
-#pragma warning restore IDE0047, S2184
+                RunningBug.IntegerDivision => batchVar[j] * (m / (m - 1)),   // the planted bug: m / (m − 1) in int
                 _ => batchVar[j] * m / (m - 1),
             };
             runningMean[j] = ((1 - w) * runningMean[j]) + (w * batchMean[j]);
