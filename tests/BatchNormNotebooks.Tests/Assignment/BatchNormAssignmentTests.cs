@@ -4,50 +4,139 @@ namespace BatchNormNotebooks.Tests.Assignment;
 
 /// <summary>
 /// The checks of notebooks/07-implement-batchnorm: the reference solutions (the same code as
-/// notebooks/solutions/07-implement-batchnorm.txt) pass, an unanswered function is "not answered", and each planted
-/// bug fails with the hint that points at it.
+/// notebooks/solutions/07-implement-batchnorm.txt) pass, an unanswered function is "not answered", an answer that
+/// calls the library's batch norm is rejected, and each planted bug fails with the hint that points at it. The
+/// answers here are written out independently of the checks (plain loops, the constants of the bug written in), and
+/// each expected hint is a literal: nothing the test compares with comes from the code under test.
 /// </summary>
 public sealed class BatchNormAssignmentTests
 {
-    private static (Matrix<double> Y, double[] Mean, double[] Variance) ForwardTrain(Matrix<double> x, double[] gamma, double[] beta, double eps) =>
-        ForwardTrainWith(x, gamma, beta, eps, unbiased: false, withEps: true, affine: true);
+    [Flags]
+    public enum ForwardBug
+    {
+        None = 0,
+        Unbiased = 1,
+        NoEpsilon = 2,
+        NoAffine = 4,
+        OnePassVariance = 8,
+        InPlace = 16,
+        HardCodedEpsilon = 32,
+        SigmaPlusSqrtEpsilon = 64,
+        AcceptsBatchOfOne = 128,
+        IntegerOneOverM = 256,
+    }
 
-    private static (Matrix<double> Y, double[] Mean, double[] Variance) ForwardTrainWith(Matrix<double> x, double[] gamma, double[] beta, double eps, bool unbiased, bool withEps, bool affine)
+    public enum EvalBug
+    {
+        None,
+        BatchStatistics,
+        NoEpsilon,
+        HardCodedEpsilon,
+        SigmaPlusSqrtEpsilon,
+        CachesStdInRunningVariance,
+        InPlace,
+    }
+
+    public enum BackwardBug
+    {
+        None,
+        GammaOverRows,
+        NaiveDx,
+        HardCodedEpsilon,
+        NoVariancePath,
+        NoMeanPath,
+    }
+
+    public enum RunningBug
+    {
+        None,
+        Biased,
+        KerasMeaning,
+        HardCodedMomentum,
+        IntegerDivision,
+        NewArrays,
+    }
+
+    private static (Matrix<double> Y, double[] Mean, double[] Variance) ForwardTrain(Matrix<double> x, double[] gamma, double[] beta, double eps) =>
+        ForwardTrainWith(x, gamma, beta, eps, ForwardBug.None);
+
+    private static (Matrix<double> Y, double[] Mean, double[] Variance) ForwardTrainWith(Matrix<double> x, double[] gamma, double[] beta, double eps, ForwardBug bug)
     {
         int m = x.Rows, n = x.Cols;
+        if (m < 2 && !bug.HasFlag(ForwardBug.AcceptsBatchOfOne))
+        {
+            throw new ArgumentException("batch norm in training needs at least 2 examples per batch", nameof(x));
+        }
+
+        if (bug.HasFlag(ForwardBug.HardCodedEpsilon))
+        {
+            eps = 1e-5;
+        }
+
         var mean = new double[n];
         var variance = new double[n];
-        var y = new Matrix<double>(m, n);
+        var y = bug.HasFlag(ForwardBug.InPlace) ? x : new Matrix<double>(m, n);
         for (int j = 0; j < n; j++)
         {
+            double sum = 0, sumOfSquares = 0;
             for (int i = 0; i < m; i++)
             {
-                mean[j] += x[i, j] / m;
+                sum += x[i, j];
+                sumOfSquares += x[i, j] * x[i, j];
+            }
+
+            mean[j] = bug.HasFlag(ForwardBug.IntegerOneOverM) ? 1 / m * sum : sum / m;   // the planted bug: 1 / m in int is 0
+            for (int i = 0; i < m; i++)
+            {
+                variance[j] += (x[i, j] - mean[j]) * (x[i, j] - mean[j]) / (bug.HasFlag(ForwardBug.Unbiased) ? m - 1 : m);
+            }
+
+            if (bug.HasFlag(ForwardBug.OnePassVariance))
+            {
+                variance[j] = (sumOfSquares / m) - (mean[j] * mean[j]);
             }
 
             for (int i = 0; i < m; i++)
             {
-                variance[j] += (x[i, j] - mean[j]) * (x[i, j] - mean[j]) / (unbiased ? m - 1 : m);
-            }
-
-            for (int i = 0; i < m; i++)
-            {
-                double xHat = (x[i, j] - mean[j]) / Math.Sqrt(variance[j] + (withEps ? eps : 0));
-                y[i, j] = affine ? (gamma[j] * xHat) + beta[j] : xHat;
+                double denominator = bug.HasFlag(ForwardBug.NoEpsilon) ? Math.Sqrt(variance[j])
+                    : bug.HasFlag(ForwardBug.SigmaPlusSqrtEpsilon) ? Math.Sqrt(variance[j]) + Math.Sqrt(eps)
+                    : Math.Sqrt(variance[j] + eps);
+                double xHat = (x[i, j] - mean[j]) / denominator;
+                y[i, j] = bug.HasFlag(ForwardBug.NoAffine) ? xHat : (gamma[j] * xHat) + beta[j];
             }
         }
 
         return (y, mean, variance);
     }
 
-    private static Matrix<double> ForwardEval(Matrix<double> x, double[] gamma, double[] beta, double[] runningMean, double[] runningVar, double eps)
+    private static Matrix<double> ForwardEval(Matrix<double> x, double[] gamma, double[] beta, double[] runningMean, double[] runningVar, double eps) =>
+        ForwardEvalWith(x, gamma, beta, runningMean, runningVar, eps, EvalBug.None);
+
+    private static Matrix<double> ForwardEvalWith(Matrix<double> x, double[] gamma, double[] beta, double[] runningMean, double[] runningVar, double eps, EvalBug bug)
     {
-        var y = new Matrix<double>(x.Rows, x.Cols);
-        for (int i = 0; i < x.Rows; i++)
+        if (bug == EvalBug.BatchStatistics)
         {
-            for (int j = 0; j < x.Cols; j++)
+            return ForwardTrain(x, gamma, beta, eps).Y;
+        }
+
+        eps = bug switch
+        {
+            EvalBug.NoEpsilon => 0,
+            EvalBug.HardCodedEpsilon => 1e-5,
+            _ => eps,
+        };
+        var y = bug == EvalBug.InPlace ? x : new Matrix<double>(x.Rows, x.Cols);
+        for (int j = 0; j < x.Cols; j++)
+        {
+            double std = bug == EvalBug.SigmaPlusSqrtEpsilon ? Math.Sqrt(runningVar[j]) + Math.Sqrt(eps) : Math.Sqrt(runningVar[j] + eps);
+            if (bug == EvalBug.CachesStdInRunningVariance)
             {
-                y[i, j] = (gamma[j] * (x[i, j] - runningMean[j]) / Math.Sqrt(runningVar[j] + eps)) + beta[j];
+                runningVar[j] = std;
+            }
+
+            for (int i = 0; i < x.Rows; i++)
+            {
+                y[i, j] = (gamma[j] * (x[i, j] - runningMean[j]) / std) + beta[j];
             }
         }
 
@@ -55,14 +144,19 @@ public sealed class BatchNormAssignmentTests
     }
 
     private static (Matrix<double> Dx, double[] DGamma, double[] DBeta) Backward(Matrix<double> dy, Matrix<double> x, double[] gamma, double eps) =>
-        BackwardWith(dy, x, gamma, eps, gammaOverRows: false, naiveDx: false);
+        BackwardWith(dy, x, gamma, eps, BackwardBug.None);
 
-    private static (Matrix<double> Dx, double[] DGamma, double[] DBeta) BackwardWith(Matrix<double> dy, Matrix<double> x, double[] gamma, double eps, bool gammaOverRows, bool naiveDx)
+    private static (Matrix<double> Dx, double[] DGamma, double[] DBeta) BackwardWith(Matrix<double> dy, Matrix<double> x, double[] gamma, double eps, BackwardBug bug)
     {
+        if (bug == BackwardBug.HardCodedEpsilon)
+        {
+            eps = 1e-5;
+        }
+
         int m = x.Rows, n = x.Cols;
         var (_, mean, variance) = ForwardTrain(x, gamma, new double[n], eps);
         var dx = new Matrix<double>(m, n);
-        var dGamma = new double[gammaOverRows ? m : n];
+        var dGamma = new double[bug == BackwardBug.GammaOverRows ? m : n];
         var dBeta = new double[n];
         for (int j = 0; j < n; j++)
         {
@@ -72,16 +166,18 @@ public sealed class BatchNormAssignmentTests
                 double xHat = (x[i, j] - mean[j]) * invStd;
                 sumDy += dy[i, j];
                 sumDyXHat += dy[i, j] * xHat;
-                dGamma[gammaOverRows ? i : j] += dy[i, j] * xHat;
+                dGamma[bug == BackwardBug.GammaOverRows ? i : j] += dy[i, j] * xHat;
             }
 
             dBeta[j] = sumDy;
             for (int i = 0; i < m; i++)
             {
                 double xHat = (x[i, j] - mean[j]) * invStd;
-                dx[i, j] = naiveDx
+                double meanPath = bug == BackwardBug.NoMeanPath ? 0 : sumDy;
+                double variancePath = bug == BackwardBug.NoVariancePath ? 0 : xHat * sumDyXHat;
+                dx[i, j] = bug == BackwardBug.NaiveDx
                     ? dy[i, j] * gamma[j] * invStd
-                    : gamma[j] * invStd / m * ((m * dy[i, j]) - sumDy - (xHat * sumDyXHat));
+                    : gamma[j] * invStd / m * ((m * dy[i, j]) - meanPath - variancePath);
             }
         }
 
@@ -89,15 +185,32 @@ public sealed class BatchNormAssignmentTests
     }
 
     private static void RunningUpdate(double[] runningMean, double[] runningVar, double[] batchMean, double[] batchVar, int m, double momentum) =>
-        RunningUpdateWith(runningMean, runningVar, batchMean, batchVar, m, momentum, unbiased: true, kerasMeaning: false);
+        RunningUpdateWith(runningMean, runningVar, batchMean, batchVar, m, momentum, RunningBug.None);
 
-    private static void RunningUpdateWith(double[] runningMean, double[] runningVar, double[] batchMean, double[] batchVar, int m, double momentum, bool unbiased, bool kerasMeaning)
+    private static void RunningUpdateWith(double[] runningMean, double[] runningVar, double[] batchMean, double[] batchVar, int m, double momentum, RunningBug bug)
     {
-        double w = kerasMeaning ? 1 - momentum : momentum;
+        double w = bug switch
+        {
+            RunningBug.KerasMeaning => 1 - momentum,
+            RunningBug.HardCodedMomentum => 0.1,
+            _ => momentum,
+        };
+        if (bug == RunningBug.NewArrays)
+        {
+            runningMean = (double[])runningMean.Clone();
+            runningVar = (double[])runningVar.Clone();
+        }
+
         for (int j = 0; j < runningMean.Length; j++)
         {
+            double newVariance = bug switch
+            {
+                RunningBug.Biased => batchVar[j],
+                RunningBug.IntegerDivision => batchVar[j] * (m / (m - 1)),   // the planted bug: m / (m − 1) in int
+                _ => batchVar[j] * m / (m - 1),
+            };
             runningMean[j] = ((1 - w) * runningMean[j]) + (w * batchMean[j]);
-            runningVar[j] = ((1 - w) * runningVar[j]) + (w * (unbiased ? batchVar[j] * m / (m - 1) : batchVar[j]));
+            runningVar[j] = ((1 - w) * runningVar[j]) + (w * newVariance);
         }
     }
 
@@ -108,6 +221,7 @@ public sealed class BatchNormAssignmentTests
         Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckForwardEval(ForwardEval));
         Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckBackward(Backward));
         Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckRunningUpdate(RunningUpdate));
+        Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckLayer(ForwardTrain, RunningUpdate, ForwardEval));
     }
 
     [Fact]
@@ -117,6 +231,7 @@ public sealed class BatchNormAssignmentTests
         Assert.Null(BatchNormAssignment.CheckForwardEval((_, _, _, _, _, _) => throw new NotImplementedException()).Right);
         Assert.Null(BatchNormAssignment.CheckBackward((_, _, _, _) => throw new NotImplementedException()).Right);
         Assert.Null(BatchNormAssignment.CheckRunningUpdate((_, _, _, _, _, _) => throw new NotImplementedException()).Right);
+        Assert.Null(BatchNormAssignment.CheckLayer((_, _, _, _) => throw new NotImplementedException(), RunningUpdate, ForwardEval).Right);
     }
 
     public static TheoryData<string, string> PlantedBugs() => new()
@@ -124,12 +239,30 @@ public sealed class BatchNormAssignmentTests
         { "forward divides by m − 1", "divides by m − 1" },
         { "forward without ε", "without ε" },
         { "forward without γ and β", "apply the scale γ and the shift β" },
+        { "forward with ε = 1e-5 written in", "Your y uses ε = 1E-05 although the check passed eps = 0.001: use the eps argument" },
+        { "forward with the one-pass variance E[x²] − E[x]²", "E[x²] − E[x]² subtracts two numbers of order 10¹²" },
+        { "forward normalizes x in place", "Your forward wrote into its input x (normalized it in place)" },
+        { "forward divides by σ + √ε", "You divided by σ_B + √ε: √(σ²_B + ε) is not σ_B + √ε" },
+        { "forward accepts a batch of one", "A batch of one (m = 1) has no variance" },
+        { "forward computes 1 / m in int", "with int m, 1 / m is 0 in C# (integer division)" },
         { "eval uses batch statistics", "batch's own statistics" },
         { "eval without ε", "with ε" },
+        { "eval with ε = 1e-5 written in", "Your y uses ε = 1E-05 although the check passed eps = 0.001: use the eps argument" },
+        { "eval divides by √Var + √ε", "You divided by √(running variance) + √ε" },
+        { "eval changes the running variance", "Your eval forward changed the running mean or variance it was given" },
+        { "eval writes y into x", "Your eval forward wrote into its input x" },
         { "dγ summed over the features", "sum over the batch (axis 0" },
-        { "dx ignores the mean and variance paths", "they depend on x" },
+        { "dx ignores the mean and variance paths", "treats μ_B and σ²_B as constants" },
+        { "dx ignores the mean path", "every column of dx must sum to 0" },
+        { "dx ignores the variance path", "look at the path through σ²_B" },
+        { "backward with ε = 1e-5 written in", "Your gradients are those for ε = 1E-05 although the check passed eps = 0.001" },
         { "running variance biased", "unbiased m/(m−1)" },
         { "momentum with Keras's meaning", "weight of the NEW value" },
+        { "momentum 0.1 written in", "Your update uses momentum 0.1 although the check passed momentum = 0.3: use the momentum argument" },
+        { "m / (m − 1) in int", "m is an int, so m / (m − 1) is integer division (5 / 4 = 1 in C#)" },
+        { "running update assigns new arrays", "update them in place" },
+        { "layer with a forward that normalizes x in place", "Your forward A wrote into its input x" },
+        { "layer with an eval that changes the running variance", "Your eval forward B changed the running statistics" },
     };
 
     [Theory]
@@ -138,18 +271,151 @@ public sealed class BatchNormAssignmentTests
     {
         AssignmentVerdict verdict = bug switch
         {
-            "forward divides by m − 1" => BatchNormAssignment.CheckForwardTrain((x, g, b, e) => ForwardTrainWith(x, g, b, e, unbiased: true, withEps: true, affine: true)),
-            "forward without ε" => BatchNormAssignment.CheckForwardTrain((x, g, b, e) => ForwardTrainWith(x, g, b, e, unbiased: false, withEps: false, affine: true)),
-            "forward without γ and β" => BatchNormAssignment.CheckForwardTrain((x, g, b, e) => ForwardTrainWith(x, g, b, e, unbiased: false, withEps: true, affine: false)),
-            "eval uses batch statistics" => BatchNormAssignment.CheckForwardEval((x, g, b, _, _, e) => ForwardTrain(x, g, b, e).Y),
-            "eval without ε" => BatchNormAssignment.CheckForwardEval((x, g, b, rm, rv, _) => ForwardEval(x, g, b, rm, rv, 0)),
-            "dγ summed over the features" => BatchNormAssignment.CheckBackward((dy, x, g, e) => BackwardWith(dy, x, g, e, gammaOverRows: true, naiveDx: false)),
-            "dx ignores the mean and variance paths" => BatchNormAssignment.CheckBackward((dy, x, g, e) => BackwardWith(dy, x, g, e, gammaOverRows: false, naiveDx: true)),
-            "running variance biased" => BatchNormAssignment.CheckRunningUpdate((rm, rv, bm, bv, m, mo) => RunningUpdateWith(rm, rv, bm, bv, m, mo, unbiased: false, kerasMeaning: false)),
-            "momentum with Keras's meaning" => BatchNormAssignment.CheckRunningUpdate((rm, rv, bm, bv, m, mo) => RunningUpdateWith(rm, rv, bm, bv, m, mo, unbiased: true, kerasMeaning: true)),
+            "forward divides by m − 1" => Train(ForwardBug.Unbiased),
+            "forward without ε" => Train(ForwardBug.NoEpsilon),
+            "forward without γ and β" => Train(ForwardBug.NoAffine),
+            "forward with ε = 1e-5 written in" => Train(ForwardBug.HardCodedEpsilon),
+            "forward with the one-pass variance E[x²] − E[x]²" => Train(ForwardBug.OnePassVariance),
+            "forward normalizes x in place" => Train(ForwardBug.InPlace),
+            "forward divides by σ + √ε" => Train(ForwardBug.SigmaPlusSqrtEpsilon),
+            "forward accepts a batch of one" => Train(ForwardBug.AcceptsBatchOfOne),
+            "forward computes 1 / m in int" => Train(ForwardBug.IntegerOneOverM),
+            "eval uses batch statistics" => Eval(EvalBug.BatchStatistics),
+            "eval without ε" => Eval(EvalBug.NoEpsilon),
+            "eval with ε = 1e-5 written in" => Eval(EvalBug.HardCodedEpsilon),
+            "eval divides by √Var + √ε" => Eval(EvalBug.SigmaPlusSqrtEpsilon),
+            "eval changes the running variance" => Eval(EvalBug.CachesStdInRunningVariance),
+            "eval writes y into x" => Eval(EvalBug.InPlace),
+            "dγ summed over the features" => BackwardCheck(BackwardBug.GammaOverRows),
+            "dx ignores the mean and variance paths" => BackwardCheck(BackwardBug.NaiveDx),
+            "dx ignores the mean path" => BackwardCheck(BackwardBug.NoMeanPath),
+            "dx ignores the variance path" => BackwardCheck(BackwardBug.NoVariancePath),
+            "backward with ε = 1e-5 written in" => BackwardCheck(BackwardBug.HardCodedEpsilon),
+            "running variance biased" => Running(RunningBug.Biased),
+            "momentum with Keras's meaning" => Running(RunningBug.KerasMeaning),
+            "momentum 0.1 written in" => Running(RunningBug.HardCodedMomentum),
+            "m / (m − 1) in int" => Running(RunningBug.IntegerDivision),
+            "running update assigns new arrays" => Running(RunningBug.NewArrays),
+            "layer with a forward that normalizes x in place" => BatchNormAssignment.CheckLayer((x, g, b, e) => ForwardTrainWith(x, g, b, e, ForwardBug.InPlace), RunningUpdate, ForwardEval),
+            "layer with an eval that changes the running variance" => BatchNormAssignment.CheckLayer(ForwardTrain, RunningUpdate, (x, g, b, rm, rv, e) => ForwardEvalWith(x, g, b, rm, rv, e, EvalBug.CachesStdInRunningVariance)),
             _ => throw new ArgumentOutOfRangeException(nameof(bug), bug, null),
         };
         Assert.False(verdict.Right);
         Assert.Contains(hint, verdict.Hint, StringComparison.Ordinal);
+
+        static AssignmentVerdict Train(ForwardBug b) => BatchNormAssignment.CheckForwardTrain((x, g, be, e) => ForwardTrainWith(x, g, be, e, b));
+        static AssignmentVerdict Eval(EvalBug b) => BatchNormAssignment.CheckForwardEval((x, g, be, rm, rv, e) => ForwardEvalWith(x, g, be, rm, rv, e, b));
+        static AssignmentVerdict BackwardCheck(BackwardBug b) => BatchNormAssignment.CheckBackward((dy, x, g, e) => BackwardWith(dy, x, g, e, b));
+        static AssignmentVerdict Running(RunningBug b) => BatchNormAssignment.CheckRunningUpdate((rm, rv, bm, bv, m, mo) => RunningUpdateWith(rm, rv, bm, bv, m, mo, b));
+    }
+
+    [Fact]
+    public void The_one_pass_variance_passes_the_small_mean_batches_so_only_the_large_mean_batch_catches_it()
+    {
+        // The one-pass answer is exact enough on the first batches (means below 10): its failure is the large-mean case's.
+        var x = BatchNormAssignment.SampleBatch();
+        double[] gamma = [1.0, 1.0, 1.0, 1.0], beta = new double[4];
+        var (_, _, right) = ForwardTrain(x, gamma, beta, 1e-5);
+        var (_, _, onePass) = ForwardTrainWith(x, gamma, beta, 1e-5, ForwardBug.OnePassVariance);
+        Assert.All(right.Zip(onePass), p => Assert.Equal(p.First, p.Second, 1e-12 * (1 + p.First)));
+        var large = BatchNormAssignment.LargeMeanBatch();
+        var (_, _, rightLarge) = ForwardTrain(large, gamma, beta, 1e-5);
+        var (_, _, onePassLarge) = ForwardTrainWith(large, gamma, beta, 1e-5, ForwardBug.OnePassVariance);
+        Assert.Contains(rightLarge.Zip(onePassLarge), p => Math.Abs(p.First - p.Second) > 1e-6 * p.First);
+    }
+
+    public static TheoryData<string, string> LibraryAnswers() => new()
+    {
+        { "A with BatchNormKernels.ForwardTrain", "BatchNormKernels.ForwardTrain" },
+        { "A with BatchNorm1d", "BatchNorm1d.new" },
+        { "A through a helper of the student's", "BatchNormKernels.ForwardTrain (in LibraryForwardTrain)" },
+        { "B with BatchNormKernels.ForwardEval", "BatchNormKernels.ForwardEval" },
+        { "C with BatchNormKernels.BackwardClosedForm", "BatchNormKernels.BackwardClosedForm" },
+        { "C with GradientCheck.Numerical", "GradientCheck.Numerical" },
+        { "D with RunningStatistics.Update", "RunningStatistics.Update" },
+        { "E with a library forward", "BatchNormKernels.ForwardTrain" },
+    };
+
+    [Theory]
+    [MemberData(nameof(LibraryAnswers))]
+    public void An_answer_that_calls_the_librarys_batch_norm_is_rejected_and_told_so(string answer, string call)
+    {
+        AssignmentVerdict verdict = answer switch
+        {
+            "A with BatchNormKernels.ForwardTrain" => BatchNormAssignment.CheckForwardTrain(LibraryForwardTrain),
+            "A with BatchNorm1d" => BatchNormAssignment.CheckForwardTrain((x, g, b, e) =>
+            {
+                var layer = new BatchNorm1d<double>(x.Cols, BatchNormConvention.PyTorch with { Epsilon = e });
+                g.CopyTo(layer.Gamma.Value, 0);
+                b.CopyTo(layer.Beta.Value, 0);
+                var y = layer.Forward(x);
+                return (y, layer.Saved!.Mean, layer.Saved.Variance);
+            }),
+            "A through a helper of the student's" => BatchNormAssignment.CheckForwardTrain((x, g, b, e) => Helper(x, g, b, e)),
+            "B with BatchNormKernels.ForwardEval" => BatchNormAssignment.CheckForwardEval((x, g, b, rm, rv, e) =>
+            {
+                var y = new Matrix<double>(x.Rows, x.Cols);
+                BatchNormKernels.ForwardEval(x.Data, x.Rows, g, b, rm, rv, e, y.Data);
+                return y;
+            }),
+            "C with BatchNormKernels.BackwardClosedForm" => BatchNormAssignment.CheckBackward((dy, x, g, e) =>
+            {
+                int n = x.Cols;
+                double[] mean = new double[n], variance = new double[n], invStd = new double[n], dGamma = new double[n], dBeta = new double[n];
+                BatchNormKernels.ForwardTrain(x.Data, x.Rows, g, new double[n], e, mean, variance, invStd, new double[x.Data.Length]);
+                var dx = new Matrix<double>(x.Rows, n);
+                BatchNormKernels.BackwardClosedForm(dy.Data, x.Data, x.Rows, g, mean, invStd, dx.Data, dGamma, dBeta);
+                return (dx, dGamma, dBeta);
+            }),
+            "C with GradientCheck.Numerical" => BatchNormAssignment.CheckBackward((dy, x, g, e) =>
+            {
+                double[] b = new double[x.Cols];
+                double Loss() => ForwardTrain(x, g, b, e).Y.Data.Zip(dy.Data, (p, q) => p * q).Sum();
+                return (new Matrix<double>(x.Rows, x.Cols, GradientCheck.Numerical(Loss, x.Data)), GradientCheck.Numerical(Loss, g), GradientCheck.Numerical(Loss, b));
+            }),
+            "D with RunningStatistics.Update" => BatchNormAssignment.CheckRunningUpdate((rm, rv, bm, bv, m, mo) =>
+            {
+                var statistics = new RunningStatistics<double>(rm.Length, BatchNormConvention.PyTorch with { Momentum = mo });
+                rm.CopyTo(statistics.Mean, 0);
+                rv.CopyTo(statistics.Variance, 0);
+                statistics.Update(bm, bv, m);
+                statistics.Mean.CopyTo(rm, 0);
+                statistics.Variance.CopyTo(rv, 0);
+            }),
+            "E with a library forward" => BatchNormAssignment.CheckLayer(LibraryForwardTrain, RunningUpdate, ForwardEval),
+            _ => throw new ArgumentOutOfRangeException(nameof(answer), answer, null),
+        };
+        Assert.False(verdict.Right);
+        Assert.StartsWith("Your code calls the library's ", verdict.Hint, StringComparison.Ordinal);
+        Assert.Contains(call, verdict.Hint!.Split(':')[0], StringComparison.Ordinal);
+        Assert.Contains("write batch norm yourself", verdict.Hint, StringComparison.Ordinal);
+
+        static (Matrix<double> Y, double[] Mean, double[] Variance) Helper(Matrix<double> x, double[] g, double[] b, double e) => LibraryForwardTrain(x, g, b, e);
+    }
+
+    [Fact]
+    public void The_library_answers_would_pass_the_checks_without_the_inspection()
+    {
+        // Guards the test above: the library answers compute the right values (so only the inspection can reject
+        // them), and the reference answers, which call nothing of the library's batch norm, are not flagged.
+        var x = BatchNormAssignment.SampleBatch();
+        double[] gamma = [0.5, 1.25, 2.0, 2.75], beta = [0.25, -0.25, -0.75, -1.25];
+        var library = LibraryForwardTrain(x.Clone(), gamma, beta, 1e-3);
+        var mine = ForwardTrain(x.Clone(), gamma, beta, 1e-3);
+        Assert.All(library.Y.Data.Zip(mine.Y.Data), p => Assert.Equal(p.Second, p.First, 1e-12));
+        Assert.True(BatchNormAssignment.CheckForwardTrain(ForwardTrain).Right);
+    }
+
+    private static (Matrix<double> Y, double[] Mean, double[] Variance) LibraryForwardTrain(Matrix<double> x, double[] gamma, double[] beta, double eps)
+    {
+        if (x.Rows < 2)
+        {
+            throw new ArgumentException("m < 2", nameof(x));
+        }
+
+        double[] mean = new double[x.Cols], variance = new double[x.Cols], invStd = new double[x.Cols];
+        var y = new Matrix<double>(x.Rows, x.Cols);
+        BatchNormKernels.ForwardTrain(x.Data, x.Rows, gamma, beta, eps, mean, variance, invStd, y.Data);
+        return (y, mean, variance);
     }
 }
