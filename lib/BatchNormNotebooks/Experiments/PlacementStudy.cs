@@ -84,7 +84,12 @@ public static class PlacementStudy
 
     /// <summary>Trains one arm from one seed: <see cref="Network"/> from that seed, SGD(η, μ), binary cross-entropy,
     /// mini-batches shuffled with the same seed; evaluates on <paramref name="test"/> once, at the end.</summary>
-    public static TrainingHistory Train(StudyArm arm, Dataset<double> train, Dataset<double> test, ulong seed, StudyOptions options)
+    public static TrainingHistory Train(StudyArm arm, Dataset<double> train, Dataset<double> test, ulong seed, StudyOptions options) =>
+        TrainNetwork(arm, train, test, seed, options).History;
+
+    /// <summary>As <see cref="Train"/>, and also returns the trained network (left in training mode), so a notebook can
+    /// probe it afterwards, e.g. evaluate it with batch statistics instead of the running ones.</summary>
+    public static (Sequential<double> Network, TrainingHistory History) TrainNetwork(StudyArm arm, Dataset<double> train, Dataset<double> test, ulong seed, StudyOptions options)
     {
         ArgumentNullException.ThrowIfNull(arm);
         ArgumentNullException.ThrowIfNull(train);
@@ -93,15 +98,18 @@ public static class PlacementStudy
         var (tr, te) = arm.StandardizeInputs ? (train.Standardized(), test.Standardized(train)) : (train, test);
         var net = Network(arm.Placement, train.X.Cols, seed, options.Hidden, options.HiddenLayers);
         var sgd = new Sgd<double>(net.Parameters, options.LearningRate, options.Momentum);
-        return Trainer.Train(net, new BinaryCrossEntropy<double>(), sgd.Step, tr, te,
+        var history = Trainer.Train(net, new BinaryCrossEntropy<double>(), sgd.Step, tr, te,
             new TrainingOptions(options.Steps, options.BatchSize, Seed: seed, EvaluateEvery: options.Steps));
+        return (net, history);
     }
 
-    /// <summary>Trains one arm from each of <paramref name="seeds"/> (see <see cref="Train"/>).</summary>
+    /// <summary>Trains one arm from each of <paramref name="seeds"/> (see <see cref="Train"/>), the seeds in parallel on
+    /// the machine's cores; the runs share nothing, so the histories (in the order of the seeds) are the same as one by
+    /// one.</summary>
     public static List<TrainingHistory> Run(StudyArm arm, Dataset<double> train, Dataset<double> test, IEnumerable<ulong> seeds, StudyOptions options)
     {
         ArgumentNullException.ThrowIfNull(seeds);
-        return [.. seeds.Select(s => Train(arm, train, test, s, options))];
+        return [.. seeds.AsParallel().AsOrdered().Select(s => Train(arm, train, test, s, options))];
     }
 
     /// <summary>

@@ -69,6 +69,30 @@ public class PlacementStudyTests
         Assert.Equal(20, a.Loss.Count);
         Assert.NotEqual(a.Loss[0], s.Loss[0]);
         Assert.Equal(2, PlacementStudy.Run(raw, train, test, [1UL, 2UL], options).Count);
+
+        // Run trains the seeds in parallel: the same histories, in the order of the seeds, as one by one.
+        ulong[] seeds = [5, 1, 4, 2, 3, 6];
+        var parallel = PlacementStudy.Run(raw, train, test, seeds, options);
+        for (int k = 0; k < seeds.Length; k++)
+        {
+            Assert.Equal(PlacementStudy.Train(raw, train, test, seeds[k], options).Loss, parallel[k].Loss);
+        }
+    }
+
+    [Fact]
+    public void Train_network_returns_the_trained_network_whose_eval_accuracy_is_the_recorded_one()
+    {
+        var train = PlacementData.Generate(200, 11);
+        var test = PlacementData.Generate(50, 12);
+        var options = new StudyOptions(Steps: 30, BatchSize: 16);
+        var arm = new StudyArm("after", BatchNormPlacement.AfterActivation);
+        var (net, history) = PlacementStudy.TrainNetwork(arm, train, test, 4, options);
+        Assert.Equal(PlacementStudy.Train(arm, train, test, 4, options).Loss, history.Loss);
+        Assert.True(net.Training);
+        var untrained = PlacementStudy.Network(arm.Placement, 2, 4);
+        Assert.NotEqual(untrained.Parameters[0].Value, net.Parameters[0].Value);   // it is the trained one
+        net.Training = false;
+        Assert.Equal(history.TestAccuracy[^1], Trainer.Accuracy(net.Forward(test.X), test.Y));
     }
 
     [Fact]
