@@ -15,8 +15,8 @@ public enum Normalization
 /// <summary>
 /// Batch norm vs layer norm against the batch size, for notebooks/05-moving-averages-inference ("Self-study: batch
 /// norm vs layer norm at small batches"). One run: a 2 → 32 → 32 → 2 ReLU MLP with the normalization after each
-/// hidden Linear, trained on two moons (512 points, noise 0.2, data seed 1) with SGD (η = 0.05, momentum 0.9) for a
-/// fixed number of steps of mini-batches of m, then scored in eval mode on 1,000 fresh points (data seed 2).
+/// hidden Linear, trained on two moons (512 points, noise 0.2, data seed 1) with SGD (η = 0.05 unless given, momentum
+/// 0.9) for a fixed number of steps of mini-batches of m, then scored in eval mode on 1,000 fresh points (data seed 2).
 /// </summary>
 public static class NormalizationBatchSizeStudy
 {
@@ -39,13 +39,19 @@ public static class NormalizationBatchSizeStudy
     /// <param name="batchSize">m, at least 2 (batch norm cannot train on one example).</param>
     /// <param name="seed">Weights and mini-batch order.</param>
     /// <param name="steps">SGD steps (the same for every m, so small batches see fewer examples).</param>
-    public static double TestAccuracy(Normalization normalization, int batchSize, ulong seed, int steps = 400)
+    /// <param name="learningRate">SGD's η (the notebook tunes it per normalization on a grid).</param>
+    public static double TestAccuracy(Normalization normalization, int batchSize, ulong seed, int steps = 400, double learningRate = 0.05)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        if (!(learningRate > 0) || !double.IsFinite(learningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "η must be a positive finite number.");
+        }
+
         var (train, test) = s_data.Value;
         var net = Network(normalization, seed);
-        var sgd = new Sgd<double>(net.Parameters, 0.05, momentum: 0.9);
+        var sgd = new Sgd<double>(net.Parameters, learningRate, momentum: 0.9);
         var history = Trainer.Train(net, new SoftmaxCrossEntropy<double>(), sgd.Step, train, test,
             new TrainingOptions(steps, batchSize, Seed: seed, EvaluateEvery: steps, EvaluationSize: test.Count));
         return history.TestAccuracy[^1];

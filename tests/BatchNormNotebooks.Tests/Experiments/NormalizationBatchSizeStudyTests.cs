@@ -25,4 +25,13 @@ public sealed class NormalizationBatchSizeStudyTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => NormalizationBatchSizeStudy.TestAccuracy(Normalization.BatchNorm, 1, 1));
     }
+
+    [Fact]
+    public void The_learning_rate_is_used_and_checked()
+    {
+        double standard = NormalizationBatchSizeStudy.TestAccuracy(Normalization.BatchNorm, 8, 2, steps: 60);
+        Assert.Equal(standard, NormalizationBatchSizeStudy.TestAccuracy(Normalization.BatchNorm, 8, 2, steps: 60, learningRate: 0.05));
+        Assert.NotEqual(standard, NormalizationBatchSizeStudy.TestAccuracy(Normalization.BatchNorm, 8, 2, steps: 60, learningRate: 0.005));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NormalizationBatchSizeStudy.TestAccuracy(Normalization.BatchNorm, 8, 2, learningRate: 0));
+    }
 }
