@@ -5,11 +5,14 @@ using BatchNormNotebooks;
 //   dotnet run --project lib/BatchNormNotebooks.Figure1 -c Release [-- --steps N] [--seed S] [--out PATH]
 //     [--lr PLAIN BN] (skip the learning-rate protocol) [--tuning-steps N]
 //   ... -- --live N [--test-count M]: times Figure1Experiment.RunLive (the notebook's live cell) against the stored file.
+//   ... -- --seed S --out notebooks/data/figure1-seedS.json: the other seeds of notebook 02's Figure 1 (Figure1Seeds).
+//   ... -- --moons: notebook 02's two-moons study (MoonStudy) into notebooks/data/moons-study.json instead.
 // Both networks train in parallel, one per core; progress is printed every 5,000 steps.
 var options = new Figure1Options();
 (double, double)? rates = null;
 string? output = null;
 int? live = null, testCount = null;
+bool moons = false;
 for (int i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -22,10 +25,20 @@ for (int i = 0; i < args.Length; i++)
         case "--out": output = Next(); break;
         case "--live": live = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--test-count": testCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--moons": moons = true; break;
         default:
             Console.Error.WriteLine($"Unknown argument {args[i]}. Usage: dotnet run --project lib/BatchNormNotebooks.Figure1 -c Release [-- --steps N] [--seed S] [--tuning-steps N] [--lr PLAIN BN] [--out PATH]");
             return 2;
     }
+}
+
+if (moons)
+{
+    string moonsPath = output ?? Path.Combine(RepoRoot(), "notebooks", "data", MoonStudy.FileName);
+    var study = MoonStudy.Compute();
+    study.Save(moonsPath);
+    Console.WriteLine($"{study}\nWrote {moonsPath}");
+    return 0;
 }
 
 output ??= Path.Combine(RepoRoot(), "notebooks", "data", "figure1-full.json");

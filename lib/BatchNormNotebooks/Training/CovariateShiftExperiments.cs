@@ -48,8 +48,9 @@ public sealed record LandscapeTrace(double[] Steps, double[] Range, double[] Gra
 public static class CovariateShiftExperiments
 {
     /// <summary>
-    /// The gain of the sigmoid version of Glorot's rule: σ′(0) = 1/4, so weights 4× the tanh-scale bound keep the
-    /// variance of the signal from layer to layer (Glorot &amp; Bengio 2010; Bengio 2012, "Practical recommendations").
+    /// The gain of the sigmoid version of Glorot's rule: σ′(0) = 1/4, so weights 4× the bound ±√6/√(n_in + n_out)
+    /// that Glorot &amp; Bengio (2010) derived for units linear near 0. The factor 4 is from the Theano-era Deep Learning
+    /// Tutorials (LISA lab, 2010), not from the paper; PyTorch's <c>calculate_gain("sigmoid")</c> is 1.
     /// </summary>
     public const double SigmoidGlorotGain = 4.0;
 
