@@ -41,7 +41,10 @@ string Allocated(string method, string? shape = null, bool? batchNorm = null)
 {
     var r = Report(method, shape, batchNorm);
     long? bytes = r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase);
-    return bytes is null ? "?" : bytes < 1024 ? $"{bytes} B" : $"{bytes / 1024.0:F0} KiB";
+    string size = bytes is null ? "?" : bytes < 1024 ? $"{bytes} B" : $"{bytes / 1024.0:F0} KiB";
+    // Gen-2 collections per 1000 calls: the large-object heap's price for fresh outputs of 85 KB and more.
+    double gen2 = r.GcStats.TotalOperations == 0 ? 0 : 1000.0 * r.GcStats.Gen2Collections / r.GcStats.TotalOperations;
+    return gen2 > 0 ? string.Create(CultureInfo.InvariantCulture, $"{size}, {gen2:F0} gen-2 GCs per 1000") : size;
 }
 
 Console.WriteLine("Running the PyTorch side (/usr/bin/python3, torch.set_num_threads(2)) …");
