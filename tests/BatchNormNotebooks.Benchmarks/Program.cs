@@ -28,7 +28,9 @@ var clock = Stopwatch.StartNew();
 // A short job (3 warm-up, 8 measured iterations of about 250 ms) keeps the whole run near 15 minutes on 2 cores; the
 // table reports medians, as the PyTorch side does, because a shared machine's outliers are one-sided.
 // `-- --dry` runs every benchmark once and skips Figure 1: a check that the table builds, not a measurement.
+// `-- --no-figure1` skips the Figure 1 computation (two cores for a minute; many minutes on a busy machine).
 bool dry = args.Contains("--dry");
+bool figure1 = !dry && !args.Contains("--no-figure1");
 var job = dry ? Job.Dry : Job.Default.WithWarmupCount(3).WithIterationCount(8).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250));
 var config = DefaultConfig.Instance.AddJob(job.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true)));
 Summary[] summaries = [.. BenchmarkRunner.Run([typeof(BatchNormBenchmarks), typeof(TriadBenchmark), typeof(FmaPeakBenchmark), typeof(MlpStepBenchmark)], config)];
@@ -126,7 +128,7 @@ foreach (bool bn in new[] { true, false })
 
 // The whole Figure 1 computation, as the Figure 1 command runs it (learning-rate protocol, both 50,000-step runs in
 // parallel, every test-set evaluation), timed wall-clock in this run; its numbers are compared with the stored file.
-if (!dry)
+if (figure1)
 {
     Console.WriteLine("Running the full Figure 1 computation (about a minute on a quiet 2-core machine) …");
     var (mnistTrain, mnistTest) = MnistFull.Load();
