@@ -7,7 +7,7 @@ namespace BatchNormNotebooks.Benchmarks;
 public class BatchNormBenchmarks
 {
     private BatchNorm1d<float> _layer = null!, _evalLayer = null!;
-    private Matrix<float> _xm = null!, _dym = null!;
+    private Matrix<float> _xm = null!, _dym = null!, _xLibrary = null!;
     private readonly List<byte[]> _spacers = [];
     private float[] _x = [], _y = [], _dy = [], _dx = [], _gamma = [], _beta = [], _mean = [], _var = [], _invStd = [], _dGamma = [], _dBeta = [];
 
@@ -45,6 +45,19 @@ public class BatchNormBenchmarks
         _dBeta = new float[Features];
         _xm = new Matrix<float>(Batch, Features, _x);
         _dym = new Matrix<float>(Batch, Features, _dy);
+        // x as a notebook has it: made by the library (RandomNormal, a layer's output, a dataset), its array never handed
+        // out, so the public Forward keeps it by reference under its version stamp (_xm wraps an array this class holds:
+        // the layer must copy it). Same values as _x, written through the indexer.
+        _spacers.Add(new byte[100_000 + (4 * 1_088)]);
+        _xLibrary = Matrix<float>.RandomNormal(Batch, Features, new SeededRandom(3));
+        for (int i = 0; i < Batch; i++)
+        {
+            for (int j = 0; j < Features; j++)
+            {
+                _xLibrary[i, j] = _x[(i * Features) + j];
+            }
+        }
+
         _layer = new BatchNorm1d<float>(Features);
         _gamma.CopyTo(_layer.Gamma.Value);
         _evalLayer = new BatchNorm1d<float>(Features) { Training = false };
@@ -93,19 +106,38 @@ public class BatchNormBenchmarks
         return _layer.BackwardBuffered(_dym);
     }
 
-    /// <summary>The layer as a notebook cell calls it: Forward and Backward return new matrices.</summary>
+    /// <summary>The layer as a notebook cell calls it: Forward and Backward return new matrices; x made by the library.</summary>
     [Benchmark(Description = "layer fwd+bwd, public API")]
     public Matrix<float> LayerPublic()
+    {
+        _layer.Forward(_xLibrary);
+        return _layer.Backward(_dym);
+    }
+
+    /// <summary>The public API on an x whose array the caller holds (wrapped with <c>new Matrix(rows, cols, array)</c>):
+    /// the version stamp cannot see writes to it, so Forward copies x (what every public Forward did before issue 22).</summary>
+    [Benchmark(Description = "layer fwd+bwd, public API, caller's array")]
+    public Matrix<float> LayerPublicCallerArray()
     {
         _layer.Forward(_xm);
         return _layer.Backward(_dym);
     }
 
+    /// <summary>The floor of any API that returns fresh outputs: allocate y and dx uninitialised and write each once.</summary>
+    [Benchmark(Description = "two fresh outputs, allocated and written")]
+    public float FreshOutputs()
+    {
+        float[] y = GC.AllocateUninitializedArray<float>(_x.Length), dx = GC.AllocateUninitializedArray<float>(_x.Length);
+        y.AsSpan().Fill(1f);
+        dx.AsSpan().Fill(2f);
+        return y[^1] + dx[^1];
+    }
+
     [Benchmark(Description = "layer eval forward, buffered")]
-    public Matrix<float> LayerEvalBuffered() => _evalLayer.ForwardBuffered(_xm);
+    public Matrix<float> LayerEvalBuffered() => _evalLayer.ForwardBuffered(_xLibrary);
 
     [Benchmark(Description = "layer eval forward, public API")]
-    public Matrix<float> LayerEvalPublic() => _evalLayer.Forward(_xm);
+    public Matrix<float> LayerEvalPublic() => _evalLayer.Forward(_xLibrary);
 
     [Benchmark(Description = "library eval forward")]
     public void LibraryEval() =>

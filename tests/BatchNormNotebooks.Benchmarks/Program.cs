@@ -21,34 +21,56 @@ if (args.Length > 0 && args[0] == "--bdn")
 
 // In-process: the generated out-of-process project would inherit this repo's central package management and fail to build.
 // The naive reference at (65536, 256) takes over 20 s per call under load: a generous in-process timeout.
-var config = DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(12).WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true)));
+// Load average before and after: the table is only as good as the machine was quiet.
+static string LoadAverage() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ')[..3]);
+string loadBefore = LoadAverage();
+var clock = Stopwatch.StartNew();
+// A short job (3 warm-up, 8 measured iterations of about 250 ms) keeps the whole run near 15 minutes on 2 cores; the
+// table reports medians, as the PyTorch side does, because a shared machine's outliers are one-sided.
+// `-- --dry` runs every benchmark once and skips Figure 1: a check that the table builds, not a measurement.
+// `-- --no-figure1` skips the Figure 1 computation (two cores for a minute; many minutes on a busy machine).
+bool dry = args.Contains("--dry");
+bool figure1 = !dry && !args.Contains("--no-figure1");
+var job = dry ? Job.Dry : Job.Default.WithWarmupCount(3).WithIterationCount(8).WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250));
+var config = DefaultConfig.Instance.AddJob(job.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true)));
 Summary[] summaries = [.. BenchmarkRunner.Run([typeof(BatchNormBenchmarks), typeof(TriadBenchmark), typeof(FmaPeakBenchmark), typeof(MlpStepBenchmark)], config)];
 BenchmarkReport Report(string method, string? shape = null, bool? batchNorm = null) => summaries.SelectMany(s => s.Reports)
-    .First(r => r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Contains(method, StringComparison.Ordinal)
+    .First(r => r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\'') == method
         && (shape is null || (string)r.BenchmarkCase.Parameters["Shape"] == shape)
         && (batchNorm is null || (bool)r.BenchmarkCase.Parameters["BatchNorm"] == batchNorm));
-double Ms(string method, string? shape = null, bool? batchNorm = null) => Report(method, shape, batchNorm).ResultStatistics!.Mean / 1e6;
+double Ms(string method, string? shape = null, bool? batchNorm = null) => Report(method, shape, batchNorm).ResultStatistics!.Median / 1e6;
 string Allocated(string method, string? shape = null, bool? batchNorm = null)
 {
     var r = Report(method, shape, batchNorm);
     long? bytes = r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase);
-    return bytes is null ? "?" : bytes < 1024 ? $"{bytes} B" : $"{bytes / 1024.0:F0} KiB";
+    string size = bytes is null ? "?" : bytes < 1024 ? $"{bytes} B" : $"{bytes / 1024.0:F0} KiB";
+    // Gen-2 collections per 1000 calls: the large-object heap's price for fresh outputs of 85 KB and more.
+    double gen2 = r.GcStats.TotalOperations == 0 ? 0 : 1000.0 * r.GcStats.Gen2Collections / r.GcStats.TotalOperations;
+    return gen2 > 0 ? string.Create(CultureInfo.InvariantCulture, $"{size}, {gen2:F0} gen-2 GCs per 1000") : size;
 }
 
 Console.WriteLine("Running the PyTorch side (/usr/bin/python3, torch.set_num_threads(2)) …");
+// PyTorch's products run on whatever libblas.so.3 the machine has (Debian builds it BLAS_INFO=generic); the script reports
+// which file provides sgemm_ and times nothing on the reference BLAS, which would make PyTorch 12× slower than it is.
 string[] shapes = ["256x256", "4096x1024", "65536x256"];
 var psi = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "torch_batchnorm.py"), .. shapes]) { RedirectStandardOutput = true };
 using var python = Process.Start(psi)!;
 string json = python.StandardOutput.ReadToEnd();
 python.WaitForExit();
 using var torch = JsonDocument.Parse(json);
+bool referenceBlas = torch.RootElement.GetProperty("reference_blas").GetBoolean();
+string blasLine = $"PyTorch's BLAS: BLAS_INFO={torch.RootElement.GetProperty("blas_info")}, sgemm_ from {torch.RootElement.GetProperty("blas_sgemm_from")}";
+double Torch(string what, string key) => referenceBlas ? double.NaN : torch.RootElement.GetProperty(what).GetProperty(key).GetDouble();
+string Pt(double ms) => double.IsNaN(ms) ? "refused (reference BLAS)" : ms.ToString("F3", CultureInfo.InvariantCulture);
+string Ratio(double pt, double ours) => double.IsNaN(pt) ? "–" : (pt / ours).ToString("F2", CultureInfo.InvariantCulture) + "×";
 
 double triad1 = TriadBenchmark.Bytes / (Ms("triad, 1 thread") / 1e3) / 1e9;
 double triad2 = TriadBenchmark.Bytes / (Ms("triad, 2 threads") / 1e3) / 1e9;
 double peak1 = FmaPeakBenchmark.FlopsPerThread / (Ms("FMA peak, 1 thread") / 1e3) / 1e9;
 double peakAll = Environment.ProcessorCount * FmaPeakBenchmark.FlopsPerThread / (Ms("FMA peak, all cores") / 1e3) / 1e9;
 var table = new StringBuilder();
-table.AppendLine(CultureInfo.InvariantCulture, $"PyTorch {torch.RootElement.GetProperty("torch")} ({torch.RootElement.GetProperty("threads")} threads) vs BatchNormNotebooks, float32, {Environment.ProcessorCount} cores, triad {triad1:F1} GB/s (1 thread) / {triad2:F1} GB/s (2 threads), FMA peak {peak1:F0} GFLOP/s (1 core) / {peakAll:F0} GFLOP/s (all cores)");
+table.AppendLine(CultureInfo.InvariantCulture, $"PyTorch {torch.RootElement.GetProperty("torch")} ({torch.RootElement.GetProperty("threads")} threads) vs BatchNormNotebooks, float32, medians, {Environment.ProcessorCount} cores, triad {triad1:F1} GB/s (1 thread) / {triad2:F1} GB/s (2 threads), FMA peak {peak1:F0} GFLOP/s (1 core) / {peakAll:F0} GFLOP/s (all cores)");
+table.AppendLine(CultureInfo.InvariantCulture, $"{blasLine}{(referenceBlas ? " — the reference BLAS: no PyTorch column; apt-get install libopenblas0-pthread" : "")}");
 table.AppendLine();
 table.AppendLine("| what | shape | naive ms | ours ms | ours ÷ kernels | PyTorch ms | PyTorch ÷ ours | GB/s moved | % of 2-thread triad | allocated per call |");
 table.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
@@ -56,30 +78,34 @@ foreach (string shape in shapes)
 {
     int n = int.Parse(shape.Split('x')[0], CultureInfo.InvariantCulture), c = int.Parse(shape.Split('x')[1], CultureInfo.InvariantCulture);
     double kernels = Ms("library kernels", shape), naive = Ms("naive scalar", shape);
-    double pt = torch.RootElement.GetProperty("fwd_bwd_ms").GetProperty(shape).GetDouble();
+    double pt = Torch("fwd_bwd_ms", shape);
     double gbs = BatchNormBenchmarks.BytesMoved(n, c) / (kernels / 1e3) / 1e9;
-    table.AppendLine(CultureInfo.InvariantCulture, $"| BN fwd+bwd (train), kernels | {shape} | {naive:F3} | {kernels:F3} | 1 | {pt:F3} | {pt / kernels:F2}× | {gbs:F1} | {gbs / triad2:P0} | {Allocated("library kernels", shape)} |");
+    table.AppendLine(CultureInfo.InvariantCulture, $"| BN fwd+bwd (train), kernels | {shape} | {naive:F3} | {kernels:F3} | 1 | {Pt(pt)} | {Ratio(pt, kernels)} | {gbs:F1} | {gbs / triad2:P0} | {Allocated("library kernels", shape)} |");
     double forward = Ms("kernel forward (train) only", shape), backward = Ms("kernel backward only", shape), read = Ms("one read of x", shape);
     double readGbs = (4.0 * n * c) / (read / 1e3) / 1e9;
     table.AppendLine(CultureInfo.InvariantCulture, $"| … forward (train) only: statistics pass + normalisation pass | {shape} | | {forward:F3} | {forward / kernels:F2}× | | | | | |");
     table.AppendLine(CultureInfo.InvariantCulture, $"| … backward only: sums pass + dx pass | {shape} | | {backward:F3} | {backward / kernels:F2}× | | | | | |");
     table.AppendLine(CultureInfo.InvariantCulture, $"| … the floor of one pass: one read of x, both cores | {shape} | | {read:F3} | {read / kernels:F2}× | | | {readGbs:F1} | {readGbs / triad2:P0} | |");
-    foreach (string how in new[] { "buffered", "public API" })
+    foreach (string how in new[] { "buffered", "public API", "public API, caller's array" })
     {
         double layer = Ms($"layer fwd+bwd, {how}", shape);
-        table.AppendLine(CultureInfo.InvariantCulture, $"| BN fwd+bwd (train), layer {how} | {shape} | | {layer:F3} | {layer / kernels:F2}× | {pt:F3} | {pt / layer:F2}× | | | {Allocated($"layer fwd+bwd, {how}", shape)} |");
+        string what = how == "public API, caller's array" ? "… public API, x wrapping an array the caller holds (copied)" : $"BN fwd+bwd (train), layer {how}";
+        table.AppendLine(CultureInfo.InvariantCulture, $"| {what} | {shape} | | {layer:F3} | {layer / kernels:F2}× | {Pt(pt)} | {Ratio(pt, layer)} | | | {Allocated($"layer fwd+bwd, {how}", shape)} |");
     }
+
+    double fresh = Ms("two fresh outputs, allocated and written", shape);
+    table.AppendLine(CultureInfo.InvariantCulture, $"| … the floor of returning fresh outputs: allocate y and dx uninitialised, write each once | {shape} | | {fresh:F3} | {fresh / kernels:F2}× | | | | | {Allocated("two fresh outputs, allocated and written", shape)} |");
 }
 
 foreach (string shape in shapes)
 {
     double kernels = Ms("library eval forward", shape);
-    double pt = torch.RootElement.GetProperty("eval_ms").GetProperty(shape).GetDouble();
-    table.AppendLine(CultureInfo.InvariantCulture, $"| BN eval forward, kernel | {shape} | – | {kernels:F3} | 1 | {pt:F3} | {pt / kernels:F2}× | | | {Allocated("library eval forward", shape)} |");
+    double pt = Torch("eval_ms", shape);
+    table.AppendLine(CultureInfo.InvariantCulture, $"| BN eval forward, kernel | {shape} | – | {kernels:F3} | 1 | {Pt(pt)} | {Ratio(pt, kernels)} | | | {Allocated("library eval forward", shape)} |");
     foreach (string how in new[] { "buffered", "public API" })
     {
         double layer = Ms($"layer eval forward, {how}", shape);
-        table.AppendLine(CultureInfo.InvariantCulture, $"| BN eval forward, layer {how} | {shape} | – | {layer:F3} | {layer / kernels:F2}× | {pt:F3} | {pt / layer:F2}× | | | {Allocated($"layer eval forward, {how}", shape)} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| BN eval forward, layer {how} | {shape} | – | {layer:F3} | {layer / kernels:F2}× | {Pt(pt)} | {Ratio(pt, layer)} | | | {Allocated($"layer eval forward, {how}", shape)} |");
     }
 }
 
@@ -90,30 +116,35 @@ table.AppendLine("| MLP train step | ours ms | PyTorch ms (2 threads) | PyTorch 
 table.AppendLine("|---|---|---|---|---|---|---|---|---|");
 foreach (bool bn in new[] { true, false })
 {
-    double pt = torch.RootElement.GetProperty("mlp_step_ms").GetProperty(bn ? "bn" : "plain").GetDouble();
-    double pt1 = torch.RootElement.GetProperty("mlp_step_ms_1thread").GetProperty(bn ? "bn" : "plain").GetDouble();
+    double pt = Torch("mlp_step_ms", bn ? "bn" : "plain");
+    double pt1 = Torch("mlp_step_ms_1thread", bn ? "bn" : "plain");
     foreach (string how in new[] { "trainer path", "public API" })
     {
         double ours = Ms($"MLP train step, {how}", batchNorm: bn);
         double gflops = MlpStepBenchmark.Flops / (ours / 1e3) / 1e9;
-        table.AppendLine(CultureInfo.InvariantCulture, $"| {(bn ? "with BN" : "without BN")}, {how} | {ours:F3} | {pt:F3} | {pt / ours:F2}× | {pt1:F3} | {gflops:F1} | {gflops / peak1:P0} | {gflops / peakAll:P0} | {Allocated($"MLP train step, {how}", batchNorm: bn)} |");
+        table.AppendLine(CultureInfo.InvariantCulture, $"| {(bn ? "with BN" : "without BN")}, {how} | {ours:F3} | {Pt(pt)} | {Ratio(pt, ours)} | {Pt(pt1)} | {gflops:F1} | {gflops / peak1:P0} | {gflops / peakAll:P0} | {Allocated($"MLP train step, {how}", batchNorm: bn)} |");
     }
 }
 
 // The whole Figure 1 computation, as the Figure 1 command runs it (learning-rate protocol, both 50,000-step runs in
 // parallel, every test-set evaluation), timed wall-clock in this run; its numbers are compared with the stored file.
-Console.WriteLine("Running the full Figure 1 computation (about a minute on a quiet 2-core machine) …");
-var (mnistTrain, mnistTest) = MnistFull.Load();
-var figureClock = Stopwatch.StartNew();
-var figure = Figure1Experiment.Run(mnistTrain, mnistTest, new Figure1Options());
-double figureSeconds = figureClock.Elapsed.TotalSeconds;
-var stored = Figure1Result.LoadFull();
-bool sameAsStored = figure.Curves.Zip(stored.Curves).All(p => p.First.TestAccuracy.SequenceEqual(p.Second.TestAccuracy) && p.First.P50.SequenceEqual(p.Second.P50));
-table.AppendLine();
-table.AppendLine("| Figure 1, full scale | wall-clock s | per network (s) | same numbers as notebooks/data/figure1-full.json |");
-table.AppendLine("|---|---|---|---|");
-table.AppendLine(CultureInfo.InvariantCulture, $"| learning-rate protocol + 2 × 50,000 steps (one network per core) + {figure.WithBatchNorm.Steps.Length} test-set evaluations each | {figureSeconds:F1} | {figure.WithoutBatchNorm.Seconds:F1} without BN, {figure.WithBatchNorm.Seconds:F1} with BN | {(sameAsStored ? "yes, bit for bit" : "NO — rerun the Figure 1 command")} |");
+if (figure1)
+{
+    Console.WriteLine("Running the full Figure 1 computation (about a minute on a quiet 2-core machine) …");
+    var (mnistTrain, mnistTest) = MnistFull.Load();
+    var figureClock = Stopwatch.StartNew();
+    var figure = Figure1Experiment.Run(mnistTrain, mnistTest, new Figure1Options());
+    double figureSeconds = figureClock.Elapsed.TotalSeconds;
+    var stored = Figure1Result.LoadFull();
+    bool sameAsStored = figure.Curves.Zip(stored.Curves).All(p => p.First.TestAccuracy.SequenceEqual(p.Second.TestAccuracy) && p.First.P50.SequenceEqual(p.Second.P50));
+    table.AppendLine();
+    table.AppendLine("| Figure 1, full scale | wall-clock s | per network (s) | same numbers as notebooks/data/figure1-full.json |");
+    table.AppendLine("|---|---|---|---|");
+    table.AppendLine(CultureInfo.InvariantCulture, $"| learning-rate protocol + 2 × 50,000 steps (one network per core) + {figure.WithBatchNorm.Steps.Length} test-set evaluations each | {figureSeconds:F1} | {figure.WithoutBatchNorm.Seconds:F1} without BN, {figure.WithBatchNorm.Seconds:F1} with BN | {(sameAsStored ? "yes, bit for bit" : "NO — rerun the Figure 1 command")} |");
+}
 
+table.AppendLine();
+table.AppendLine(CultureInfo.InvariantCulture, $"Load average (1, 5, 15 min) before the run: {loadBefore}; after: {LoadAverage()}; the run took {clock.Elapsed.TotalMinutes:F0} min, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC at the end.");
 Console.WriteLine();
 Console.WriteLine(table);
 Directory.CreateDirectory("BenchmarkDotNet.Artifacts");

@@ -1,6 +1,12 @@
 """PyTorch side of the benchmark table: the same shapes and the same MLP step, float32, 2 threads.
-Prints one JSON object: milliseconds per call (median of repeated timed batches). Run with /usr/bin/python3."""
-import json, time, statistics, sys
+Prints one JSON object: milliseconds per call (median of repeated timed batches), and which BLAS PyTorch runs on.
+Run with /usr/bin/python3.
+
+Debian's python3-torch is built with BLAS_INFO=generic: it calls whatever libblas.so.3 the machine provides. Without
+OpenBLAS that is the reference (netlib) BLAS, about 12x slower for the MLP's products, which makes PyTorch look slow
+rather than us fast. The benchmark therefore reports the loaded library and refuses to compare against the reference
+BLAS (install libopenblas0-pthread)."""
+import ctypes, json, os, time, statistics, sys
 import torch
 
 torch.set_num_threads(2)
@@ -23,7 +29,32 @@ def timeit(fn, min_seconds=0.5):
         samples.append((time.perf_counter() - t) / per_batch)
     return statistics.median(samples) * 1000
 
-out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "fwd_bwd_ms": {}, "eval_ms": {}}
+def blas():
+    """(BLAS_INFO from torch.__config__.show(), the file that provides sgemm_ in this process, every BLAS-like file mapped)."""
+    torch.randn(8, 8) @ torch.randn(8, 8)  # make sure the BLAS is loaded
+    info = next((part.split("=", 1)[1] for line in torch.__config__.show().splitlines()
+                 for part in line.replace(",", " ").split() if part.startswith("BLAS_INFO=")), "?")
+    maps = [line.split() for line in open("/proc/self/maps")]
+    maps = [(int(m[0].split("-")[0], 16), int(m[0].split("-")[1], 16), m[5]) for m in maps if len(m) >= 6 and m[5].startswith("/")]
+    mapped = sorted({path for _, _, path in maps if any(k in os.path.basename(path).lower() for k in ("blas", "mkl", "blis"))})
+    # The generic build calls sgemm_, resolved in libtorch_cpu's dependency scope; the file holding that address is the
+    # BLAS it runs on. (Debian's OpenBLAS LAPACK may be mapped even when libblas.so.3 is the reference BLAS, so "is
+    # OpenBLAS mapped" is not enough.)
+    torch_cpu = next(path for _, _, path in maps if os.path.basename(path).startswith("libtorch_cpu.so"))
+    addr = ctypes.cast(ctypes.CDLL(torch_cpu).sgemm_, ctypes.c_void_p).value
+    provider = next((path for lo, hi, path in maps if lo <= addr < hi), "?")
+    return info, os.path.realpath(provider), mapped
+
+blas_info, blas_provider, blas_mapped = blas()
+# The reference BLAS is Debian's /usr/lib/<arch>/blas/libblas.so.3 (package libblas3); OpenBLAS, MKL and BLIS name themselves.
+reference = not any(k in blas_provider.lower() for k in ("openblas", "mkl", "blis"))
+out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas_info": blas_info, "blas_sgemm_from": blas_provider, "blas_mapped": blas_mapped,
+       "reference_blas": reference, "fwd_bwd_ms": {}, "eval_ms": {}}
+print(f"PyTorch {torch.__version__}: BLAS_INFO={blas_info}, sgemm_ from {blas_provider} (mapped: {', '.join(blas_mapped)})"
+      + (" -- the reference BLAS: no PyTorch column (apt-get install libopenblas0-pthread)" if reference else ""), file=sys.stderr)
+if reference:
+    print(json.dumps(out))  # no timings: a comparison against the reference BLAS would mislead
+    sys.exit(0)
 for shape in sys.argv[1:] or ["256x256", "4096x1024", "65536x256"]:
     n, c = map(int, shape.split("x"))
     x = (torch.randn(n, c) * 2 + 3).requires_grad_(True)

@@ -13,8 +13,9 @@ public enum BatchNormBackward
 }
 
 /// <summary>What a training-mode forward saves for backward: the input and the batch statistics.</summary>
-/// <param name="X">The input, shape (batch, features): after <c>Forward</c> a copy the layer owns; after
-/// <c>ForwardBuffered</c> the caller's matrix itself (that path's contract: x stays unchanged until backward).</param>
+/// <param name="X">The input, shape (batch, features): the caller's matrix itself (after <c>Forward</c> guarded by its
+/// version stamp, or a copy the layer owns once its storage was handed out; after <c>ForwardBuffered</c> unguarded,
+/// that path's contract: x stays unchanged until backward).</param>
 /// <param name="Mean">μ_B per feature.</param>
 /// <param name="Variance">Biased σ²_B per feature.</param>
 /// <param name="InvStd">1/√(σ²_B + ε) per feature.</param>
@@ -33,11 +34,13 @@ public sealed record BatchNormSaved<T>(Matrix<T> X, T[] Mean, T[] Variance, T[] 
 /// first bad element (it would silently turn the whole feature column and the running statistics into NaN); in eval
 /// mode each output depends only on its own input, so a NaN input gives a NaN output in that element only.
 /// A training Forward that throws leaves no forward behind (<see cref="Saved"/> is null) and the next Backward throws
-/// instead of returning the previous batch's gradient. <see cref="Forward"/> copies x into a buffer the layer owns (in
-/// <see cref="Saved"/>), so changing x in place between Forward and Backward does not change dx — PyTorch throws in
-/// that case instead; copying was chosen because it costs one pass over x and no allocation once the shape is steady.
+/// instead of returning the previous batch's gradient. <see cref="Forward"/> keeps x by reference and notes its
+/// version stamp (as PyTorch does): assigning an element of x between Forward and Backward makes Backward throw an
+/// <see cref="InvalidOperationException"/> saying so; if x's storage is handed out (<see cref="Matrix{T}.Data"/>,
+/// <see cref="Matrix{T}.Row"/>), where writes bypass the stamp, the layer first copies x, so dx always belongs to the
+/// forward. (Until issue 22 Forward always copied x: one more pass over x, about 2 ms of 13 at (4096, 1024).)
 /// <see cref="ForwardBuffered"/> (the training path of <see cref="Sequential{T}"/>, where x is the previous layer's
-/// own buffer) keeps a reference to x instead: that pass over x was a third of the layer's cost at (256, 256).
+/// own buffer) keeps a reference to x unchecked: x must stay unchanged until the backward.
 /// The buffers behind <see cref="Saved"/> are reused by the next training Forward of the same batch size.
 /// Taught in notebooks/03-batchnorm-algorithm and 05-moving-averages-inference.
 /// </remarks>
@@ -46,8 +49,7 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
     private BatchNormSaved<T>? _saved;
     private bool _ready;
     private bool _lastForwardWasTraining;
-    private Matrix<T>? _xCopy;
-    private Matrix<T>? _xCopySpare;
+    private readonly KeptInput<T> _x = new();
     private Matrix<T>? _y;
     private Matrix<T>? _ySpare;
     private Matrix<T>? _dx;
@@ -100,14 +102,14 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
     public BatchNormBackward BackwardMethod { get; set; } = BatchNormBackward.ClosedForm;
 
     /// <summary>What the last training-mode forward saved (null before the first one).</summary>
-    public BatchNormSaved<T>? Saved => _ready && _lastForwardWasTraining ? _saved : null;
+    public BatchNormSaved<T>? Saved => _ready && _lastForwardWasTraining && _saved is not null ? WithCurrentInput(_saved) : null;
 
     /// <summary>Forward pass; returns a new (batch, features) matrix.</summary>
     public Matrix<T> Forward(Matrix<T> x)
     {
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
-        return ForwardInto(x, new Matrix<T>(x.Rows, x.Cols, GC.AllocateUninitializedArray<T>(x.Data.Length)), copyInput: true);
+        return ForwardInto(x, Matrix<T>.Uninitialized(x.Rows, x.Cols), keepGuarded: true);
     }
 
     /// <inheritdoc/>
@@ -115,14 +117,14 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
     {
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
-        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, x.Cols), copyInput: false);
+        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, x.Cols), keepGuarded: false);
     }
 
     /// <summary>Backward pass of the last training-mode forward; returns a new (batch, features) matrix.</summary>
     public Matrix<T> Backward(Matrix<T> dy)
     {
         ArgumentNullException.ThrowIfNull(dy);
-        return BackwardInto(dy, new Matrix<T>(dy.Rows, dy.Cols, GC.AllocateUninitializedArray<T>(dy.Data.Length)));
+        return BackwardInto(dy, Matrix<T>.Uninitialized(dy.Rows, dy.Cols));
     }
 
     /// <inheritdoc/>
@@ -132,25 +134,25 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
         return BackwardInto(dy, LayerBuffer.Ensure(ref _dx, dy.Rows, dy.Cols));
     }
 
-    private Matrix<T> ForwardInto(Matrix<T> x, Matrix<T> y, bool copyInput)
+    private Matrix<T> ForwardInto(Matrix<T> x, Matrix<T> y, bool keepGuarded)
     {
         if (x.Cols != Features)
         {
             throw new ArgumentException($"{Name} expects input shape (batch, {Features}) but got {x.Shape}.", nameof(x));
         }
 
-        bool small = x.Data.Length < BatchNormKernels.ParallelThreshold;   // span overloads: no per-call closure
+        bool small = x.Storage.Length < BatchNormKernels.ParallelThreshold;   // span overloads: no per-call closure
         bool useBatchStats = Training || !Convention.TrackRunningStats;
         _lastForwardWasTraining = useBatchStats;
         if (!useBatchStats)
         {
             if (small)
             {
-                BatchNormKernels.ForwardEval<T>(x.Data.AsSpan(), x.Rows, Gamma.Value, Beta.Value, Running.Mean, Running.Variance, Epsilon, y.Data);
+                BatchNormKernels.ForwardEval<T>(x.Storage.AsSpan(), x.Rows, Gamma.Value, Beta.Value, Running.Mean, Running.Variance, Epsilon, y.Storage);
             }
             else
             {
-                BatchNormKernels.ForwardEval<T>(x.Data, x.Rows, Gamma.Value, Beta.Value, Running.Mean, Running.Variance, Epsilon, y.Data);
+                BatchNormKernels.ForwardEval<T>(x.Storage, x.Rows, Gamma.Value, Beta.Value, Running.Mean, Running.Variance, Epsilon, y.Storage);
             }
 
             _ready = true;
@@ -167,15 +169,15 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
         _invStd ??= new T[Features];
         if (small)
         {
-            BatchNormKernels.ForwardTrain<T>(x.Data.AsSpan(), x.Rows, Gamma.Value, Beta.Value, Epsilon, _mean, _variance, _invStd, y.Data);
+            BatchNormKernels.ForwardTrain<T>(x.Storage.AsSpan(), x.Rows, Gamma.Value, Beta.Value, Epsilon, _mean, _variance, _invStd, y.Storage);
         }
         else
         {
-            BatchNormKernels.ForwardTrain<T>(x.Data, x.Rows, Gamma.Value, Beta.Value, Epsilon, _mean, _variance, _invStd, y.Data);
+            BatchNormKernels.ForwardTrain<T>(x.Storage, x.Rows, Gamma.Value, Beta.Value, Epsilon, _mean, _variance, _invStd, y.Storage);
         }
 
         ThrowIfNotFinite(x, _mean, _variance);
-        var saved = copyInput ? LayerBuffer.CopyOf(ref _xCopy, ref _xCopySpare, x) : x;
+        var saved = keepGuarded ? _x.Keep(x) : _x.Reference(x);
         if (_saved is null || !ReferenceEquals(_saved.X, saved))
         {
             _saved = new BatchNormSaved<T>(saved, _mean, _variance, _invStd);
@@ -199,28 +201,32 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
                 : $"{Name}.Backward: the last Forward threw, so there is no batch to differentiate; call Forward again with a valid batch.");
         }
 
-        if (dy.Rows != _saved.X.Rows || dy.Cols != _saved.X.Cols)
+        var x = _x.ForBackward(Name);
+        if (dy.Rows != x.Rows || dy.Cols != x.Cols)
         {
-            throw new ArgumentException($"{Name}.Backward: dy must have the shape of y: expected shape {_saved.X.Shape} but got {dy.Shape}.", nameof(dy));
+            throw new ArgumentException($"{Name}.Backward: dy must have the shape of y: expected shape {x.Shape} but got {dy.Shape}.", nameof(dy));
         }
 
         // Below the kernels' parallel threshold call the span overloads: the array overloads allocate a closure per call.
-        bool small = dy.Data.Length < BatchNormKernels.ParallelThreshold;
+        bool small = dy.Storage.Length < BatchNormKernels.ParallelThreshold;
         if (BackwardMethod == BatchNormBackward.Graph)
         {
-            BatchNormKernels.BackwardGraph<T>(dy.Data, _saved.X.Data, dy.Rows, Gamma.Value, _saved.Mean, _saved.InvStd, dx.Data, Gamma.Grad, Beta.Grad);
+            BatchNormKernels.BackwardGraph<T>(dy.Storage, x.Storage, dy.Rows, Gamma.Value, _saved.Mean, _saved.InvStd, dx.Storage, Gamma.Grad, Beta.Grad);
         }
         else if (small)
         {
-            BatchNormKernels.BackwardClosedForm<T>(dy.Data.AsSpan(), _saved.X.Data, dy.Rows, Gamma.Value, _saved.Mean, _saved.InvStd, dx.Data, Gamma.Grad, Beta.Grad);
+            BatchNormKernels.BackwardClosedForm<T>(dy.Storage.AsSpan(), x.Storage, dy.Rows, Gamma.Value, _saved.Mean, _saved.InvStd, dx.Storage, Gamma.Grad, Beta.Grad);
         }
         else
         {
-            BatchNormKernels.BackwardClosedForm<T>(dy.Data, _saved.X.Data, dy.Rows, Gamma.Value, _saved.Mean, _saved.InvStd, dx.Data, Gamma.Grad, Beta.Grad);
+            BatchNormKernels.BackwardClosedForm<T>(dy.Storage, x.Storage, dy.Rows, Gamma.Value, _saved.Mean, _saved.InvStd, dx.Storage, Gamma.Grad, Beta.Grad);
         }
 
         return dx;
     }
+
+    private BatchNormSaved<T> WithCurrentInput(BatchNormSaved<T> saved) =>
+        _x.Saved is { } x && !ReferenceEquals(x, saved.X) ? (_saved = saved with { X = x }) : saved;
 
     private static void ThrowIfNotFinite(Matrix<T> x, T[] mean, T[] variance)
     {

@@ -4,14 +4,14 @@ using System.Numerics.Tensors;
 namespace BatchNormNotebooks;
 
 /// <summary>An element-wise activation a = g(z) whose backward needs z and a.</summary>
-/// <remarks>Forward copies z and a into buffers of its own (changing x or the returned matrix afterwards does not
-/// change the gradient); <see cref="ForwardBuffered"/> (the training path) keeps a reference to z instead, so there z
-/// must stay unchanged until the backward. A Forward that throws leaves no forward behind, so Backward then throws.</remarks>
+/// <remarks>Forward keeps z by reference with its version stamp (assigning an element of z before Backward makes
+/// Backward throw; if z's storage is handed out the layer copies z first) and a in a buffer of its own, returning a
+/// copy (changing the returned matrix does not change the gradient); <see cref="ForwardBuffered"/> (the training path)
+/// keeps a reference to z unchecked, so there z must stay unchanged until the backward. A Forward that throws leaves no
+/// forward behind, so Backward then throws.</remarks>
 public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<T>
 {
-    private Matrix<T>? _z;
-    private Matrix<T>? _zCopy;
-    private Matrix<T>? _zCopySpare;
+    private readonly KeptInput<T> _z = new();
     private Matrix<T>? _a;
     private Matrix<T>? _aSpare;
     private Matrix<T>? _dx;
@@ -27,18 +27,18 @@ public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<
     public IReadOnlyList<Parameter<T>> Parameters => [];
 
     /// <inheritdoc/>
-    public Matrix<T> Forward(Matrix<T> x) => ForwardInto(x, copyInput: true).Clone();
+    public Matrix<T> Forward(Matrix<T> x) => ForwardInto(x, keepGuarded: true).Clone();
 
     /// <inheritdoc/>
-    public Matrix<T> ForwardBuffered(Matrix<T> x) => ForwardInto(x, copyInput: false);
+    public Matrix<T> ForwardBuffered(Matrix<T> x) => ForwardInto(x, keepGuarded: false);
 
-    private Matrix<T> ForwardInto(Matrix<T> x, bool copyInput)
+    private Matrix<T> ForwardInto(Matrix<T> x, bool keepGuarded)
     {
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
         var a = LayerBuffer.Ensure(ref _a, ref _aSpare, x.Rows, x.Cols);
-        Apply(x.Data, a.Data);
-        _z = copyInput ? LayerBuffer.CopyOf(ref _zCopy, ref _zCopySpare, x) : x;
+        Apply(x.Storage, a.Storage);
+        _ = keepGuarded ? _z.Keep(x) : _z.Reference(x);
         _ready = true;
         return a;
     }
@@ -50,7 +50,7 @@ public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<
     public Matrix<T> BackwardBuffered(Matrix<T> dy, bool needInputGradient = true)
     {
         ArgumentNullException.ThrowIfNull(dy);
-        if (!_ready || _a is null || _z is null)
+        if (!_ready || _a is null || _z.Saved is null)
         {
             throw new InvalidOperationException($"{Name}.Backward needs a Forward first{(_a is null ? "" : " (the last Forward threw, so there is nothing to differentiate)")}.");
         }
@@ -61,8 +61,8 @@ public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<
         }
 
         var dx = LayerBuffer.Ensure(ref _dx, dy.Rows, dy.Cols);
-        Derivative(_z.Data, _a.Data, dx.Data);
-        Elementwise.Multiply<T>(dx.Data, dy.Data, dx.Data);
+        Derivative(_z.ForBackward(Name).Storage, _a.Storage, dx.Storage);
+        Elementwise.Multiply<T>(dx.Storage, dy.Storage, dx.Storage);
         return dx;
     }
 

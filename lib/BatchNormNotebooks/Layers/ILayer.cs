@@ -12,10 +12,11 @@ namespace BatchNormNotebooks;
 /// keep (what a notebook cell does). <see cref="ForwardBuffered"/> and <see cref="BackwardBuffered"/> return
 /// matrices the layer owns and overwrites on its next call of the same kind: no allocation once the batch shape is
 /// steady (what <see cref="Sequential{T}"/> and <see cref="Trainer"/> do on every step). Both kinds save the same
-/// state, so either backward may follow either forward. After <see cref="Forward"/> the library's layers hold copies
-/// of what backward needs from x, so changing x afterwards does not change the gradients; after
-/// <see cref="ForwardBuffered"/> they may hold x itself (no copy on the training path), so there x must stay
-/// unchanged until the backward. A Forward that throws
+/// state, so either backward may follow either forward. After <see cref="Forward"/> the library's layers keep x by
+/// reference under its version stamp, as PyTorch does: assigning an element of x before the backward makes Backward
+/// throw, and once x's storage is handed out (<see cref="Matrix{T}.Data"/>, <see cref="Matrix{T}.Row"/>) they copy it
+/// first, so changing x never silently changes the gradients; after <see cref="ForwardBuffered"/> they hold x itself
+/// unchecked (the training path), so there x must stay unchanged until the backward. A Forward that throws
 /// leaves the layer without a forward, so the next Backward throws instead of reusing an older batch.
 /// </remarks>
 public interface ILayer<T> where T : IFloatingPointIeee754<T>

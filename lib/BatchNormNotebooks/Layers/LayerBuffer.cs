@@ -24,6 +24,7 @@ internal static class LayerBuffer
         if (buffer is null || buffer.Rows != rows || buffer.Cols != cols)
         {
             buffer = new Matrix<T>(rows, cols);
+            buffer.MarkShared();   // overwritten by the next call without the indexer: never kept by reference
         }
 
         return buffer;
@@ -33,7 +34,7 @@ internal static class LayerBuffer
     public static Matrix<T> CopyOf<T>(ref Matrix<T>? buffer, ref Matrix<T>? spare, Matrix<T> source) where T : IFloatingPointIeee754<T>
     {
         var copy = Ensure(ref buffer, ref spare, source.Rows, source.Cols);
-        source.Data.AsSpan().CopyTo(copy.Data);
+        source.Storage.AsSpan().CopyTo(copy.Storage);
         return copy;
     }
 }

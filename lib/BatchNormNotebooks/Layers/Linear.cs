@@ -9,15 +9,14 @@ namespace BatchNormNotebooks;
 /// </summary>
 /// <remarks>Init as PyTorch: W and b uniform in [−1/√in, 1/√in]. With batch norm after it the bias is
 /// redundant (paper §3.2: β takes its role); pass <c>bias: false</c>. Taught in notebooks/01-backprop-recap.
-/// Forward copies x into a buffer the layer owns (backward needs it for dW = xᵀ·dy), so changing x in place after
-/// Forward does not change the gradients — PyTorch throws in that case instead; copying costs one pass over x, small
-/// next to the product. <see cref="ForwardBuffered"/> (the training path) keeps a reference to x instead: x must stay
-/// unchanged until the backward. A Forward that throws leaves no forward behind: the next Backward throws.</remarks>
+/// Forward keeps x (backward needs it for dW = xᵀ·dy) by reference with its version stamp, as PyTorch does: assigning
+/// an element of x before Backward makes Backward throw; if x's storage is handed out (<see cref="Matrix{T}.Data"/>,
+/// <see cref="Matrix{T}.Row"/>) the layer copies x first, so the gradients always belong to the forward.
+/// <see cref="ForwardBuffered"/> (the training path) keeps a reference to x unchecked: x must stay unchanged until the
+/// backward. A Forward that throws leaves no forward behind: the next Backward throws.</remarks>
 public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
 {
-    private Matrix<T>? _x;
-    private Matrix<T>? _xCopy;
-    private Matrix<T>? _xCopySpare;
+    private readonly KeptInput<T> _x = new();
     private Matrix<T>? _y;
     private Matrix<T>? _ySpare;
     private Matrix<T>? _dx;
@@ -81,8 +80,7 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
     {
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
-        var y = new Matrix<T>(x.Rows, OutFeatures, GC.AllocateUninitializedArray<T>(x.Rows * OutFeatures));
-        return ForwardInto(x, y, copyInput: true);
+        return ForwardInto(x, Matrix<T>.Uninitialized(x.Rows, OutFeatures), keepGuarded: true);
     }
 
     /// <inheritdoc/>
@@ -90,7 +88,7 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
     {
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
-        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, OutFeatures), copyInput: false);
+        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, OutFeatures), keepGuarded: false);
     }
 
     /// <summary>Backward: dW = xᵀ·dy, db = Σ_i dy_i, dx = dy·Wᵀ; returns a new (batch, in) matrix.</summary>
@@ -100,24 +98,25 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
     public Matrix<T> BackwardBuffered(Matrix<T> dy, bool needInputGradient = true)
     {
         ArgumentNullException.ThrowIfNull(dy);
-        if (!_ready || _x is null)
+        if (!_ready || _x.Saved is null)
         {
-            throw new InvalidOperationException($"{Name}.Backward needs a Forward first{(_x is null ? "" : " (the last Forward threw, so there is nothing to differentiate)")}.");
+            throw new InvalidOperationException($"{Name}.Backward needs a Forward first{(_x.Saved is null ? "" : " (the last Forward threw, so there is nothing to differentiate)")}.");
         }
 
-        if (dy.Rows != _x.Rows || dy.Cols != OutFeatures)
+        var x = _x.ForBackward(Name);
+        if (dy.Rows != x.Rows || dy.Cols != OutFeatures)
         {
-            throw new ArgumentException($"{Name}.Backward: dy must have shape ({_x.Rows}, {OutFeatures}) but got {dy.Shape}.", nameof(dy));
+            throw new ArgumentException($"{Name}.Backward: dy must have shape ({x.Rows}, {OutFeatures}) but got {dy.Shape}.", nameof(dy));
         }
 
-        int m = _x.Rows;
-        MatrixProduct.MultiplyTransposedA<T>(_x.Data, dy.Data, m, InFeatures, OutFeatures, Weight.Grad);            // dW = xᵀ·dy
+        int m = x.Rows;
+        MatrixProduct.MultiplyTransposedA<T>(x.Storage, dy.Storage, m, InFeatures, OutFeatures, Weight.Grad);            // dW = xᵀ·dy
         if (Bias is not null)
         {
             Bias.ZeroGrad();
             for (int i = 0; i < m; i++)
             {
-                Elementwise.Add<T>(Bias.Grad, dy.Row(i), Bias.Grad);                                             // db = Σ_i dy_i
+                Elementwise.Add<T>(Bias.Grad, dy.StorageRow(i), Bias.Grad);                                             // db = Σ_i dy_i
             }
         }
 
@@ -125,13 +124,13 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
         if (needInputGradient)
         {
             _weightTransposed ??= new T[InFeatures * OutFeatures];
-            MatrixProduct.MultiplyTransposedB<T>(dy.Data, Weight.Value, m, OutFeatures, InFeatures, dx.Data, _weightTransposed); // dx = dy·Wᵀ
+            MatrixProduct.MultiplyTransposedB<T>(dy.Storage, Weight.Value, m, OutFeatures, InFeatures, dx.Storage, _weightTransposed); // dx = dy·Wᵀ
         }
 
         return dx;
     }
 
-    private Matrix<T> ForwardInto(Matrix<T> x, Matrix<T> y, bool copyInput)
+    private Matrix<T> ForwardInto(Matrix<T> x, Matrix<T> y, bool keepGuarded)
     {
         if (x.Cols != InFeatures)
         {
@@ -140,19 +139,19 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
 
         if (Bias is null)
         {
-            MatrixProduct.Multiply<T>(x.Data, Weight.Value, x.Rows, InFeatures, OutFeatures, y.Data);
+            MatrixProduct.Multiply<T>(x.Storage, Weight.Value, x.Rows, InFeatures, OutFeatures, y.Storage);
         }
         else
         {
             for (int i = 0; i < x.Rows; i++)
             {
-                Bias.Value.CopyTo(y.Row(i));
+                Bias.Value.CopyTo(y.StorageRow(i));
             }
 
-            MatrixProduct.AddProduct<T>(x.Data, Weight.Value, x.Rows, InFeatures, OutFeatures, y.Data);
+            MatrixProduct.AddProduct<T>(x.Storage, Weight.Value, x.Rows, InFeatures, OutFeatures, y.Storage);
         }
 
-        _x = copyInput ? LayerBuffer.CopyOf(ref _xCopy, ref _xCopySpare, x) : x;
+        _ = keepGuarded ? _x.Keep(x) : _x.Reference(x);
         _ready = true;
         return y;
     }

@@ -28,28 +28,28 @@ public sealed class BinaryCrossEntropy<T> : ILoss<T> where T : IFloatingPointIee
         T lo = T.CreateChecked(typeof(T) == typeof(float) ? 1e-6 : 1e-12);
         var p = new Matrix<T>(output.Rows, output.Cols);
         T total = T.Zero;
-        for (int k = 0; k < p.Data.Length; k++)
+        for (int k = 0; k < p.Storage.Length; k++)
         {
-            T pk = output.Data[k];
+            T pk = output.Storage[k];
             if (!(pk >= T.Zero && pk <= T.One))
             {
                 throw new ArgumentException($"Binary cross-entropy needs probabilities in [0, 1], but output row {k / p.Cols}, column {k % p.Cols} is {pk}. Put a Sigmoid before it.", nameof(output));
             }
 
-            T y = target.Data[k];
+            T y = target.Storage[k];
             if (!(y >= T.Zero && y <= T.One))
             {
                 throw new ArgumentException($"Binary cross-entropy needs targets in [0, 1] (a label 0 or 1, or a probability), but target row {k / p.Cols}, column {k % p.Cols} is {y}.", nameof(target));
             }
 
             pk = T.Clamp(pk, lo, T.One - lo);
-            p.Data[k] = pk;
+            p.Storage[k] = pk;
             total -= (y * T.Log(pk)) + ((T.One - y) * T.Log(T.One - pk));
         }
 
         _p = p;
         _y = target;
-        return total / T.CreateChecked(p.Data.Length);
+        return total / T.CreateChecked(p.Storage.Length);
     }
 
     /// <summary>∂loss/∂p = (p − y) / (p·(1 − p)) / N for the last forward, shape of the output; with the clamped p,
@@ -63,11 +63,11 @@ public sealed class BinaryCrossEntropy<T> : ILoss<T> where T : IFloatingPointIee
         }
 
         var d = new Matrix<T>(_p.Rows, _p.Cols);
-        T n = T.CreateChecked(d.Data.Length);
-        for (int k = 0; k < d.Data.Length; k++)
+        T n = T.CreateChecked(d.Storage.Length);
+        for (int k = 0; k < d.Storage.Length; k++)
         {
-            T p = _p.Data[k];
-            d.Data[k] = (p - _y.Data[k]) / (p * (T.One - p)) / n;
+            T p = _p.Storage[k];
+            d.Storage[k] = (p - _y.Storage[k]) / (p * (T.One - p)) / n;
         }
 
         return d;

@@ -20,8 +20,8 @@ public sealed class MeanSquaredError<T> : ILoss<T> where T : IFloatingPointIeee7
         ArgumentNullException.ThrowIfNull(target);
         output.EnsureSameShape(target, "Mean squared error: target must have the output's shape (no broadcasting)", nameof(target));
         _diff = new Matrix<T>(output.Rows, output.Cols);
-        TensorPrimitives.Subtract(output.Data, target.Data, _diff.Data);
-        return TensorPrimitives.SumOfSquares<T>(_diff.Data) / T.CreateChecked(_diff.Data.Length);
+        TensorPrimitives.Subtract(output.Storage, target.Storage, _diff.Storage);
+        return TensorPrimitives.SumOfSquares<T>(_diff.Storage) / T.CreateChecked(_diff.Storage.Length);
     }
 
     /// <summary>∂loss/∂ŷ = 2(ŷ − y)/N for the last forward, shape of the output.</summary>
@@ -34,7 +34,7 @@ public sealed class MeanSquaredError<T> : ILoss<T> where T : IFloatingPointIeee7
         }
 
         var d = new Matrix<T>(_diff.Rows, _diff.Cols);
-        TensorPrimitives.Multiply(_diff.Data, T.CreateChecked(2) / T.CreateChecked(d.Data.Length), d.Data);
+        TensorPrimitives.Multiply(_diff.Storage, T.CreateChecked(2) / T.CreateChecked(d.Storage.Length), d.Storage);
         return d;
     }
 }

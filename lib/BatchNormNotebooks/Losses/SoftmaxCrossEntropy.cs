@@ -33,12 +33,13 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
         }
 
         var p = _probabilities is { } reuse && reuse.Rows == output.Rows && reuse.Cols == output.Cols ? reuse : new Matrix<T>(output.Rows, output.Cols);
+        p.MarkShared();
         T total = T.Zero;
         for (int i = 0; i < output.Rows; i++)
         {
             int label = ClassIndex(target[i, 0], output.Cols, i);
-            TensorPrimitives.SoftMax(output.Row(i), p.Row(i));
-            ReadOnlySpan<T> z = output.Row(i);
+            TensorPrimitives.SoftMax(output.StorageRow(i), p.StorageRow(i));
+            ReadOnlySpan<T> z = output.StorageRow(i);
             T max = Elementwise.Max(z);
             T logSum = T.Zero;
             for (int c = 0; c < z.Length; c++)
@@ -77,9 +78,10 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
         if (_gradient is null || _gradient.Rows != _probabilities.Rows || _gradient.Cols != _probabilities.Cols)
         {
             _gradient = new Matrix<T>(_probabilities.Rows, _probabilities.Cols);
+            _gradient.MarkShared();   // overwritten by the next call: never kept by reference
         }
 
-        _probabilities.Data.AsSpan().CopyTo(_gradient.Data);
+        _probabilities.Storage.AsSpan().CopyTo(_gradient.Storage);
         return BackwardInto(_gradient);
     }
 
@@ -91,7 +93,7 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
             d[i, int.CreateTruncating(_target![i, 0])] -= T.One;
         }
 
-        Elementwise.Multiply<T>(d.Data, invM, d.Data);
+        Elementwise.Multiply<T>(d.Storage, invM, d.Storage);
         return d;
     }
 

@@ -9,9 +9,17 @@ namespace BatchNormNotebooks;
 /// (batch, features). Element (i, j) lives at <c>Data[i * Cols + j]</c>.
 /// </summary>
 /// <remarks>Deliberately small: the data is a plain array so every kernel can take spans of it.
-/// Taught in notebooks/01-backprop-recap.</remarks>
+/// A version stamp lets a layer keep x by reference instead of copying it (as PyTorch's in-place check does): every
+/// write through the indexer bumps <see cref="Version"/>, and once <see cref="Data"/> or <see cref="Row"/> has handed
+/// the storage out (writes the matrix can no longer see), a layer that kept this matrix first takes a copy of it, and
+/// later forwards copy it as before. Taught in notebooks/01-backprop-recap.</remarks>
 public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
 {
+    private readonly T[] _data;
+    private int _version;
+    private bool _handedOut;
+    private List<IMatrixKeeper<T>>? _keepers;
+
     /// <summary>Creates a zero matrix of shape (rows, cols).</summary>
     public Matrix(int rows, int cols)
     {
@@ -19,11 +27,17 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
         ArgumentOutOfRangeException.ThrowIfNegative(cols);
         Rows = rows;
         Cols = cols;
-        Data = new T[checked(rows * cols)];
+        _data = new T[checked(rows * cols)];
     }
 
     /// <summary>Wraps <paramref name="data"/> (not copied) as a (rows, cols) matrix.</summary>
+    /// <remarks>The caller still holds the array, so layers copy such a matrix rather than keep it.</remarks>
     public Matrix(int rows, int cols, T[] data)
+        : this(rows, cols, data, handedOut: true)
+    {
+    }
+
+    private Matrix(int rows, int cols, T[] data, bool handedOut)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
@@ -35,7 +49,8 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
 
         Rows = rows;
         Cols = cols;
-        Data = data;
+        _data = data;
+        _handedOut = handedOut;
     }
 
     /// <summary>Number of rows (the batch size).</summary>
@@ -45,7 +60,26 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
     public int Cols { get; }
 
     /// <summary>The elements, row-major.</summary>
-    public T[] Data { get; }
+    /// <remarks>Handing the array out means writes to it are invisible to <see cref="Version"/>: a layer that kept
+    /// this matrix by reference copies it now, before the caller can change it.</remarks>
+    public T[] Data
+    {
+        get
+        {
+            HandOut();
+            return _data;
+        }
+    }
+
+    /// <summary>Bumped by every write through the indexer; layers that keep x by reference compare it in Backward.</summary>
+    internal int Version => _version;
+
+    /// <summary>The elements for the library's own kernels: no hand-out (they neither keep nor expose the array).</summary>
+    internal T[] Storage => _data;
+
+    /// <summary>True while every write to this matrix goes through the indexer (its storage was never handed out),
+    /// so a layer may keep it by reference and trust <see cref="Version"/>.</summary>
+    internal bool CanBeKept => !_handedOut;
 
     /// <summary>The shape as text, e.g. "(4, 2)".</summary>
     public string Shape => $"({Rows}, {Cols})";
@@ -54,19 +88,67 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException">(i, j) outside the shape; the message names both.</exception>
     public T this[int i, int j]
     {
-        get => Data[Index(i, j)];
-        set => Data[Index(i, j)] = value;
+        get => _data[Index(i, j)];
+        set
+        {
+            _data[Index(i, j)] = value;
+            _version++;
+        }
     }
 
-    /// <summary>Row <paramref name="i"/> as a span.</summary>
+    /// <summary>Row <paramref name="i"/> as a span (a writable view: hands the storage out, like <see cref="Data"/>).</summary>
     public Span<T> Row(int i)
+    {
+        HandOut();
+        return StorageRow(i);
+    }
+
+    /// <summary>Row <paramref name="i"/> for the library's own kernels (no hand-out).</summary>
+    internal Span<T> StorageRow(int i)
     {
         if ((uint)i >= (uint)Rows)
         {
             throw new ArgumentOutOfRangeException(nameof(i), i, $"Row {i} is outside a matrix of shape {Shape}.");
         }
 
-        return Data.AsSpan(i * Cols, Cols);
+        return _data.AsSpan(i * Cols, Cols);
+    }
+
+    /// <summary>A (rows, cols) matrix whose elements are not zeroed (the caller overwrites all of them) and which
+    /// layers may keep by reference.</summary>
+    internal static Matrix<T> Uninitialized(int rows, int cols) =>
+        new(rows, cols, GC.AllocateUninitializedArray<T>(checked(rows * cols)), handedOut: false);
+
+    /// <summary>Registers a layer that keeps this matrix by reference: before the storage is handed out, it takes a copy.</summary>
+    internal void AddKeeper(IMatrixKeeper<T> keeper)
+    {
+        _keepers ??= [];
+        if (!_keepers.Contains(keeper))
+        {
+            _keepers.Add(keeper);
+        }
+    }
+
+    /// <summary>Marks the storage as shared (a layer's reused buffer, written without the indexer): never kept by reference.</summary>
+    internal void MarkShared() => HandOut();
+
+    private void HandOut()
+    {
+        if (_handedOut)
+        {
+            return;
+        }
+
+        _handedOut = true;
+        var keepers = _keepers;
+        _keepers = null;
+        if (keepers is not null)
+        {
+            foreach (var keeper in keepers)
+            {
+                keeper.BeforeHandOut(this);
+            }
+        }
     }
 
     /// <summary>Column <paramref name="j"/> copied into a new array.</summary>
@@ -80,7 +162,7 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
         var c = new T[Rows];
         for (int i = 0; i < Rows; i++)
         {
-            c[i] = Data[(i * Cols) + j];
+            c[i] = _data[(i * Cols) + j];
         }
 
         return c;
@@ -99,7 +181,7 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
                 throw new ArgumentException($"Row {i} has {rows[i].Length} values but row 0 has {cols}.", nameof(rows));
             }
 
-            rows[i].CopyTo(m.Data, i * cols);
+            rows[i].CopyTo(m._data, i * cols);
         }
 
         return m;
@@ -109,7 +191,7 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
     public static Matrix<T> Filled(int rows, int cols, T value)
     {
         var m = new Matrix<T>(rows, cols);
-        m.Data.AsSpan().Fill(value);
+        m._data.AsSpan().Fill(value);
         return m;
     }
 
@@ -118,24 +200,24 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(random);
         var m = new Matrix<T>(rows, cols);
-        for (int k = 0; k < m.Data.Length; k++)
+        for (int k = 0; k < m._data.Length; k++)
         {
-            m.Data[k] = T.CreateChecked(random.NextNormal() * scale);
+            m._data[k] = T.CreateChecked(random.NextNormal() * scale);
         }
 
         return m;
     }
 
     /// <summary>A deep copy.</summary>
-    public Matrix<T> Clone() => new(Rows, Cols, (T[])Data.Clone());
+    public Matrix<T> Clone() => new(Rows, Cols, (T[])_data.Clone(), handedOut: false);
 
     /// <summary>The same values converted to another element type.</summary>
     public Matrix<TOther> Cast<TOther>() where TOther : IFloatingPointIeee754<TOther>
     {
         var m = new Matrix<TOther>(Rows, Cols);
-        for (int k = 0; k < Data.Length; k++)
+        for (int k = 0; k < _data.Length; k++)
         {
-            m.Data[k] = TOther.CreateChecked(Data[k]);
+            m.Storage[k] = TOther.CreateChecked(_data[k]);
         }
 
         return m;
@@ -150,7 +232,7 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
         }
 
         var m = new Matrix<T>(count, Cols);
-        Data.AsSpan(start * Cols, count * Cols).CopyTo(m.Data);
+        _data.AsSpan(start * Cols, count * Cols).CopyTo(m._data);
         return m;
     }
 
@@ -165,7 +247,7 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
                 throw new ArgumentOutOfRangeException(nameof(indices), $"indices[{r}] = {indices[r]} is not a row of a matrix of shape {Shape}.");
             }
 
-            Row(indices[r]).CopyTo(m.Row(r));
+            StorageRow(indices[r]).CopyTo(m.StorageRow(r));
         }
 
         return m;
@@ -232,4 +314,11 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
 
     private void ThrowOutside(int i, int j) => throw new ArgumentOutOfRangeException((uint)i >= (uint)Rows ? nameof(i) : nameof(j),
         $"Index ({i}, {j}) is outside a matrix of shape {Shape}: i must lie in 0…{Rows - 1} and j in 0…{Cols - 1}.");
+}
+
+/// <summary>A layer that keeps a <see cref="Matrix{T}"/> by reference and must copy it before its storage is handed out.</summary>
+internal interface IMatrixKeeper<T> where T : IFloatingPointIeee754<T>
+{
+    /// <summary>Called once, just before <paramref name="matrix"/>'s storage is handed out.</summary>
+    void BeforeHandOut(Matrix<T> matrix);
 }

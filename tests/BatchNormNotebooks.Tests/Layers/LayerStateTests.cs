@@ -90,16 +90,19 @@ public class LayerStateTests
     }
 
     [Fact]
-    public void The_buffered_path_keeps_x_itself_and_the_public_path_a_copy()
+    public void The_buffered_path_keeps_x_itself_and_the_public_path_a_copy_once_x_is_handed_out()
     {
         // Issue 11 §3: the copy of x was a third of the layer's cost at (256, 256); the training path does without it.
+        // Issue 22: the public path keeps x too, guarded by its version stamp, and copies it when its array is handed out.
         var x = Matrix<double>.RandomNormal(5, 3, new SeededRandom(4));
         var bn = new BatchNorm1d<double>(3);
         bn.ForwardBuffered(x);
         Assert.Same(x, bn.Saved!.X);
         bn.Forward(x);
+        Assert.Same(x, bn.Saved!.X);
+        double[] handedOut = x.Data;
         Assert.NotSame(x, bn.Saved!.X);
-        Assert.Equal(x.Data, bn.Saved.X.Data);
+        Assert.Equal(handedOut, bn.Saved.X.Data);
     }
 
     [Fact]
