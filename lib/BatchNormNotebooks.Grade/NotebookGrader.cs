@@ -130,20 +130,21 @@ public static class NotebookGrader
             var line = lines.LastOrDefault(l => l.Row.Cell == exercise.Cell && l.Row.Name == exercise.Name);
             bool cellTimedOut = cell is not null && run.TimedOut && cell == run.Notebook.Cells.LastOrDefault(c => c.IsCode);
             GradeRow Row(GradeResult result, string message) => new(student, notebook, exercise.Name, result, message);
-            if (line.Line is not null && !(cell?.Failed ?? false))
-            {
-                string message = line.Line[(line.Line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
-                rows.Add(Row(line.Row.Result switch { "right" => GradeResult.Passed, "wrong" => GradeResult.Failed, _ => GradeResult.NotAnswered }, message));
-            }
-            else if (cell is null || cellTimedOut)
+            if (cell is null || cellTimedOut)
             {
                 rows.Add(run.TimedOut
                     ? Row(GradeResult.TimedOut, $"time limit of {timeout.TotalSeconds:0} s reached (kernel ended) before the check ran to the end")
                     : Row(GradeResult.Error, "the check cell did not run"));
             }
-            else if (cell.Failed)
+            else if (cell.Failed || FailedBefore(run.Notebook, cell, exercises) is not null)
             {
+                // A compile error or exception in the answer (its variables may then hold defaults the check judges).
                 rows.Add(Row(GradeResult.Error, ErrorMessage(run.Notebook, cell, exercises)));
+            }
+            else if (line.Line is not null)
+            {
+                string message = line.Line[(line.Line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+                rows.Add(Row(line.Row.Result switch { "right" => GradeResult.Passed, "wrong" => GradeResult.Failed, _ => GradeResult.NotAnswered }, message));
             }
             else
             {
@@ -163,9 +164,15 @@ public static class NotebookGrader
             return text.Length > 300 ? text[..297] + "..." : text;
         }
 
-        int previous = exercises.Select(e => e.Cell).Where(n => n < check.Number).DefaultIfEmpty(0).Max();
-        var answer = notebook.Cells.LastOrDefault(c => c.Number > previous && c.Number < check.Number && c.IsCode && c.Failed);
+        var answer = FailedBefore(notebook, check, exercises);
         return answer is not null ? $"answer cell {answer.Number}: {Errors(answer)}" : $"check cell {check.Number}: {Errors(check)}";
+    }
+
+    /// <summary>The last failed cell between the previous check cell and <paramref name="check"/> (the answer cells feeding it).</summary>
+    private static ExecutedCell? FailedBefore(ExecutedNotebook notebook, ExecutedCell check, IReadOnlyList<KitExercise> exercises)
+    {
+        int previous = exercises.Select(e => e.Cell).Where(n => n < check.Number).DefaultIfEmpty(0).Max();
+        return notebook.Cells.LastOrDefault(c => c.Number > previous && c.Number < check.Number && c.IsCode && c.Failed);
     }
 
     /// <summary>A fresh copy of the kit's lib/ (library and data) and notebooks/data in <paramref name="runDir"/>: each run

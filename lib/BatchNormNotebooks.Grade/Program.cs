@@ -25,6 +25,9 @@ catch (ArgumentException e)
     return 2;
 }
 
+// The interactive client library routes Console.Out per async context while kernels run, so lines written from the
+// grading tasks could vanish: progress goes straight to the process's standard output.
+var log = TextWriter.Synchronized(new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true });
 var total = Stopwatch.StartNew();
 string scratch = Path.Combine(Path.GetTempPath(), $"bnn-grade-{Environment.ProcessId}");
 Directory.CreateDirectory(scratch);
@@ -58,9 +61,9 @@ try
     }
 
     Prerequisites.EnsureKernelTool(repoRoot);
-    var submissions = Submission.ReadAll(options.Submissions, notebooks, Path.Combine(scratch, "submissions"), Console.Out);
+    var submissions = Submission.ReadAll(options.Submissions, notebooks, Path.Combine(scratch, "submissions"), log);
     int graded = notebooks.Count(n => manifest[n].Count > 0);
-    Console.WriteLine($"Grading {submissions.Count} submission(s) × {graded} notebook(s) with exercises, {options.Parallel} kernel(s) at once, {options.NotebookTimeout.TotalSeconds:0} s per notebook; kit {options.Kit}");
+    log.WriteLine($"Grading {submissions.Count} submission(s) × {graded} notebook(s) with exercises, {options.Parallel} kernel(s) at once, {options.NotebookTimeout.TotalSeconds:0} s per notebook; kit {options.Kit}");
 
     var rows = new ConcurrentDictionary<(int Student, int Notebook), IReadOnlyList<GradeRow>>();
     var runSeconds = new ConcurrentBag<double>();
@@ -90,12 +93,15 @@ try
             if (handedIn?.Text is not null)
             {
                 runSeconds.Add(watch.Elapsed.TotalSeconds);
-                Console.WriteLine($"  {submission.Student} · {notebook}: {Count(result, GradeResult.Passed)}/{result.Count} passed ({watch.Elapsed.TotalSeconds:0.0} s)");
+                log.WriteLine($"  {submission.Student} · {notebook}: {Count(result, GradeResult.Passed)}/{result.Count} passed ({watch.Elapsed.TotalSeconds:0.0} s)");
             }
 
             try
             {
-                Directory.Delete(runDir, recursive: true);
+                if (Directory.Exists(runDir))
+                {
+                    Directory.Delete(runDir, recursive: true);
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -108,7 +114,7 @@ try
         {
             var mine = rows.Where(r => r.Key.Student == job.Student).SelectMany(r => r.Value).ToList();
             int done = Interlocked.Increment(ref finishedStudents);
-            Console.WriteLine($"[{done}/{submissions.Count}] {submission.Student}: {Count(mine, GradeResult.Passed)}/{mine.Count} passed" +
+            log.WriteLine($"[{done}/{submissions.Count}] {submission.Student}: {Count(mine, GradeResult.Passed)}/{mine.Count} passed" +
                 (submission.Problem is not null ? $" ({submission.Problem})" : ""));
         }
     });
@@ -120,7 +126,7 @@ try
     Directory.CreateDirectory(options.OutDir);
     File.WriteAllText(Path.Combine(options.OutDir, "grades.csv"), GradeReport.Csv(all));
     File.WriteAllText(Path.Combine(options.OutDir, "grades.html"), GradeReport.Html(all, summary));
-    Console.WriteLine($"\n{summary}\n→ {Path.Combine(options.OutDir, "grades.csv")}, {Path.Combine(options.OutDir, "grades.html")}");
+    log.WriteLine($"\n{summary}\n→ {Path.Combine(options.OutDir, "grades.csv")}, {Path.Combine(options.OutDir, "grades.html")}");
     return 0;
 }
 finally
