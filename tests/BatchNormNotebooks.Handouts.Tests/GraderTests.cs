@@ -14,7 +14,8 @@ public sealed class GraderTests
 {
     private static readonly string Fixture = Path.Combine(Builder.RepoRoot, "tests/BatchNormNotebooks.Handouts.Tests/fixtures/grading");
     private const string Notebook = "01-two-exercises.dib";
-    private const int TimeoutSeconds = 90;
+    /// <summary>The loop's limit; the other submissions get a generous one, so a loaded machine cannot time them out.</summary>
+    private const int TimeoutSeconds = 45;
 
     [Fact]
     public void Grades_every_kind_of_submission_into_csv_and_html_with_the_expected_result_in_every_cell()
@@ -41,7 +42,9 @@ public sealed class GraderTests
 
             Hand("right", Answer(kitText, "double answer1 = 42;"));
             Hand("wrong-first", Answer(kitText, "double answer1 = 13;"));
-            Hand("loop", Answer(kitText, "double answer1 = 42;\nwhile (true) { }"));
+            string loopSubs = Path.Combine(root, "loop-submissions");
+            Directory.CreateDirectory(Path.Combine(loopSubs, "loop"));
+            File.WriteAllText(Path.Combine(loopSubs, "loop", Notebook), Answer(kitText, "double answer1 = 42;\nwhile (true) { }"));
             Hand("compile-error", Answer(kitText, "double answer1 = 42"));
             Hand("exception", Answer(kitText, "double answer1 = int.Parse(\"forty-two\");"));
             // A wrong answer whose author also prints a fake verdict and rewrites the check cell to print one.
@@ -59,10 +62,13 @@ public sealed class GraderTests
 
             File.WriteAllBytes(Path.Combine(subs, "corrupt.zip"), [0x50, 0x4B, 0x03, 0x04, 1, 2, 3, 4, 5]);
 
-            var (exit, output) = Builder.Grade(subs, "--kit", kitZip, "--timeout", TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--parallel", "2");
+            var (exit, output) = Builder.Grade(subs, "--kit", kitZip, "--timeout", "900", "--parallel", "2");
             Assert.True(exit == 0, output);
+            var (loopExit, loopOutput) = Builder.Grade(loopSubs, "--kit", kitZip, "--timeout", TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", subs + "-loop");
+            Assert.True(loopExit == 0, loopOutput);
 
             var rows = Csv(File.ReadAllText(Path.Combine(subs, "grades.csv")));
+            rows.AddRange(Csv(File.ReadAllText(Path.Combine(subs + "-loop", "grades.csv"))).Skip(1));
             Assert.Equal(["student", "notebook", "exercise", "result", "message"], rows[0]);
             var got = rows.Skip(1).ToDictionary(r => (r[0], r[2]), r => (Result: r[3], Message: r[4]));
             var expected = new Dictionary<(string, string), string>
@@ -105,16 +111,17 @@ public sealed class GraderTests
             Assert.Contains("not a .dib", got[("not-a-dib", "1 · product")].Message, StringComparison.Ordinal);
             Assert.Contains("not handed in", got[("nothing", "1 · product")].Message, StringComparison.Ordinal);
 
-            // The loop was stopped at the limit, plus a few seconds to end the kernel.
-            var loop = Regex.Match(output, @"loop · 01-two-exercises\.dib: \d+/\d+ passed \((?<s>[\d.]+) s\)");
-            Assert.True(loop.Success, output);
-            Assert.InRange(double.Parse(loop.Groups["s"].Value, System.Globalization.CultureInfo.InvariantCulture), TimeoutSeconds, TimeoutSeconds + 10);
+            // The loop was stopped at the limit, plus the seconds it takes to copy the kit and end the kernel.
+            var loop = Regex.Match(loopOutput, @"loop · 01-two-exercises\.dib: \d+/\d+ passed \((?<s>[\d.]+) s\)");
+            Assert.True(loop.Success, loopOutput);
+            Assert.InRange(double.Parse(loop.Groups["s"].Value, System.Globalization.CultureInfo.InvariantCulture), TimeoutSeconds, TimeoutSeconds + 20);
 
             string html = File.ReadAllText(Path.Combine(subs, "grades.html"));
-            Assert.Equal(expected.Keys.Select(k => k.Item1).Distinct().Count(), Regex.Matches(html, "<tr><td>").Count);
-            Assert.Contains("<td class=\"timed-out\"", html, StringComparison.Ordinal);
+            Assert.Equal(expected.Keys.Select(k => k.Item1).Distinct().Count() - 1, Regex.Matches(html, "<tr><td>").Count);
+            Assert.Contains("<td class=\"error\"", html, StringComparison.Ordinal);
+            Assert.Contains("<td class=\"timed-out\"", File.ReadAllText(Path.Combine(subs + "-loop", "grades.html")), StringComparison.Ordinal);
             Assert.DoesNotContain("http", html.Replace("http-equiv", "", StringComparison.Ordinal), StringComparison.Ordinal);
-            Assert.Contains("12 student(s)", output, StringComparison.Ordinal);
+            Assert.Contains("11 student(s)", output, StringComparison.Ordinal);
         }
         finally
         {
