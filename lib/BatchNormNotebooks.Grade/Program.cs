@@ -35,21 +35,31 @@ try
 {
     // A private pristine copy of the kit: no submission's code can reach the copy every run starts from.
     string kit = Path.Combine(scratch, "kit");
-    if (File.Exists(options.Kit))
+    IReadOnlyDictionary<string, List<KitExercise>> manifest;
+    try
     {
-        ZipFile.ExtractToDirectory(options.Kit, kit);
-        var top = Directory.GetDirectories(kit);
-        if (!File.Exists(Path.Combine(kit, StudentKit.ExercisesFile)) && top.Length == 1 && Directory.GetFiles(kit).Length == 0)
+        if (File.Exists(options.Kit))
         {
-            kit = top[0];
+            ZipFile.ExtractToDirectory(options.Kit, kit);
+            var top = Directory.GetDirectories(kit);
+            if (!File.Exists(Path.Combine(kit, StudentKit.ExercisesFile)) && top.Length == 1 && Directory.GetFiles(kit).Length == 0)
+            {
+                kit = top[0];
+            }
         }
+        else
+        {
+            StudentKit.CopyTree(options.Kit, kit, f => !f.EndsWith(".html", StringComparison.OrdinalIgnoreCase));
+        }
+
+        manifest = StudentKit.ReadExercises(kit);
     }
-    else
+    catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException or UnauthorizedAccessException)
     {
-        StudentKit.CopyTree(options.Kit, kit, f => !f.EndsWith(".html", StringComparison.OrdinalIgnoreCase));
+        Console.Error.WriteLine($"error: cannot read the students' kit {options.Kit}: {e.Message}");
+        return 2;
     }
 
-    var manifest = StudentKit.ReadExercises(kit);
     var notebooks = manifest.Keys
         .Where(n => options.Only.Count == 0 || options.Only.Any(o => n.StartsWith(o, StringComparison.OrdinalIgnoreCase)))
         .Order(StringComparer.Ordinal)
