@@ -112,7 +112,7 @@ public static class StudentKit
             n => n.Run.Exercises.Select(e => new KitExercise(e.Cell, e.Name)).ToList());
         File.WriteAllText(Path.Combine(kitDir, ExercisesFile), JsonSerializer.Serialize(manifest, Json));
         File.WriteAllText(Path.Combine(kitDir, "index.html"), RenderIndex(notebooks.Select(n => n.Run).ToList()));
-        File.WriteAllText(Path.Combine(kitDir, "README.md"), Readme(notebooks.Select(n => Path.GetFileName(n.Path)).ToList()));
+        File.WriteAllText(Path.Combine(kitDir, "README.md"), Readme(notebooks.Select(n => Path.GetFileName(n.Path)).ToList()) + "\n");
     }
 
     /// <summary>Zips <paramref name="kitDir"/> into <paramref name="zipPath"/>, the kit's files under one top folder "students/".</summary>
