@@ -21,12 +21,13 @@ public sealed record BuildOptions(string NotebookDir, string OutDir, IReadOnlyLi
           --variant NAME     lecturer, students or wrong (repeatable; default: lecturer and students)
           --help             show this text
 
-        Writes DIR/NN-name.ipynb (executed) and DIR/NN-name.html (offline handout) for the lecturer (exercise
-        answers filled from notebooks/solutions/NN-name.txt; every check must print ✅), DIR/students/ with the
-        students' handouts and notebooks (.dib, no solutions; checks print "not answered"), DIR/index.html and
-        DIR/report.json (cell times, claims, exercises, live cells). The wrong variant (for the tests) fills every
-        answer with a planted mistake; every check must print ❌. A failing cell, a false claim or a check with the
-        wrong verdict stops the build with exit code 1 and leaves DIR untouched.
+        Writes DIR/lecturer/ (NN-name.ipynb executed and NN-name.html, exercise answers filled from
+        notebooks/solutions/NN-name.txt, every check must print ✅; index.html links both folders), DIR/students/, the
+        students' kit (handouts, notebooks/NN-name.dib without solutions, the built library and data in lib/, README.md,
+        index.html; checks print "not answered"), DIR/students.zip (the kit zipped), DIR/index.html and
+        DIR/report.json (cell times, claims, exercises, live cells). The wrong variant (for the tests, DIR/wrong/)
+        fills every answer with a planted mistake; every check must print ❌. A failing cell, a false claim or a check
+        with the wrong verdict stops the build with exit code 1 and leaves DIR untouched.
         """;
 
     /// <summary>Parses <paramref name="args"/>; relative paths are taken from the current directory.</summary>

@@ -72,16 +72,20 @@ public sealed record ExecutedNotebook(string Name, string Title, IReadOnlyList<E
          select line).Count();
 
     /// <summary>The exercise checks the cells printed (✅, ❌ or "not answered"), in order.</summary>
-    public IEnumerable<ExerciseRow> Exercises =>
+    public IEnumerable<ExerciseRow> Exercises => ExerciseLines.Select(e => e.Row);
+
+    /// <summary>The exercise checks the cells printed, each with the verdict line it came from (hint included).</summary>
+    public IEnumerable<(ExerciseRow Row, string Line)> ExerciseLines =>
         from c in Cells
         from o in c.Outputs
         where o.Kind == OutputKind.StandardOutput
-        from line in o.Value.Split('\n')
+        from raw in o.Value.Split('\n')
+        let line = raw.TrimEnd('\r')
         let result = line.StartsWith("✅ Exercise ", StringComparison.Ordinal) ? "right"
             : line.StartsWith("❌ Exercise ", StringComparison.Ordinal) ? "wrong"
             : line.StartsWith("… Exercise ", StringComparison.Ordinal) ? "not answered" : null
         where result is not null
-        select new ExerciseRow(Name + ".dib", Variant, c.Number, ExerciseName(line), result);
+        select (new ExerciseRow(Name + ".dib", Variant, c.Number, ExerciseName(line), result), line);
 
     private static string ExerciseName(string line)
     {

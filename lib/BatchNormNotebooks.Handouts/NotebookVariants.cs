@@ -111,6 +111,16 @@ public static partial class NotebookVariants
     public const string CodeAnswerMark = "// ✎";
 
     /// <summary>
+    /// The line that marks a markdown cell as written solutions, for the lecturer only: the students' form drops
+    /// every cell holding it, whatever the cell's title. A markdown cell that looks like solutions
+    /// (<c>&lt;details&gt;&lt;summary&gt;Solutions</c>) without it is an error, so a new title cannot leak answers.
+    /// </summary>
+    public const string SolutionsMark = "<!-- solutions: lecturer only -->";
+
+    /// <summary>Where the students' kit keeps the notebook library, relative to the kit's notebooks/ folder.</summary>
+    public const string KitLibraryPath = "../lib/BatchNormNotebooks.Interactive.dll";
+
+    /// <summary>
     /// The answer variables an exercise answer cell declares: a cell whose code lines are all declarations like
     /// <c>double answer1 = double.NaN; // …</c> of variables named answer…; or a cell whose first line starts with
     /// <see cref="CodeAnswerMark"/>, in which the student writes code: then every variable or local function named
@@ -150,9 +160,10 @@ public static partial class NotebookVariants
 
     /// <summary>
     /// Applies <paramref name="variant"/> to the .dib text: Lecturer and Wrong replace each answer cell by its block;
-    /// Students drops markdown cells that hold written solutions (<c>&lt;details&gt;&lt;summary&gt;Solutions</c>).
+    /// Students drops markdown cells marked <see cref="SolutionsMark"/>.
     /// </summary>
-    /// <exception cref="FormatException">An answer cell has no block, or a block names no answer cell.</exception>
+    /// <exception cref="FormatException">An answer cell has no block, a block names no answer cell, or a markdown
+    /// cell looks like written solutions but lacks <see cref="SolutionsMark"/>.</exception>
     public static string Apply(string dibText, ExerciseSolutions solutions, Variant variant, string source)
     {
         var cells = DibCells.Split(dibText);
@@ -162,6 +173,11 @@ public static partial class NotebookVariants
         {
             if (cell.Kernel == "markdown")
             {
+                if (!IsWrittenSolution(cell.Body) && LooksLikeSolutions().IsMatch(cell.Body))
+                {
+                    throw new FormatException($"{source}: a markdown cell looks like written solutions ('{LooksLikeSolutions().Match(cell.Body).Value}') but lacks the line {SolutionsMark}; add it so the students' copies drop it.");
+                }
+
                 if (!(variant == Variant.Students && IsWrittenSolution(cell.Body)))
                 {
                     result.Add(cell);
@@ -196,9 +212,33 @@ public static partial class NotebookVariants
         return DibCells.Join(result);
     }
 
-    /// <summary>True for a markdown cell that shows the written solutions.</summary>
+    /// <summary>True for a markdown cell marked as written solutions (<see cref="SolutionsMark"/> on a line of its own).</summary>
     public static bool IsWrittenSolution(string markdown) =>
-        WrittenSolutions().IsMatch(markdown);
+        markdown.Split('\n').Any(l => l.Trim() == SolutionsMark);
+
+    /// <summary>
+    /// The students' .dib text as the kit holds it: the setup cell's <c>#r "…BatchNormNotebooks.Interactive.dll"</c>
+    /// (a path into the repository's build output) becomes <see cref="KitLibraryPath"/>, the library inside the kit.
+    /// </summary>
+    /// <exception cref="FormatException">The text loads the library more than once.</exception>
+    public static string ForKit(string studentsDibText, string source)
+    {
+        var matches = LibraryReference().Matches(studentsDibText);
+        return matches.Count switch
+        {
+            0 => studentsDibText,
+            1 => LibraryReference().Replace(studentsDibText, $"#r \"{KitLibraryPath}\""),
+            _ => throw new FormatException($"{source}: {matches.Count} '#r' lines load BatchNormNotebooks.Interactive.dll; the kit expects one."),
+        };
+    }
+
+    /// <summary>
+    /// The answer variables or functions a cell a student edited declares, leniently: every <c>answer…</c> declared
+    /// at the start of a line (as in a <see cref="CodeAnswerMark"/> cell), whether or not the cell holds other code.
+    /// The grader finds a student's answer cells with it.
+    /// </summary>
+    public static IReadOnlyList<string> DeclaredAnswerNames(string cellText) =>
+        [.. cellText.Split('\n').Select(l => CodeAnswerDeclaration().Match(l.TrimEnd('\r'))).Where(m => m.Success).Select(m => m.Groups[1].Value).Distinct()];
 
     [GeneratedRegex(@"^[\w<>\[\]?,.]+\s+(answer\w*)\s*=\s*[^;]*;\s*(//.*)?$")]
     private static partial Regex AnswerDeclaration();
@@ -206,8 +246,11 @@ public static partial class NotebookVariants
     [GeneratedRegex(@"^[\w<>\[\](),?.][\w<>\[\](),?. ]*?\s(answer\w*)\s*[=(]")]
     private static partial Regex CodeAnswerDeclaration();
 
-    [GeneratedRegex(@"<details>\s*<summary>\s*(Reference\s+)?Solutions?", RegexOptions.IgnoreCase)]
-    private static partial Regex WrittenSolutions();
+    [GeneratedRegex(@"<details>\s*<summary>[^<]*(Solution|Answer)", RegexOptions.IgnoreCase)]
+    private static partial Regex LooksLikeSolutions();
+
+    [GeneratedRegex(@"^#r\s+""[^""\n]*BatchNormNotebooks\.Interactive\.dll""", RegexOptions.Multiline)]
+    private static partial Regex LibraryReference();
 }
 
 /// <summary>One cell of a .dib file: its kernel ("csharp", "markdown", "meta") and its text.</summary>

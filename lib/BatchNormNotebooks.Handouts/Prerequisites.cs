@@ -17,6 +17,9 @@ public static class Prerequisites
         Run(repoRoot, "dotnet", "build", "lib/BatchNormNotebooks.Interactive", "-c", "Release", "--nologo", "-v", "quiet");
     }
 
+    /// <summary>Runs <c>dotnet tool restore</c> (the pinned kernel), all the grader needs: its kit brings the library.</summary>
+    public static void EnsureKernelTool(string repoRoot) => Run(repoRoot, "dotnet", "tool", "restore");
+
     private static void Run(string workingDirectory, string file, params string[] args)
     {
         Console.WriteLine($"» {file} {string.Join(' ', args)}");

@@ -43,11 +43,13 @@ string staging = $"{outDir.TrimEnd(Path.DirectorySeparatorChar)}.building-{Envir
 Directory.CreateDirectory(staging);
 var timings = new List<CellTiming>();
 var executed = new List<ExecutedNotebook>();
+var studentRuns = new List<(string Path, ExecutedNotebook Run)>();
 try
 {
     foreach (var variant in options.Variants)
     {
-        string folder = variant == Variant.Lecturer ? staging : Path.Combine(staging, variant.ToString().ToLowerInvariant());
+        // handouts/lecturer/ (solutions), handouts/students/ (the students' kit: publishable), handouts/wrong/ (tests).
+        string folder = Path.Combine(staging, variant.ToString().ToLowerInvariant());
         Directory.CreateDirectory(folder);
         for (int n = 0; n < notebooks.Count; n++)
         {
@@ -56,13 +58,17 @@ try
             timings.AddRange(cellTimings);
             ExerciseVerdict.Verify(notebook, ExerciseSolutions.Load(notebooks[n]), []);
             executed.Add(notebook);
-            IpynbWriter.Write(notebook, Path.Combine(folder, notebook.Name + ".ipynb"));
-            File.WriteAllText(Path.Combine(folder, notebook.Name + ".html"), HtmlHandout.Render(notebook, assets));
-            if (variant == Variant.Students && Path.GetExtension(notebooks[n]) == ".dib")
+            if (variant != Variant.Students)
             {
-                File.WriteAllText(Path.Combine(folder, notebook.Name + ".dib"), NotebookFile.VariantText(notebooks[n], Variant.Students));
+                // The students' kit holds no .ipynb: its notebooks are the .dib files in students/notebooks/.
+                IpynbWriter.Write(notebook, Path.Combine(folder, notebook.Name + ".ipynb"));
+            }
+            else
+            {
+                studentRuns.Add((notebooks[n], notebook));
             }
 
+            File.WriteAllText(Path.Combine(folder, notebook.Name + ".html"), HtmlHandout.Render(notebook, assets));
             Console.WriteLine($"  → {Path.GetRelativePath(staging, Path.Combine(folder, notebook.Name))}.html ({notebook.Cells.Sum(c => c.Seconds):0.0} s in cells, {notebook.Claims.Count()} claims, {notebook.LiveCells} live cells)");
         }
     }
@@ -78,7 +84,20 @@ catch (CellFailedException e)
     return 1;
 }
 
-File.WriteAllText(Path.Combine(staging, "index.html"), IndexPage.Render(executed));
+if (studentRuns.Count > 0)
+{
+    string kit = Path.Combine(staging, "students");
+    StudentKit.Write(kit, repoRoot, studentRuns);
+    StudentKit.Zip(kit, Path.Combine(staging, "students.zip"));
+    Console.WriteLine($"Students' kit: students/ and students.zip ({new FileInfo(Path.Combine(staging, "students.zip")).Length / 1e6:0.0} MB)");
+}
+
+if (options.Variants.Contains(Variant.Lecturer))
+{
+    File.WriteAllText(Path.Combine(staging, "lecturer", "index.html"), IndexPage.Render(executed));
+}
+
+File.WriteAllText(Path.Combine(staging, "index.html"), IndexPage.RenderTop(options.Variants));
 RunReport.Write(Path.Combine(staging, "report.json"), timings, executed);
 if (Directory.Exists(outDir))
 {

@@ -18,16 +18,21 @@ public static class Builder
             .ToList();
 
     /// <summary>Runs the builder with <paramref name="args"/>; returns exit code and the combined output.</summary>
-    public static (int ExitCode, string Output) Run(params string[] args)
+    public static (int ExitCode, string Output) Run(params string[] args) => RunProgram("BatchNormNotebooks.Handouts.dll", args);
+
+    /// <summary>Runs the grader with <paramref name="args"/>; returns exit code and the combined output.</summary>
+    public static (int ExitCode, string Output) Grade(params string[] args) => RunProgram("BatchNormNotebooks.Grade.dll", args);
+
+    private static (int ExitCode, string Output) RunProgram(string program, string[] args)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "BatchNormNotebooks.Handouts.dll");
+        string dll = Path.Combine(AppContext.BaseDirectory, program);
         var info = new ProcessStartInfo("dotnet", [dll, .. args])
         {
             WorkingDirectory = RepoRoot,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the builder.");
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {program}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();

@@ -54,14 +54,18 @@ public sealed class ClaimAndExerciseTests
             var notebook = Assert.Single(root.GetProperty("notebooks").EnumerateArray());
             Assert.Equal(2, notebook.GetProperty("liveCells").GetInt32());
 
-            string students = File.ReadAllText(Path.Combine(outDir, "students", "01-claims-and-exercises.dib"));
+            string students = File.ReadAllText(Path.Combine(outDir, "students", "notebooks", "01-claims-and-exercises.dib"));
             Assert.Contains("double answer1 = double.NaN;", students, StringComparison.Ordinal);
             Assert.DoesNotContain("<details>", students, StringComparison.Ordinal);
-            Assert.Contains("// 42", File.ReadAllText(Path.Combine(outDir, "01-claims-and-exercises.html")), StringComparison.Ordinal);
+            Assert.Contains("#r \"../lib/BatchNormNotebooks.Interactive.dll\"", students, StringComparison.Ordinal);
+            Assert.Contains("// 42", File.ReadAllText(Path.Combine(outDir, "lecturer", "01-claims-and-exercises.html")), StringComparison.Ordinal);
             Assert.DoesNotContain("// 42", File.ReadAllText(Path.Combine(outDir, "students", "01-claims-and-exercises.html")), StringComparison.Ordinal);
-            string index = File.ReadAllText(Path.Combine(outDir, "index.html"));
-            Assert.Contains("href=\"students/01-claims-and-exercises.html\"", index, StringComparison.Ordinal);
-            Assert.Contains("href=\"students/01-claims-and-exercises.dib\"", index, StringComparison.Ordinal);
+            string index = File.ReadAllText(Path.Combine(outDir, "lecturer", "index.html"));
+            Assert.Contains("href=\"../students/01-claims-and-exercises.html\"", index, StringComparison.Ordinal);
+            Assert.Contains("href=\"../students/notebooks/01-claims-and-exercises.dib\"", index, StringComparison.Ordinal);
+            // Nothing of the lecturer's reaches the students' folder or zip: no solution, no executed .ipynb.
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(outDir, "students"), "*.ipynb", SearchOption.AllDirectories));
+            Assert.True(File.Exists(Path.Combine(outDir, "students.zip")));
         }
         finally
         {

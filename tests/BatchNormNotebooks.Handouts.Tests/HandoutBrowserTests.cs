@@ -31,7 +31,7 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts, ITestOutputHel
         string name = Path.GetFileNameWithoutExtension(notebook);
         string html = variant == "students"
             ? Path.Combine(handouts.OutDir, "students", name + ".html")
-            : Path.Combine(handouts.OutDir, name + ".html");
+            : Path.Combine(handouts.OutDir, "lecturer", name + ".html");
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Browsers.LaunchAsync(playwright, output);

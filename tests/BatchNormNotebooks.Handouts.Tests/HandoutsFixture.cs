@@ -33,6 +33,9 @@ public sealed class HandoutsFixture : IDisposable
 
     private readonly bool reused;
 
+    /// <summary>True when BNN_HANDOUTS_DIR pointed the tests at an existing build.</summary>
+    public bool Reused => reused;
+
     /// <summary>Where the handouts were written.</summary>
     public string OutDir { get; }
 

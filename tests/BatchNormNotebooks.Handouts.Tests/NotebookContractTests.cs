@@ -34,8 +34,9 @@ public sealed class NotebookContractTests(HandoutsFixture handouts)
         Assert.All(exercises.Where(e => e.Variant == "lecturer"), e => Assert.Equal("right", e.Result));
         Assert.All(exercises.Where(e => e.Variant == "students"), e => Assert.Equal("not answered", e.Result));
         Assert.True(File.Exists(Path.Combine(handouts.OutDir, "students", Path.ChangeExtension(notebook, ".html"))));
-        string students = File.ReadAllText(Path.Combine(handouts.OutDir, "students", notebook));
+        string students = File.ReadAllText(Path.Combine(handouts.OutDir, "students", "notebooks", notebook));
         Assert.DoesNotContain("<details><summary>Solutions", students, StringComparison.Ordinal);
+        Assert.DoesNotContain(NotebookVariants.SolutionsMark, students, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -16,18 +16,27 @@ public sealed class NotebookRunTests(HandoutsFixture handouts)
         Assert.NotEmpty(cells);
         Assert.All(cells, c => Assert.True(c.Ok, $"{notebook}:{c.Cell} failed"));
         string name = Path.GetFileNameWithoutExtension(notebook);
-        Assert.True(File.Exists(Path.Combine(handouts.OutDir, name + ".html")), $"{name}.html missing");
-        Assert.True(File.Exists(Path.Combine(handouts.OutDir, name + ".ipynb")), $"{name}.ipynb missing");
+        Assert.True(File.Exists(Path.Combine(handouts.OutDir, "lecturer", name + ".html")), $"lecturer/{name}.html missing");
+        Assert.True(File.Exists(Path.Combine(handouts.OutDir, "lecturer", name + ".ipynb")), $"lecturer/{name}.ipynb missing");
     }
 
     [Fact]
     public void Index_links_every_handout()
     {
         Assert.True(handouts.ExitCode == 0, handouts.Output);
-        string index = File.ReadAllText(Path.Combine(handouts.OutDir, "index.html"));
+        // The lecturer's index links the lecturer's handouts and the students' kit beside them; the kit's own index
+        // links only the kit; the top index links both folders.
+        string index = File.ReadAllText(Path.Combine(handouts.OutDir, "lecturer", "index.html"));
         Assert.All(Builder.Notebooks, nb => Assert.Contains($"href=\"{Path.GetFileNameWithoutExtension(nb)}.html\"", index, StringComparison.Ordinal));
-        Assert.All(Builder.Notebooks, nb => Assert.Contains($"href=\"students/{Path.GetFileNameWithoutExtension(nb)}.html\"", index, StringComparison.Ordinal));
-        Assert.All(Builder.Notebooks, nb => Assert.Contains($"href=\"students/{Path.GetFileNameWithoutExtension(nb)}.dib\"", index, StringComparison.Ordinal));
+        Assert.All(Builder.Notebooks, nb => Assert.Contains($"href=\"../students/{Path.GetFileNameWithoutExtension(nb)}.html\"", index, StringComparison.Ordinal));
+        Assert.All(Builder.Notebooks, nb => Assert.Contains($"href=\"../students/notebooks/{Path.GetFileNameWithoutExtension(nb)}.dib\"", index, StringComparison.Ordinal));
+        Assert.Contains("href=\"../students.zip\"", index, StringComparison.Ordinal);
+        string kitIndex = File.ReadAllText(Path.Combine(handouts.OutDir, "students", "index.html"));
+        Assert.All(Builder.Notebooks, nb => Assert.Contains($"href=\"notebooks/{Path.GetFileNameWithoutExtension(nb)}.dib\"", kitIndex, StringComparison.Ordinal));
+        Assert.DoesNotContain("../", kitIndex, StringComparison.Ordinal);
+        string top = File.ReadAllText(Path.Combine(handouts.OutDir, "index.html"));
+        Assert.Contains("href=\"lecturer/index.html\"", top, StringComparison.Ordinal);
+        Assert.Contains("href=\"students/index.html\"", top, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -35,7 +44,7 @@ public sealed class NotebookRunTests(HandoutsFixture handouts)
     {
         Assert.True(handouts.ExitCode == 0, handouts.Output);
         string name = Path.GetFileNameWithoutExtension(Builder.Notebooks[0]);
-        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(handouts.OutDir, name + ".ipynb")));
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(handouts.OutDir, "lecturer", name + ".ipynb")));
         var root = json.RootElement;
         Assert.Equal(4, root.GetProperty("nbformat").GetInt32());
         Assert.Equal(".net-csharp", root.GetProperty("metadata").GetProperty("kernelspec").GetProperty("name").GetString());

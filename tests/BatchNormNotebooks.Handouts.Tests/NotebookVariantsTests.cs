@@ -23,6 +23,7 @@ public sealed class NotebookVariantsTests
 
         #!markdown
 
+        <!-- solutions: lecturer only -->
         <details><summary>Solutions</summary>
 
         1. One.
@@ -60,6 +61,65 @@ public sealed class NotebookVariantsTests
         Assert.Contains("double answer1Mean = double.NaN;", students, StringComparison.Ordinal);
         Assert.DoesNotContain("<details>", students, StringComparison.Ordinal);
         Assert.Contains("Exercise.Check", students, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Written_solutions_are_dropped_by_their_mark_whatever_their_title_and_an_unmarked_one_is_an_error()
+    {
+        string retitled = Dib.Replace("<details><summary>Solutions</summary>", "<details><summary>Worked answers</summary>", StringComparison.Ordinal);
+        string students = NotebookVariants.Apply(retitled, Blocks, Variant.Students, "t.dib");
+        Assert.DoesNotContain("Worked answers", students, StringComparison.Ordinal);
+        Assert.DoesNotContain("1. One.", students, StringComparison.Ordinal);
+
+        string unmarked = Dib.Replace(NotebookVariants.SolutionsMark + "\n", "", StringComparison.Ordinal);
+        Assert.NotEqual(Dib, unmarked);
+        var e = Assert.Throws<FormatException>(() => NotebookVariants.Apply(unmarked, Blocks, Variant.Students, "t.dib"));
+        Assert.Contains(NotebookVariants.SolutionsMark, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_kit_form_loads_the_library_from_inside_the_kit()
+    {
+        string dib = "#!csharp\n\n// Setup 1/2\n#r \"../lib/BatchNormNotebooks.Interactive/bin/Release/net10.0/BatchNormNotebooks.Interactive.dll\"\n\n#!csharp\n\nvar x = 1;\n";
+        string kit = NotebookVariants.ForKit(dib, "t.dib");
+        Assert.Equal(dib.Replace("../lib/BatchNormNotebooks.Interactive/bin/Release/net10.0/BatchNormNotebooks.Interactive.dll", "../lib/BatchNormNotebooks.Interactive.dll", StringComparison.Ordinal), kit);
+        Assert.Throws<FormatException>(() => NotebookVariants.ForKit(dib + "\n#!csharp\n\n#r \"x/BatchNormNotebooks.Interactive.dll\"\n", "t.dib"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void No_written_solution_or_reference_answer_reaches_the_students_notebook(string notebook)
+    {
+        string path = Path.Combine(Builder.RepoRoot, "notebooks", notebook);
+        string text = File.ReadAllText(path);
+        string students = NotebookVariants.Apply(text, ExerciseSolutions.Load(path), Variant.Students, path);
+        var leaks = Leaks(text, ExerciseSolutions.Load(path), students).ToList();
+        Assert.True(leaks.Count == 0, $"{notebook}: the students' form holds {string.Join(" | ", leaks)}");
+    }
+
+    /// <summary>
+    /// The lines of <paramref name="lecturerDib"/>'s marked solution cells and of the solution blocks (at least 12
+    /// characters, not also in an unmarked cell) that appear in <paramref name="students"/>, plus the mark itself.
+    /// </summary>
+    public static IEnumerable<string> Leaks(string lecturerDib, ExerciseSolutions solutions, string students)
+    {
+        var cells = DibCells.Split(lecturerDib);
+        var elsewhere = cells.Where(c => !NotebookVariants.IsWrittenSolution(c.Body)).SelectMany(c => c.Body.Split('\n')).Select(l => l.Trim()).ToHashSet();
+        var secret = cells.Where(c => NotebookVariants.IsWrittenSolution(c.Body)).SelectMany(c => c.Body.Split('\n'))
+            .Concat(solutions.Solutions.Values.SelectMany(b => b.Split('\n')))
+            .Select(l => l.Trim())
+            .Where(l => l.Length >= 12 && !elsewhere.Contains(l))
+            .Distinct();
+        var studentLines = students.Split('\n').Select(l => l.Trim()).ToHashSet();
+        return secret.Where(studentLines.Contains).Concat(students.Contains(NotebookVariants.SolutionsMark, StringComparison.Ordinal) ? [NotebookVariants.SolutionsMark] : []);
+    }
+
+    [Fact]
+    public void The_leak_check_finds_a_planted_leak()
+    {
+        string students = NotebookVariants.Apply(Dib, Blocks, Variant.Students, "t.dib");
+        Assert.Empty(Leaks(Dib, Blocks, students));
+        Assert.Equal(["double answer1Mean = 1;"], Leaks(Dib, Blocks, students + "\ndouble answer1Mean = 1;\n"));
     }
 
     [Fact]

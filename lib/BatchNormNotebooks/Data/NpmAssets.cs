@@ -17,7 +17,9 @@ namespace BatchNormNotebooks;
 /// </remarks>
 public static class NpmAssets
 {
-    private const string StampName = ".bnn-lockfile.sha256";
+    /// <summary>The stamp in <c>node_modules</c> holding the SHA-256 of the lockfile it was installed from (the
+    /// students' kit copies it with the data, so the library finds the data without running npm).</summary>
+    public const string StampName = ".bnn-lockfile.sha256";
     private static readonly Lock Gate = new();
     private static string? ensuredFolder;
 
