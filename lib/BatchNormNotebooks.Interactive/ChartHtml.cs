@@ -1,3 +1,4 @@
+using System.Net;
 using Plotly.NET;
 
 namespace BatchNormNotebooks.Interactive;
@@ -8,12 +9,21 @@ namespace BatchNormNotebooks.Interactive;
 /// or handout shows nothing offline. Here a chart is a <c>div</c> plus a script that waits for
 /// <c>window.Plotly</c>, which <see cref="Notebook.Setup"/> puts on the page once (<see cref="PlotlyJs"/>).
 /// The chart takes the width of its container (the handout's text column): Plotly.NET's fixed layout width
-/// is dropped, the height is kept.
+/// is dropped, the height is kept. Every chart sits in a <c>figure</c> whose caption names and describes it from its
+/// data and whose collapsed <c>details</c> holds the plotted series as tables (<see cref="ChartText"/>): the text
+/// alternative a screen reader, a grey printout or a phone needs.
 /// </remarks>
 public static class ChartHtml
 {
     /// <summary>CSS class of every chart's <c>div</c>; the handout tests look for it.</summary>
     public const string CssClass = "bnn-chart";
+
+    /// <summary>CSS class of the <c>figure</c> around every chart: accessible name, generated description
+    /// (<see cref="ChartText"/>) and the data disclosure.</summary>
+    public const string FigureClass = "bnn-figure";
+
+    /// <summary>CSS class of the collapsed <c>details</c> with the plotted series as tables.</summary>
+    public const string DataClass = "bnn-chart-data";
 
     private static int counter;
 
@@ -22,9 +32,15 @@ public static class ChartHtml
     {
         ArgumentNullException.ThrowIfNull(chart);
         string id = $"bnn-chart-{Environment.ProcessId}-{Interlocked.Increment(ref counter)}-{Guid.NewGuid():N}";
-        string figure = GenericChart.toFigureJson(chart).Replace("</", "<\\/", StringComparison.Ordinal);
+        string json = GenericChart.toFigureJson(chart);
+        string figure = json.Replace("</", "<\\/", StringComparison.Ordinal);
+        var (name, description, data) = ChartText.Of(json);
         return $$"""
+            <figure class="{{FigureClass}}" aria-labelledby="{{id}}-name" aria-describedby="{{id}}-description" style="margin:0">
             <div id="{{id}}" class="{{CssClass}}" style="width:100%;min-height:420px"></div>
+            <figcaption style="font-size:85%;color:#555"><span id="{{id}}-name" style="font-weight:600">{{WebUtility.HtmlEncode(name)}}.</span> <span id="{{id}}-description">{{WebUtility.HtmlEncode(description)}}</span></figcaption>
+            <details class="{{DataClass}}" style="font-size:85%"><summary>Data: the plotted values as tables</summary>{{data}}</details>
+            </figure>
             <script type="text/javascript">
             (function () {
               var figure = {{figure}};
@@ -35,7 +51,7 @@ public static class ChartHtml
               function draw() {
                 if (window.Plotly) {
                   var config = Object.assign({ responsive: true, displaylogo: false }, figure.config || {});
-                  window.Plotly.newPlot(element, figure.data, figure.layout, config);
+                  window.Plotly.newPlot(element, { data: figure.data, layout: figure.layout, frames: figure.frames || [], config: config });
                 } else if (tries++ < 300) {
                   setTimeout(draw, 50);
                 } else {

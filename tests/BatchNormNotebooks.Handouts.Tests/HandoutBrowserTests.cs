@@ -35,6 +35,76 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts, ITestOutputHel
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Browsers.LaunchAsync(playwright, output);
+        var (page, errors, blocked) = await OpenOfflineAsync(browser);
+        await page.GotoAsync(new Uri(html).AbsoluteUri, new() { WaitUntil = WaitUntilState.Load, Timeout = 120_000 });
+        int charts = await page.Locator(".bnn-chart").CountAsync();
+        await page.WaitForFunctionAsync(
+            "() => [...document.querySelectorAll('.bnn-chart')].every(d => d.querySelector('svg.main-svg'))",
+            null, new() { Timeout = 60_000 });
+
+        string text = await page.InnerTextAsync("main");
+        int katex = await page.Locator(".katex").CountAsync();
+        int math = await page.Locator(".math").CountAsync();
+
+        int mathMl = await page.Locator(".katex .katex-mathml math").CountAsync();
+        var chartsWithoutText = await page.EvaluateAsync<string[]>(ChartsWithoutTextAlternative);
+        var violations = await Axe.RunAsync(page);
+        output.WriteLine(Axe.Describe(violations));
+
+        string shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(shots);
+        string shot = Path.Combine(shots, $"{name}{(variant == "students" ? ".students" : "")}.png");
+        await page.ScreenshotAsync(new() { Path = shot, FullPage = true });
+        output.WriteLine($"screenshot: {shot} ({charts} charts, {katex} KaTeX elements)");
+
+        Assert.Empty(errors);
+        Assert.Empty(blocked);
+        Assert.DoesNotContain("$$", text, StringComparison.Ordinal);
+        Assert.True(math == 0 || katex >= math, $"{math} math elements but only {katex} typeset by KaTeX");
+        Assert.True(math > 0 || !File.ReadAllText(html).Contains("class=\"math\"", StringComparison.Ordinal));
+        Assert.True(mathMl == katex, $"KaTeX's MathML (for screen readers) is missing: {mathMl} math elements for {katex} KaTeX elements");
+        Assert.True(chartsWithoutText.Length == 0, $"{chartsWithoutText.Length} of {charts} charts without a text alternative:\n" + string.Join("\n", chartsWithoutText));
+        Assert.True(violations.Count == 0, Axe.Describe(violations));
+    }
+
+    /// <summary>
+    /// Every chart without its text alternative, as one line each: it must sit in a <c>figure</c> whose accessible name
+    /// and description (aria-labelledby, aria-describedby) are non-empty text, the description quoting at least one
+    /// number from the data, with a collapsed <c>details</c> holding a table with header cells.
+    /// </summary>
+    private const string ChartsWithoutTextAlternative = """
+        () => [...document.querySelectorAll('.bnn-chart')].map((chart, k) => {
+          const figure = chart.closest('figure.bnn-figure');
+          if (!figure) return 'chart ' + (k + 1) + ': not in a figure';
+          const text = attr => (figure.getAttribute(attr) || '').split(' ').map(id => document.getElementById(id)).filter(e => e).map(e => e.textContent.trim()).join(' ');
+          const name = text('aria-labelledby'), description = text('aria-describedby');
+          const details = figure.querySelector('details.bnn-chart-data');
+          const problems = [];
+          if (name.length < 5) problems.push('no accessible name');
+          if (!/[0-9]/.test(description)) problems.push('no description with numbers');
+          if (!details || details.open || !details.querySelector('table th[scope]')) problems.push('no collapsed data table with header cells');
+          return problems.length ? 'chart ' + (k + 1) + ' (' + (name || chart.id) + '): ' + problems.join(', ') : null;
+        }).filter(p => p)
+        """;
+
+    [Fact]
+    public async Task Index_page_passes_axe()
+    {
+        Assert.True(handouts.ExitCode == 0, $"The builder failed (exit {handouts.ExitCode}):\n{handouts.Output}");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Browsers.LaunchAsync(playwright, output);
+        var (page, errors, blocked) = await OpenOfflineAsync(browser);
+        await page.GotoAsync(new Uri(Path.Combine(handouts.OutDir, "index.html")).AbsoluteUri, new() { WaitUntil = WaitUntilState.Load });
+        var violations = await Axe.RunAsync(page);
+        output.WriteLine(Axe.Describe(violations));
+        Assert.Empty(errors);
+        Assert.Empty(blocked);
+        Assert.True(violations.Count == 0, Axe.Describe(violations));
+    }
+
+    /// <summary>A new page that aborts every non-file request (recorded in <c>blocked</c>) and records console errors.</summary>
+    internal static async Task<(IPage Page, List<string> Errors, List<string> Blocked)> OpenOfflineAsync(IBrowser browser)
+    {
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         var errors = new List<string>();
         var blocked = new List<string>();
@@ -58,27 +128,6 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts, ITestOutputHel
                 await route.AbortAsync();
             }
         });
-
-        await page.GotoAsync(new Uri(html).AbsoluteUri, new() { WaitUntil = WaitUntilState.Load, Timeout = 120_000 });
-        int charts = await page.Locator(".bnn-chart").CountAsync();
-        await page.WaitForFunctionAsync(
-            "() => [...document.querySelectorAll('.bnn-chart')].every(d => d.querySelector('svg.main-svg'))",
-            null, new() { Timeout = 60_000 });
-
-        string text = await page.InnerTextAsync("main");
-        int katex = await page.Locator(".katex").CountAsync();
-        int math = await page.Locator(".math").CountAsync();
-
-        string shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(shots);
-        string shot = Path.Combine(shots, $"{name}{(variant == "students" ? ".students" : "")}.png");
-        await page.ScreenshotAsync(new() { Path = shot, FullPage = true });
-        output.WriteLine($"screenshot: {shot} ({charts} charts, {katex} KaTeX elements)");
-
-        Assert.Empty(errors);
-        Assert.Empty(blocked);
-        Assert.DoesNotContain("$$", text, StringComparison.Ordinal);
-        Assert.True(math == 0 || katex >= math, $"{math} math elements but only {katex} typeset by KaTeX");
-        Assert.True(math > 0 || !File.ReadAllText(html).Contains("class=\"math\"", StringComparison.Ordinal));
+        return (page, errors, blocked);
     }
 }
