@@ -233,7 +233,8 @@ public static partial class HtmlHandout
           main { max-width: none; padding: 0; }
           .prompt { display: none; }
           pre { white-space: pre-wrap; word-break: break-word; }
-          pre.code, .output, .katex-display, table, .bnn-chart { break-inside: avoid; }
+          pre.code, .output, .katex-display, table, .bnn-chart, figure.bnn-figure { break-inside: avoid; }
+          details.bnn-chart-data { display: none; }
           h1, h2, h3 { break-after: avoid; }
           a { color: inherit; text-decoration: none; }
           .modebar-container { display: none !important; }
