@@ -76,7 +76,7 @@ public static class ChartText
 
         if (root.TryGetProperty("frames", out var frames) && frames.ValueKind == JsonValueKind.Array && frames.GetArrayLength() > 0)
         {
-            description.Append(CultureInfo.InvariantCulture, $" A slider steps through {frames.GetArrayLength()} precomputed settings; the description and data are those of the first.");
+            description.Append(CultureInfo.InvariantCulture, $" A slider steps through {frames.GetArrayLength()} precomputed settings; the description and data are those of the position shown first.");
         }
 
         return (name, description.ToString(), tables.ToString());

@@ -345,6 +345,129 @@ public static partial class Charts
         return grid;
     }
 
+    /// <summary>
+    /// Curves a reader changes with a slider, drawn by plotly.js itself from precomputed values (frames and a slider
+    /// in the figure: no kernel, works offline in the handouts, VS Code and Jupyter), e.g. the running mean for each
+    /// momentum, or the loss for each learning rate. The axes keep one range over all positions.
+    /// </summary>
+    /// <param name="name">What the slider sets, e.g. "momentum w" (shown with the current position's label).</param>
+    /// <param name="steps">One position per value: its label and its curves, the same number in every step, in the
+    /// same order (names included).</param>
+    /// <param name="title">Chart title.</param>
+    /// <param name="xTitle">x-axis title.</param>
+    /// <param name="yTitle">y-axis title.</param>
+    /// <param name="logY">Logarithmic y axis.</param>
+    /// <param name="yRange">Fixed y range; null takes the range of every step.</param>
+    /// <param name="active">The position shown first.</param>
+    public static GenericChart Slider(string name, IEnumerable<SliderStep> steps, string? title = null, string? xTitle = null, string? yTitle = null,
+        bool logY = false, (double Min, double Max)? yRange = null, int active = 0)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        var list = steps.ToList();
+        ArgumentOutOfRangeException.ThrowIfLessThan(list.Count, 2, nameof(steps));
+        ArgumentOutOfRangeException.ThrowIfNegative(active);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(active, list.Count);
+        var all = list.SelectMany(s => s.Series.Select(Check)).ToList();
+        var xRange = Extent(all.SelectMany(s => s.X), false);
+        var yFit = yRange ?? Extent(all.SelectMany(s => s.Y), logY);
+        if (yRange is null && yFit is { } fit && !logY)
+        {
+            double pad = (fit.Max - fit.Min) * 0.05 + 1e-12;
+            yFit = (fit.Min - pad, fit.Max + pad);
+        }
+
+        var chart = Lines(list[active].Series, title, xTitle, yTitle, false, logY, xRange is { } xr && xr.Min < xr.Max ? xr : null, yFit);
+        return WithSlider(chart, name, list, active);
+    }
+
+    /// <summary>
+    /// Adds a slider to <paramref name="chart"/> whose positions redraw its last traces with each step's series (e.g.
+    /// the optimizer paths over a contour chart,
+    /// drawn from <c>steps[active]</c>). Every step has as many series as those traces.
+    /// </summary>
+    /// <param name="chart">The chart as drawn at position <paramref name="active"/>.</param>
+    /// <param name="name">What the slider sets.</param>
+    /// <param name="steps">One position per value: label and series.</param>
+    /// <param name="active">The position shown first.</param>
+    public static GenericChart WithSlider(GenericChart chart, string name, IEnumerable<SliderStep> steps, int active = 0)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(steps);
+        var list = steps.ToList();
+        int traceCount = GenericChart.getTraces(chart).Count();
+        int n = list.Count == 0 ? 0 : list[0].Series.Count;
+        if (list.Count < 2 || n == 0 || n > traceCount || list.Any(s => s.Series.Count != n))
+        {
+            throw new ArgumentException($"A slider needs at least 2 steps with the same number of series (1 to the chart's {traceCount} traces); got {list.Count} steps with {string.Join(", ", list.Select(s => s.Series.Count))} series.", nameof(steps));
+        }
+
+        var frames = new List<DynamicObj.DynamicObj>();
+        var sliderSteps = new List<DynamicObj.DynamicObj>();
+        foreach (var step in list)
+        {
+            var data = step.Series.Select(Check).Select(s =>
+            {
+                var trace = new DynamicObj.DynamicObj();
+                trace.SetProperty("x", s.X);
+                trace.SetProperty("y", s.Y);
+                return trace;
+            }).ToList();
+            var frame = new DynamicObj.DynamicObj();
+            frame.SetProperty("name", step.Label);
+            frame.SetProperty("data", data);
+            frame.SetProperty("traces", Enumerable.Range(traceCount - n, n).ToArray());
+            frames.Add(frame);
+
+            var immediate = new DynamicObj.DynamicObj();
+            immediate.SetProperty("mode", "immediate");
+            var frameOptions = new DynamicObj.DynamicObj();
+            frameOptions.SetProperty("duration", 0);
+            frameOptions.SetProperty("redraw", false);
+            immediate.SetProperty("frame", frameOptions);
+            var transition = new DynamicObj.DynamicObj();
+            transition.SetProperty("duration", 0);
+            immediate.SetProperty("transition", transition);
+            var sliderStep = new DynamicObj.DynamicObj();
+            sliderStep.SetProperty("label", step.Label);
+            sliderStep.SetProperty("method", "animate");
+            sliderStep.SetProperty("args", new object[] { new[] { step.Label }, immediate });
+            sliderSteps.Add(sliderStep);
+        }
+
+        var layout = GenericChart.getLayout(chart);
+        int height = layout.TryGetPropertyValue("height")?.Value is int h ? h : ChartHeight;
+        var margin = layout.TryGetPropertyValue("margin")?.Value as DynamicObj.DynamicObj;
+        int top = margin?.TryGetPropertyValue("t")?.Value is int t ? t : 60;
+        const int Extra = 110;
+        layout.SetProperty("height", height + Extra);
+        margin?.SetProperty("b", 50 + Extra);
+        double plotHeight = height - top - 50;
+
+        var current = new DynamicObj.DynamicObj();
+        current.SetProperty("prefix", name + " = ");
+        current.SetProperty("visible", true);
+        var pad = new DynamicObj.DynamicObj();
+        pad.SetProperty("t", 10);
+        var slider = new DynamicObj.DynamicObj();
+        slider.SetProperty("name", name);
+        slider.SetProperty("active", active);
+        slider.SetProperty("steps", sliderSteps);
+        slider.SetProperty("currentvalue", current);
+        slider.SetProperty("pad", pad);
+        slider.SetProperty("x", 0.0);
+        slider.SetProperty("len", 1.0);
+        slider.SetProperty("y", -100.0 / plotHeight);
+        slider.SetProperty("yanchor", "top");
+        layout.SetProperty("sliders", new[] { slider });
+        layout.SetProperty(FramesProperty, frames);
+        return chart;
+    }
+
+    /// <summary>Layout property that carries a slider's frames until <see cref="ChartHtml"/> moves them to the figure's
+    /// <c>frames</c> (Plotly.NET 6 does not serialize frames).</summary>
+    internal const string FramesProperty = "bnnFrames";
+
     /// <summary>Title, size, margins and a one-row legend under the plot area.</summary>
     private static GenericChart Frame(GenericChart chart, int height, bool hasTitle)
     {

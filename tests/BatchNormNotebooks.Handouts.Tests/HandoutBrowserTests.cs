@@ -87,6 +87,58 @@ public sealed class HandoutBrowserTests(HandoutsFixture handouts, ITestOutputHel
         }).filter(p => p)
         """;
 
+    /// <summary>The slider charts of issue 21 §3, per notebook.</summary>
+    public static TheoryData<string, int> SliderNotebooks() => new() { { "04-epsilon", 1 }, { "05-moving-averages-inference", 2 }, { "06-optimizers", 2 } };
+
+    /// <summary>
+    /// Every slider chart redraws when its slider moves: once from the keyboard (its range input, End key) and once
+    /// with the mouse on plotly's own slider (a click at the rail's left end), which also moves the range input back.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SliderNotebooks))]
+    public async Task Sliders_redraw_the_chart_from_keyboard_and_mouse(string name, int expected)
+    {
+        Assert.True(handouts.ExitCode == 0, $"The builder failed (exit {handouts.ExitCode}):\n{handouts.Output}");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Browsers.LaunchAsync(playwright, output);
+        var (page, errors, _) = await OpenOfflineAsync(browser);
+        await page.GotoAsync(new Uri(Path.Combine(handouts.OutDir, name + ".html")).AbsoluteUri, new() { WaitUntil = WaitUntilState.Load, Timeout = 120_000 });
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.bnn-chart')].every(d => d.querySelector('svg.main-svg'))", null, new() { Timeout = 60_000 });
+        var figures = page.Locator("figure.bnn-figure:has(label.bnn-slider)");
+        int count = await figures.CountAsync();
+        Assert.True(count >= expected, $"{name}: {count} slider charts, expected {expected}");
+        string shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(shots);
+        for (int i = 0; i < count; i++)
+        {
+            var figure = figures.Nth(i);
+            await figure.ScrollIntoViewIfNeededAsync();
+            async Task<string> Drawn() => string.Join("|", await figure.Locator("path.js-line").EvaluateAllAsync<string[]>("ps => ps.map(p => p.getAttribute('d'))"));
+            var input = figure.Locator("input[type=range]");
+            string before = await Drawn();
+            await figure.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{name}.slider{i + 1}.before.png") });
+
+            await input.FocusAsync();
+            await page.Keyboard.PressAsync("End");
+            await page.WaitForTimeoutAsync(300);
+            string byKeyboard = await Drawn();
+            await figure.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{name}.slider{i + 1}.end.png") });
+            Assert.NotEqual(before, byKeyboard);
+            Assert.Equal(await input.GetAttributeAsync("max"), await input.InputValueAsync());
+
+            var rail = await figure.Locator("rect.slider-rail-touch-rect").BoundingBoxAsync();
+            Assert.NotNull(rail);
+            await page.Mouse.ClickAsync(rail.X + 2, rail.Y + (rail.Height / 2));
+            await page.WaitForTimeoutAsync(300);
+            string byMouse = await Drawn();
+            Assert.NotEqual(byKeyboard, byMouse);
+            Assert.Equal("0", await input.InputValueAsync());
+            output.WriteLine($"{name} slider {i + 1}: redrawn by keyboard and mouse");
+        }
+
+        Assert.Empty(errors);
+    }
+
     [Fact]
     public async Task Index_page_passes_axe()
     {

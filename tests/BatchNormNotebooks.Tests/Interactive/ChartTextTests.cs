@@ -62,6 +62,24 @@ public class ChartTextTests
     }
 
     [Fact]
+    public void A_slider_chart_carries_one_frame_per_step_and_a_keyboard_range_input()
+    {
+        SliderStep Step(double w) => new(w.ToString(System.Globalization.CultureInfo.InvariantCulture), [new Series("running mean", Steps, [.. Steps.Select(t => 1 - Math.Pow(1 - w, t))])]);
+        string html = ChartHtml.Render(Charts.Slider("momentum w", [Step(0.1), Step(0.5), Step(0.9)], title: "Running mean", active: 1));
+        var figure = Regex.Match(html, @"var figure = (?<json>\{.*\});\n", RegexOptions.Singleline).Groups["json"].Value.Replace("<\\/", "</", StringComparison.Ordinal);
+        using var doc = System.Text.Json.JsonDocument.Parse(figure);
+        var frames = doc.RootElement.GetProperty("frames");
+        Assert.Equal(["0.1", "0.5", "0.9"], frames.EnumerateArray().Select(f => f.GetProperty("name").GetString()));
+        Assert.Equal(0.75, frames[1].GetProperty("data")[0].GetProperty("y")[2].GetDouble(), 12);
+        var slider = doc.RootElement.GetProperty("layout").GetProperty("sliders")[0];
+        Assert.Equal(1, slider.GetProperty("active").GetInt32());
+        Assert.Equal(3, slider.GetProperty("steps").GetArrayLength());
+        Assert.False(doc.RootElement.GetProperty("layout").TryGetProperty("bnnFrames", out _));
+        Assert.Matches("<input type=\"range\" id=\"[^\"]+-slider\" min=\"0\" max=\"2\" step=\"1\" value=\"1\" aria-valuetext=\"0.5\">", html);
+        Assert.Contains("A slider steps through 3 precomputed settings", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Series_differ_by_dash_and_marker_not_only_by_colour()
     {
         string lines = GenericChart.toFigureJson(Charts.Lines([new Series("a", Steps, Steps), new Series("b", Steps, Steps)]));
