@@ -8,6 +8,9 @@ namespace BatchNormNotebooks.Handouts;
 /// <param name="Variants">The forms to build (default: the lecturer's, then the students').</param>
 public sealed record BuildOptions(string NotebookDir, string OutDir, IReadOnlyList<string> Only, TimeSpan CellTimeout, IReadOnlyList<Variant> Variants)
 {
+    /// <summary>Also print every handout to PDF (<see cref="HandoutPdf"/>).</summary>
+    public bool Pdf { get; init; }
+
     /// <summary>Usage text for --help and errors.</summary>
     public const string Usage = """
         Runs every notebook in its own real .NET Interactive kernel and writes handouts.
@@ -19,6 +22,8 @@ public sealed record BuildOptions(string NotebookDir, string OutDir, IReadOnlyLi
           --notebooks DIR    notebook folder (default: notebooks/ in the repository root)
           --timeout SECONDS  per-cell timeout (default: 600)
           --variant NAME     lecturer, students or wrong (repeatable; default: lecturer and students)
+          --pdf              also print every handout to DIR/pdf/NN-name.pdf (students': DIR/pdf/students/) with a
+                             headless Chromium, Chrome or Edge (BNN_BROWSER, or the first found, as the tests do)
           --help             show this text
 
         Writes DIR/lecturer/ (NN-name.ipynb executed and NN-name.html, exercise answers filled from
@@ -38,6 +43,7 @@ public sealed record BuildOptions(string NotebookDir, string OutDir, IReadOnlyLi
         var only = new List<string>();
         double timeout = 600;
         var variants = new List<Variant>();
+        bool pdf = false;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -61,11 +67,14 @@ public sealed record BuildOptions(string NotebookDir, string OutDir, IReadOnlyLi
                         ? v
                         : throw new ArgumentException($"--variant takes lecturer, students or wrong, not '{name}'."));
                     break;
+                case "--pdf":
+                    pdf = true;
+                    break;
                 default:
                     throw new ArgumentException($"Unknown option '{args[i]}'.");
             }
         }
 
-        return new BuildOptions(notebooks, output, only, TimeSpan.FromSeconds(timeout), variants.Count > 0 ? variants.Distinct().ToList() : [Variant.Lecturer, Variant.Students]);
+        return new BuildOptions(notebooks, output, only, TimeSpan.FromSeconds(timeout), variants.Count > 0 ? variants.Distinct().ToList() : [Variant.Lecturer, Variant.Students]) { Pdf = pdf };
     }
 }

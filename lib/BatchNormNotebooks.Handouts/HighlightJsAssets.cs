@@ -2,10 +2,10 @@ namespace BatchNormNotebooks.Handouts;
 
 /// <summary>
 /// highlight.js from the npm package <c>@highlightjs/cdn-assets</c> (pinned by lib/npm/package-lock.json, fetched by
-/// <see cref="NpmAssets"/>, never committed): the browser bundle (C# is among its common languages) and the GitHub
-/// theme, inlined into every handout, which highlights each <c>code.language-csharp</c> block when it opens.
+/// <see cref="NpmAssets"/>, never committed): the browser bundle (C# is among its common languages) and the a11y-light
+/// theme (every colour at least 4.5:1 on its background, WCAG 2.1 AA), inlined into every handout, which highlights each <c>code.language-csharp</c> block when it opens.
 /// </summary>
-/// <param name="Css">styles/github.min.css.</param>
+/// <param name="Css">styles/a11y-light.min.css.</param>
 /// <param name="Script">highlight.min.js (defines <c>hljs</c>).</param>
 public sealed record HighlightJsAssets(string Css, string Script)
 {
@@ -20,6 +20,6 @@ public sealed record HighlightJsAssets(string Css, string Script)
     /// <summary>Loads the assets from the npm folder of the repository at <paramref name="repoRoot"/> (running
     /// <c>npm ci</c> first if needed).</summary>
     public static HighlightJsAssets Load(string repoRoot) =>
-        new(File.ReadAllText(NpmAssets.Path(Package, "styles/github.min.css", repoRoot)) + CodeBlockCss,
+        new(File.ReadAllText(NpmAssets.Path(Package, "styles/a11y-light.min.css", repoRoot)) + CodeBlockCss,
             File.ReadAllText(NpmAssets.Path(Package, "highlight.min.js", repoRoot)));
 }

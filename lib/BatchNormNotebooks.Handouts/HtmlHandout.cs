@@ -58,12 +58,13 @@ public static partial class HtmlHandout
             <script>{{assets.PlotlyJs.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase)}}</script>
             </head>
             <body>
-            <nav class="toc"><a class="home" href="index.html">All handouts</a><h2>Contents</h2><ul>{{toc}}</ul></nav>
+            <nav class="toc" aria-label="Contents"><a class="home" href="index.html">All handouts</a><p class="toc-title">Contents</p><ul>{{toc}}</ul></nav>
             <main>
             {{body}}
             </main>
             <script>{{MathScript}}</script>
             <script>{{HighlightJsAssets.HighlightAll}}</script>
+            <script>{{ScrollableScript}}</script>
             </body>
             </html>
             """;
@@ -165,13 +166,41 @@ public static partial class HtmlHandout
         window.addEventListener('afterprint', fitMath);
         """;
 
+    /// <summary>
+    /// Every region that scrolls (a wide table, a long output line, a formula wider than the column) becomes a
+    /// named, focusable region, so a keyboard can reach and scroll it (WCAG 2.1.1); regions that fit are left alone,
+    /// so they add no tab stops. Run again when the width changes.
+    /// </summary>
+    private const string ScrollableScript = """
+        function markScrollable() {
+          document.querySelectorAll('main pre, main div.output.html, main .katex-display').forEach(function (el) {
+            if (el.hasAttribute('tabindex')) { return; }
+            var style = getComputedStyle(el);
+            var scrollsX = el.scrollWidth > el.clientWidth + 1 && /auto|scroll/.test(style.overflowX);
+            var scrollsY = el.scrollHeight > el.clientHeight + 1 && /auto|scroll/.test(style.overflowY);
+            if (!scrollsX && !scrollsY) { return; }
+            var cell = el.closest('.cell');
+            var prompt = cell && cell.querySelector('.prompt');
+            var where = prompt ? ' of cell ' + prompt.textContent.replace(/[\[\]]/g, '') : '';
+            var what = el.classList.contains('katex-display') ? 'Formula' : el.classList.contains('code') ? 'Code' : 'Output';
+            el.setAttribute('tabindex', '0');
+            el.setAttribute('role', 'region');
+            el.setAttribute('aria-label', what + where + ' (scrolls)');
+          });
+        }
+        markScrollable();
+        window.addEventListener('load', markScrollable);
+        window.addEventListener('resize', markScrollable);
+        """;
+
     private const string Css = """
-        :root { --fg: #1d1d1f; --muted: #6b6b70; --code-bg: #f6f8fa; --border: #e1e4e8; --accent: #0b62b0; }
+        :root { --fg: #1d1d1f; --muted: #6b6b70; --code-bg: #fefefe; --border: #e1e4e8; --accent: #0b62b0; }
         html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); line-height: 1.55; }
         body { margin: 0; display: flex; }
         nav.toc { position: sticky; top: 0; align-self: flex-start; width: 16rem; max-height: 100vh; overflow: auto;
                   padding: 1.5rem 1rem; box-sizing: border-box; font-size: 0.9rem; border-right: 1px solid var(--border); }
-        nav.toc h2 { font-size: 0.8rem; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
+        nav.toc .toc-title { font-size: 0.8rem; font-weight: 700; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
+        :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
         nav.toc ul { list-style: none; padding: 0; margin: 0; }
         nav.toc li { margin: .25rem 0; } nav.toc li.l2 { padding-left: .8rem; } nav.toc li.l3 { padding-left: 1.6rem; }
         nav.toc a { color: var(--accent); text-decoration: none; }
@@ -188,8 +217,6 @@ public static partial class HtmlHandout
         pre.output.stderr { background: #fffbe6; border-left-color: #e3b341; }
         div.output.html { overflow-x: auto; }
         .bnn-chart { min-height: 420px; }
-        .k { color: #d73a49; } .t { color: #6f42c1; } .s { color: #032f62; } .n { color: #005cc5; }
-        .c { color: #6a737d; font-style: italic; } .d { color: #22863a; }
         blockquote { margin: .8rem 0; padding: .1rem 1rem; border-left: 4px solid var(--accent); background: #f5f9fd; }
         .katex-display { overflow-x: auto; overflow-y: hidden; padding: .3rem 0; max-width: 100%; }
         nav.toc .katex { font-size: 1em; }
@@ -206,7 +233,8 @@ public static partial class HtmlHandout
           main { max-width: none; padding: 0; }
           .prompt { display: none; }
           pre { white-space: pre-wrap; word-break: break-word; }
-          pre.code, .output, .katex-display, table, .bnn-chart { break-inside: avoid; }
+          pre.code, .output, .katex-display, table, .bnn-chart, figure.bnn-figure { break-inside: avoid; }
+          details.bnn-chart-data { display: none; }
           h1, h2, h3 { break-after: avoid; }
           a { color: inherit; text-decoration: none; }
           .modebar-container { display: none !important; }

@@ -1,5 +1,5 @@
 // The handout builder: the README's main command.
-//   dotnet run --project lib/BatchNormNotebooks.Handouts -c Release [-- --only 03 --out DIR --notebooks DIR --timeout S]
+//   dotnet run --project lib/BatchNormNotebooks.Handouts -c Release [-- --only 03 --out DIR --notebooks DIR --timeout S --pdf]
 // Runs each notebook in its own real kernel (as VS Code does) and writes executed .ipynb + offline HTML handouts.
 using System.Diagnostics;
 using BatchNormNotebooks.Handouts;
@@ -105,6 +105,11 @@ if (Directory.Exists(outDir))
 }
 
 Directory.Move(staging, outDir);
+if (options.Pdf)
+{
+    await HandoutPdf.PrintAllAsync(outDir, Console.WriteLine);
+}
+
 Console.WriteLine($"\n{executed.Count} handout(s) in {outDir} ({total.Elapsed.TotalSeconds:0} s). Open {Path.Combine(outDir, "index.html")}");
 if (timings.Count > 0)
 {

@@ -11,3 +11,6 @@ public sealed record PercentileBand(string Name, double[] X, double[] Low, doubl
 
 /// <summary>A named sample of values for a histogram.</summary>
 public sealed record Sample(string Name, double[] Values);
+
+/// <summary>One position of a slider (<see cref="Charts.Slider"/>): its label, e.g. "0.1", and the series drawn there.</summary>
+public sealed record SliderStep(string Label, IReadOnlyList<Series> Series);

@@ -47,7 +47,8 @@ public static partial class Charts
     {
         ArgumentNullException.ThrowIfNull(series);
         var list = series.Select(Check).ToList();
-        var traces = list.Select((s, k) => CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, LineColor: Colour(k)));
+        int[] colours = ColourIndices(list.Select(s => s.Name));
+        var traces = list.Select((s, k) => CSharpChart.Line<double, double, string>(s.X, s.Y, Name: s.Name, LineColor: Colour(colours[k])));
         return Style(CSharpChart.Combine(traces), title,
             new Axis(xTitle, logX, xRange, list.SelectMany(s => s.X)),
             new Axis(yTitle, logY, yRange, list.SelectMany(s => s.Y)));
@@ -65,8 +66,10 @@ public static partial class Charts
         (double Min, double Max)? xRange = null, (double Min, double Max)? yRange = null)
     {
         ArgumentNullException.ThrowIfNull(groups);
-        var traces = groups.Select((s, k) => CSharpChart.Point<double, double, string>(
-            Check(s).X, s.Y, Name: s.Name, MarkerColor: Colour(k), Opacity: 0.75));
+        var list = groups.Select(Check).ToList();
+        int[] colours = ColourIndices(list.Select(s => s.Name));
+        var traces = list.Select((s, k) => CSharpChart.Point<double, double, string>(
+            s.X, s.Y, Name: s.Name, MarkerColor: Colour(colours[k]), Opacity: 0.75));
         var chart = Style(CSharpChart.Combine(traces), title, new Axis(xTitle, false, xRange), new Axis(yTitle, false, yRange));
         return equalAxes ? EqualAxes(chart) : chart;
     }
@@ -85,9 +88,12 @@ public static partial class Charts
     {
         ArgumentNullException.ThrowIfNull(bands);
         var traces = new List<GenericChart>();
-        int k = 0;
-        foreach (var b in bands)
+        var bandList = bands.ToList();
+        int[] colours = ColourIndices(bandList.Select(b => b.Name));
+        int n = 0;
+        foreach (var b in bandList)
         {
+            int k = colours[n++];
             CheckLength(b.Name, b.X, b.Low, nameof(b.Low));
             CheckLength(b.Name, b.X, b.Mid, nameof(b.Mid));
             CheckLength(b.Name, b.X, b.High, nameof(b.High));
@@ -95,7 +101,6 @@ public static partial class Charts
             traces.Add(CSharpChart.Line<double, double, string>(b.X, b.Low, Name: $"{b.Name} low", ShowLegend: false, LineColor: Colour(k, 0.0), LineWidth: 0.0,
                 Fill: StyleParam.Fill.ToNext_y, FillColor: Colour(k, 0.25)));
             traces.Add(CSharpChart.Line<double, double, string>(b.X, b.Mid, Name: b.Name, LineColor: Colour(k)));
-            k++;
         }
 
         return Style(CSharpChart.Combine(traces), title, new Axis(xTitle, false, null), new Axis(yTitle, false, yRange));
@@ -112,8 +117,10 @@ public static partial class Charts
         (double Min, double Max)? xRange = null)
     {
         ArgumentNullException.ThrowIfNull(samples);
-        var traces = samples.Select((s, k) => CSharpChart.Histogram<double, double, string>(
-            X: s.Values, Name: s.Name, Opacity: 0.6, NBinsX: bins, MarkerColor: Colour(k),
+        var list = samples.ToList();
+        int[] colours = ColourIndices(list.Select(s => s.Name));
+        var traces = list.Select((s, k) => CSharpChart.Histogram<double, double, string>(
+            X: s.Values, Name: s.Name, Opacity: 0.6, NBinsX: bins, MarkerColor: Colour(colours[k]),
             HistNorm: density ? StyleParam.HistNorm.ProbabilityDensity : StyleParam.HistNorm.None));
         var chart = WithLayoutProperty(CSharpChart.Combine(traces), "barmode", "overlay");
         return Style(chart, title, new Axis(xTitle, false, xRange), new Axis(density ? "density" : "count", false, null));
@@ -157,11 +164,12 @@ public static partial class Charts
         }
 
         var traces = new List<GenericChart> { contour };
-        int k = 1;
-        foreach (var p in paths ?? [])
+        var pathList = (paths ?? []).Select(Check).ToList();
+        int[] colours = ColourIndices(pathList.Select(p => p.Name), first: 1);
+        for (int k = 0; k < pathList.Count; k++)
         {
-            traces.Add(CSharpChart.Line<double, double, string>(Check(p).X, p.Y, Name: p.Name, ShowMarkers: true, LineColor: Colour(k), MarkerColor: Colour(k)));
-            k++;
+            var p = pathList[k];
+            traces.Add(CSharpChart.Line<double, double, string>(p.X, p.Y, Name: p.Name, ShowMarkers: true, LineColor: Colour(colours[k]), MarkerColor: Colour(colours[k])));
         }
 
         var chart = Style(CSharpChart.Combine(traces), title,
@@ -312,7 +320,7 @@ public static partial class Charts
             ? CSharpChart.Grid(list, rows, columns)
             : CSharpChart.Grid(list, rows, columns, SubPlotTitles: titles.ToArray());
         int height = Math.Max(ChartHeight, GridRowHeight * rows);
-        grid = Frame(grid, height, hasTitle: false);
+        grid = MarkSeries(Frame(grid, height, hasTitle: false));
         var layout = GenericChart.getLayout(grid);
         for (int n = 1; n <= list.Count; n++)
         {
@@ -336,6 +344,129 @@ public static partial class Charts
 
         return grid;
     }
+
+    /// <summary>
+    /// Curves a reader changes with a slider, drawn by plotly.js itself from precomputed values (frames and a slider
+    /// in the figure: no kernel, works offline in the handouts, VS Code and Jupyter), e.g. the running mean for each
+    /// momentum, or the loss for each learning rate. The axes keep one range over all positions.
+    /// </summary>
+    /// <param name="name">What the slider sets, e.g. "momentum w" (shown with the current position's label).</param>
+    /// <param name="steps">One position per value: its label and its curves, the same number in every step, in the
+    /// same order (names included).</param>
+    /// <param name="title">Chart title.</param>
+    /// <param name="xTitle">x-axis title.</param>
+    /// <param name="yTitle">y-axis title.</param>
+    /// <param name="logY">Logarithmic y axis.</param>
+    /// <param name="yRange">Fixed y range; null takes the range of every step.</param>
+    /// <param name="active">The position shown first.</param>
+    public static GenericChart Slider(string name, IEnumerable<SliderStep> steps, string? title = null, string? xTitle = null, string? yTitle = null,
+        bool logY = false, (double Min, double Max)? yRange = null, int active = 0)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        var list = steps.ToList();
+        ArgumentOutOfRangeException.ThrowIfLessThan(list.Count, 2, nameof(steps));
+        ArgumentOutOfRangeException.ThrowIfNegative(active);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(active, list.Count);
+        var all = list.SelectMany(s => s.Series.Select(Check)).ToList();
+        var xRange = Extent(all.SelectMany(s => s.X), false);
+        var yFit = yRange ?? Extent(all.SelectMany(s => s.Y), logY);
+        if (yRange is null && yFit is { } fit && !logY)
+        {
+            double pad = (fit.Max - fit.Min) * 0.05 + 1e-12;
+            yFit = (fit.Min - pad, fit.Max + pad);
+        }
+
+        var chart = Lines(list[active].Series, title, xTitle, yTitle, false, logY, xRange is { } xr && xr.Min < xr.Max ? xr : null, yFit);
+        return WithSlider(chart, name, list, active);
+    }
+
+    /// <summary>
+    /// Adds a slider to <paramref name="chart"/> whose positions redraw its last traces with each step's series (e.g.
+    /// the optimizer paths over a contour chart,
+    /// drawn from <c>steps[active]</c>). Every step has as many series as those traces.
+    /// </summary>
+    /// <param name="chart">The chart as drawn at position <paramref name="active"/>.</param>
+    /// <param name="name">What the slider sets.</param>
+    /// <param name="steps">One position per value: label and series.</param>
+    /// <param name="active">The position shown first.</param>
+    public static GenericChart WithSlider(GenericChart chart, string name, IEnumerable<SliderStep> steps, int active = 0)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(steps);
+        var list = steps.ToList();
+        int traceCount = GenericChart.getTraces(chart).Count();
+        int n = list.Count == 0 ? 0 : list[0].Series.Count;
+        if (list.Count < 2 || n == 0 || n > traceCount || list.Any(s => s.Series.Count != n))
+        {
+            throw new ArgumentException($"A slider needs at least 2 steps with the same number of series (1 to the chart's {traceCount} traces); got {list.Count} steps with {string.Join(", ", list.Select(s => s.Series.Count))} series.", nameof(steps));
+        }
+
+        var frames = new List<DynamicObj.DynamicObj>();
+        var sliderSteps = new List<DynamicObj.DynamicObj>();
+        foreach (var step in list)
+        {
+            var data = step.Series.Select(Check).Select(s =>
+            {
+                var trace = new DynamicObj.DynamicObj();
+                trace.SetProperty("x", s.X);
+                trace.SetProperty("y", s.Y);
+                return trace;
+            }).ToList();
+            var frame = new DynamicObj.DynamicObj();
+            frame.SetProperty("name", step.Label);
+            frame.SetProperty("data", data);
+            frame.SetProperty("traces", Enumerable.Range(traceCount - n, n).ToArray());
+            frames.Add(frame);
+
+            var immediate = new DynamicObj.DynamicObj();
+            immediate.SetProperty("mode", "immediate");
+            var frameOptions = new DynamicObj.DynamicObj();
+            frameOptions.SetProperty("duration", 0);
+            frameOptions.SetProperty("redraw", false);
+            immediate.SetProperty("frame", frameOptions);
+            var transition = new DynamicObj.DynamicObj();
+            transition.SetProperty("duration", 0);
+            immediate.SetProperty("transition", transition);
+            var sliderStep = new DynamicObj.DynamicObj();
+            sliderStep.SetProperty("label", step.Label);
+            sliderStep.SetProperty("method", "animate");
+            sliderStep.SetProperty("args", new object[] { new[] { step.Label }, immediate });
+            sliderSteps.Add(sliderStep);
+        }
+
+        var layout = GenericChart.getLayout(chart);
+        int height = layout.TryGetPropertyValue("height")?.Value is int h ? h : ChartHeight;
+        var margin = layout.TryGetPropertyValue("margin")?.Value as DynamicObj.DynamicObj;
+        int top = margin?.TryGetPropertyValue("t")?.Value is int t ? t : 60;
+        const int Extra = 110;
+        layout.SetProperty("height", height + Extra);
+        margin?.SetProperty("b", 50 + Extra);
+        double plotHeight = height - top - 50;
+
+        var current = new DynamicObj.DynamicObj();
+        current.SetProperty("prefix", name + " = ");
+        current.SetProperty("visible", true);
+        var pad = new DynamicObj.DynamicObj();
+        pad.SetProperty("t", 10);
+        var slider = new DynamicObj.DynamicObj();
+        slider.SetProperty("name", name);
+        slider.SetProperty("active", active);
+        slider.SetProperty("steps", sliderSteps);
+        slider.SetProperty("currentvalue", current);
+        slider.SetProperty("pad", pad);
+        slider.SetProperty("x", 0.0);
+        slider.SetProperty("len", 1.0);
+        slider.SetProperty("y", -100.0 / plotHeight);
+        slider.SetProperty("yanchor", "top");
+        layout.SetProperty("sliders", new[] { slider });
+        layout.SetProperty(FramesProperty, frames);
+        return chart;
+    }
+
+    /// <summary>Layout property that carries a slider's frames until <see cref="ChartHtml"/> moves them to the figure's
+    /// <c>frames</c> (Plotly.NET 6 does not serialize frames).</summary>
+    internal const string FramesProperty = "bnnFrames";
 
     /// <summary>Title, size, margins and a one-row legend under the plot area.</summary>
     private static GenericChart Frame(GenericChart chart, int height, bool hasTitle)
@@ -381,7 +512,7 @@ public static partial class Charts
         chart = y.Log
             ? chart.WithYAxisStyle<double, double, string>(TitleText: y.Title ?? "", AxisType: StyleParam.AxisType.Log)
             : chart.WithYAxisStyle<double, double, string>(TitleText: y.Title ?? "");
-        chart = Frame(chart, ChartHeight, title is not null);
+        chart = MarkSeries(Frame(chart, ChartHeight, title is not null));
         var layout = GenericChart.getLayout(chart);
         Configure(layout, "xaxis", x, nameof(x));
         Configure(layout, "yaxis", y, nameof(y));
@@ -525,6 +656,113 @@ public static partial class Charts
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// When true, a series keeps one colour (and dash and marker) across all the charts of the kernel session: the
+    /// concept of its name — the text before " (" or "," — gets a palette colour the first time it is drawn and keeps
+    /// it in later charts (notebook 05: "PyTorch (w = 0.1)" and "PyTorch" are one blue, solid line in every chart), as
+    /// long as no other series of the same chart already has that colour. <see cref="Notebook.Setup"/> turns it on;
+    /// off, series are coloured in order of the palette.
+    /// </summary>
+    public static bool OneColourPerConcept { get; set; }
+
+    /// <summary>True in a flow (e.g. <see cref="Notebook"/>'s background warm-up) whose charts must not claim concept colours.</summary>
+    internal static readonly AsyncLocal<bool> WithoutConcepts = new();
+
+    private static readonly Dictionary<string, int> ConceptColours = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Forgets the colours <see cref="OneColourPerConcept"/> has handed out (a new notebook starts afresh).</summary>
+    public static void ResetConceptColours()
+    {
+        lock (ConceptColours)
+        {
+            ConceptColours.Clear();
+        }
+    }
+
+    /// <summary>The palette index of each series of one chart; by order from <paramref name="first"/>, or by concept (<see cref="OneColourPerConcept"/>).</summary>
+    private static int[] ColourIndices(IEnumerable<string> names, int first = 0)
+    {
+        var list = names.ToList();
+        if (!OneColourPerConcept || WithoutConcepts.Value)
+        {
+            return [.. Enumerable.Range(first, list.Count)];
+        }
+
+        lock (ConceptColours)
+        {
+            var used = new HashSet<int>(Enumerable.Range(0, first));
+            var result = new int[list.Count];
+            for (int k = 0; k < list.Count; k++)
+            {
+                string concept = Concept(list[k]);
+                bool known = ConceptColours.TryGetValue(concept, out int colour);
+                if (!known || used.Contains(colour))
+                {
+                    var taken = ConceptColours.Values.ToHashSet();
+                    colour = Enumerable.Range(0, Palette.Length).Where(c => !used.Contains(c)).OrderBy(c => taken.Contains(c) ? 1 : 0).FirstOrDefault(used.Count % Palette.Length);
+                    if (!known)
+                    {
+                        ConceptColours[concept] = colour;
+                    }
+                }
+
+                used.Add(colour);
+                result[k] = colour;
+            }
+
+            return result;
+        }
+    }
+
+    private static string Concept(string name)
+    {
+        int cut = name.IndexOfAny(['(', ',']);
+        return (cut > 0 ? name[..cut] : name).Trim();
+    }
+
+    /// <summary>Line dash of each palette colour: colour is never the only thing telling two series apart.</summary>
+    private static readonly string[] Dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
+
+    /// <summary>Marker symbol of each palette colour.</summary>
+    private static readonly string[] Symbols = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "triangle-down", "pentagon", "hexagon"];
+
+    /// <summary>Fill pattern of each palette colour (histograms).</summary>
+    private static readonly string[] Patterns = ["", "/", "\\", "x", "-", "|", "+", "."];
+
+    /// <summary>Gives every series the dash, marker symbol or fill pattern of its palette colour.</summary>
+    private static GenericChart MarkSeries(GenericChart chart)
+    {
+        foreach (var trace in GenericChart.getTraces(chart))
+        {
+            if (PaletteIndex(trace) is not int k)
+            {
+                continue;
+            }
+
+            bool histogram = trace.TryGetPropertyValue("type")?.Value?.ToString() == "histogram";
+            if (trace.TryGetPropertyValue("line")?.Value is DynamicObj.DynamicObj line)
+            {
+                line.SetProperty("dash", Dashes[k % Dashes.Length]);
+            }
+
+            if (trace.TryGetPropertyValue("marker")?.Value is DynamicObj.DynamicObj marker)
+            {
+                if (histogram)
+                {
+                    var pattern = new DynamicObj.DynamicObj();
+                    pattern.SetProperty("shape", Patterns[k % Patterns.Length]);
+                    marker.SetProperty("pattern", pattern);
+                }
+                else
+                {
+                    marker.SetProperty("symbol", Symbols[k % Symbols.Length]);
+                }
+            }
+        }
+
+        return chart;
     }
 
     private static bool InLegend(Trace trace) =>

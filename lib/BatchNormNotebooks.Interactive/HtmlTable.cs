@@ -27,7 +27,7 @@ public static class HtmlTable
         var sb = new StringBuilder("<table class=\"bnn-table\" style=\"border-collapse:collapse;font-family:monospace;font-size:90%\"><thead><tr>");
         foreach (string h in headers)
         {
-            sb.Append("<th style=\"padding:2px 10px;border-bottom:1px solid #999;text-align:right\">").Append(WebUtility.HtmlEncode(h)).Append("</th>");
+            sb.Append("<th scope=\"col\" style=\"padding:2px 10px;border-bottom:1px solid #999;text-align:right\">").Append(WebUtility.HtmlEncode(h)).Append("</th>");
         }
 
         sb.Append("</tr></thead><tbody>");

@@ -21,17 +21,17 @@ public static class MatrixHtml
         var sb = new StringBuilder();
         sb.Append("<div class=\"bnn-matrix\">");
         sb.Append(CultureInfo.InvariantCulture, $"<div class=\"bnn-shape\" style=\"font-family:monospace;font-size:90%;color:#555\">Matrix&lt;{typeof(T).Name}&gt; shape {m.Shape}</div>");
-        sb.Append("<table style=\"border-collapse:collapse;font-family:monospace;font-size:90%\"><thead><tr><th></th>");
+        sb.Append("<table style=\"border-collapse:collapse;font-family:monospace;font-size:90%\"><thead><tr><td aria-hidden=\"true\"></td>");
         foreach (int j in cols)
         {
-            sb.Append(j < 0 ? "<th>…</th>" : string.Create(CultureInfo.InvariantCulture, $"<th style=\"padding:2px 8px;color:#777\">{j}</th>"));
+            sb.Append(j < 0 ? "<th scope=\"col\">…</th>" : string.Create(CultureInfo.InvariantCulture, $"<th scope=\"col\" style=\"padding:2px 8px;color:#666\">{j}</th>"));
         }
 
         sb.Append("</tr></thead><tbody>");
         foreach (int i in rows)
         {
             sb.Append("<tr>");
-            sb.Append(i < 0 ? "<th>⋮</th>" : string.Create(CultureInfo.InvariantCulture, $"<th style=\"padding:2px 8px;color:#777\">{i}</th>"));
+            sb.Append(i < 0 ? "<th scope=\"row\">⋮</th>" : string.Create(CultureInfo.InvariantCulture, $"<th scope=\"row\" style=\"padding:2px 8px;color:#666\">{i}</th>"));
             foreach (int j in cols)
             {
                 string cell = i < 0 || j < 0 ? "…" : WebUtility.HtmlEncode(Matrix<T>.Format(m[i, j]));

@@ -30,7 +30,8 @@ public static class Notebook
 {
     /// <summary>
     /// Installs the <see cref="FSharpCoreFix"/>, registers the HTML formatters for <see cref="Matrix{T}"/> and
-    /// Plotly charts, and returns a report whose HTML also puts plotly.js on the page once.
+    /// Plotly charts, gives each series concept one colour across the notebook's charts
+    /// (<see cref="Charts.OneColourPerConcept"/>), and returns a report whose HTML also puts plotly.js on the page once.
     /// </summary>
     public static SetupReport Setup()
     {
@@ -49,7 +50,13 @@ public static class Notebook
         RegisterMatrix<Half>();
         Formatter.Register<SetupReport>((report, writer) => writer.Write(report.ToHtml()), HtmlFormatter.MimeType);
         Formatter.SetPreferredMimeTypesFor(typeof(SetupReport), HtmlFormatter.MimeType);
-        WarmUp = Task.Run(WarmUpCharts);
+        Charts.ResetConceptColours();
+        Charts.OneColourPerConcept = true;
+        WarmUp = Task.Run(() =>
+        {
+            Charts.WithoutConcepts.Value = true; // the throw-away chart claims no colour
+            WarmUpCharts();
+        });
         return new SetupReport(
             Version(typeof(Notebook).Assembly),
             Version(typeof(Matrix<>).Assembly),
@@ -95,5 +102,5 @@ public sealed record SetupReport(string Library, string Core, string PlotlyNet, 
 
     /// <summary>The line above as HTML, preceded by the plotly.js script.</summary>
     public string ToHtml() =>
-        PlotlyJs.ScriptElement() + $"<div class=\"bnn-setup\" style=\"font-family:monospace;font-size:90%;color:#2a6\">✔ {WebUtility.HtmlEncode(ToString())}</div>";
+        PlotlyJs.ScriptElement() + $"<div class=\"bnn-setup\" style=\"font-family:monospace;font-size:90%;color:#137333\">✔ {WebUtility.HtmlEncode(ToString())}</div>";
 }
