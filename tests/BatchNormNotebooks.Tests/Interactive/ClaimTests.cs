@@ -6,22 +6,7 @@ namespace BatchNormNotebooks.Tests.Interactive;
 [Collection(nameof(ConsoleCollection))]
 public class ClaimTests
 {
-    private static string Printed(Action claim)
-    {
-        var previous = Console.Out;
-        using var writer = new StringWriter();
-        Console.SetOut(writer);
-        try
-        {
-            claim();
-        }
-        finally
-        {
-            Console.SetOut(previous);
-        }
-
-        return writer.ToString().TrimEnd('\r', '\n');
-    }
+    private static string Printed(Action claim) => ConsoleCapture.Of(claim);
 
     [Fact]
     public void Typed_claims_print_value_and_bound()
@@ -126,7 +111,3 @@ public class ClaimTests
         Assert.Throws<ArgumentException>(() => Claim.Paired("diverged", [double.NaN], [1.0]));
     }
 }
-
-/// <summary>Tests that redirect <see cref="Console.Out"/> run one at a time.</summary>
-[CollectionDefinition(nameof(ConsoleCollection), DisableParallelization = true)]
-public sealed class ConsoleCollection;

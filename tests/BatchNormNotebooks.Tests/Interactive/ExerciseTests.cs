@@ -8,19 +8,7 @@ public class ExerciseTests
 {
     private static string Verdict(Action check)
     {
-        var previous = Console.Out;
-        using var writer = new StringWriter();
-        Console.SetOut(writer);
-        try
-        {
-            check();
-        }
-        finally
-        {
-            Console.SetOut(previous);
-        }
-
-        string line = writer.ToString();
+        string line = ConsoleCapture.Of(check);
         return line.StartsWith("✅", StringComparison.Ordinal) ? "right"
             : line.StartsWith("❌", StringComparison.Ordinal) ? "wrong"
             : line.StartsWith("… Exercise", StringComparison.Ordinal) ? "not answered" : "?" + line;
@@ -58,19 +46,8 @@ public class ExerciseTests
     [Fact]
     public void A_wrong_answer_prints_its_hint_and_other_checks_give_their_verdicts()
     {
-        var previous = Console.Out;
-        using var writer = new StringWriter();
-        Console.SetOut(writer);
-        try
-        {
-            Exercise.Check("4", 1.5, 2.0, 0.1, hint: "look at the mean");
-        }
-        finally
-        {
-            Console.SetOut(previous);
-        }
-
-        Assert.Equal("❌ Exercise 4: not quite. Hint: look at the mean", writer.ToString().TrimEnd());
+        string wrong = ConsoleCapture.Of(() => Exercise.Check("4", 1.5, 2.0, 0.1, hint: "look at the mean"));
+        Assert.Equal("❌ Exercise 4: not quite. Hint: look at the mean", wrong);
         Assert.Equal("right", Verdict(() => Exercise.Check("5", " Adam ", "adam")));
         Assert.Equal("not answered", Verdict(() => Exercise.Check("5", "  ", "adam")));
         Assert.Equal("wrong", Verdict(() => Exercise.Check("6", [1.0, 2.0], [1.0, 2.1], 0.05)));

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace BatchNormNotebooks.Tests.Tensors;
@@ -10,66 +11,42 @@ public class ElementwiseTests
 
     [Theory]
     [MemberData(nameof(Lengths))]
-    public void Every_operation_matches_TensorPrimitives_bit_for_bit(int length)
-    {
-        var random = new SeededRandom((ulong)length);
-        float[] x = [.. Enumerable.Range(0, length).Select(_ => (float)random.NextNormal(0, 3))];
-        float[] y = [.. Enumerable.Range(0, length).Select(_ => (float)random.NextNormal())];
-        float[] a = [.. x.Select(v => 1f / (1f + MathF.Exp(-v)))];
-        var cases = new (string Name, Action<float[]> Ours, Action<float[]> Reference)[]
-        {
-            ("x·y", d => Elementwise.Multiply<float>(x, y, d), d => TensorPrimitives.Multiply(x, y, d)),
-            ("x·0.37", d => Elementwise.Multiply<float>(x, 0.37f, d), d => TensorPrimitives.Multiply(x, 0.37f, d)),
-            ("x + y", d => Elementwise.Add<float>(x, y, d), d => TensorPrimitives.Add(x, y, d)),
-            ("x·(−0.1) + y", d => Elementwise.MultiplyAdd<float>(x, -0.1f, y, d), d => TensorPrimitives.MultiplyAdd(x, -0.1f, y, d)),
-            ("(1 − a)·a", d => Elementwise.SigmoidSlope<float>(a, d), d => { TensorPrimitives.Subtract(1f, a, d); TensorPrimitives.Multiply(d, a, d); }),
-        };
-        foreach (var (name, ours, reference) in cases)
-        {
-            float[] expected = new float[length], actual = new float[length];
-            reference(expected);
-            ours(actual);
-            Assert.True(expected.SequenceEqual(actual), name);
-        }
-
-        float[] inPlace = (float[])x.Clone();
-        Elementwise.Multiply<float>(inPlace, y, inPlace);
-        Assert.Equal(Computed(d => TensorPrimitives.Multiply(x, y, d), length), inPlace);
-        Assert.Equal(TensorPrimitives.Max<float>(x), Elementwise.Max<float>(x));
-        Assert.Equal(TensorPrimitives.IndexOfMax<float>(x), Elementwise.IndexOfMax<float>(x));
-    }
+    public void Every_operation_matches_TensorPrimitives_bit_for_bit(int length) => MatchesTensorPrimitives<float>(length);
 
     [Theory]
     [MemberData(nameof(Lengths))]
-    public void Every_operation_matches_TensorPrimitives_bit_for_bit_in_float64(int length)
+    public void Every_operation_matches_TensorPrimitives_bit_for_bit_in_float64(int length) => MatchesTensorPrimitives<double>(length);
+
+    private static void MatchesTensorPrimitives<T>(int length) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var random = new SeededRandom((ulong)length + 100);
-        double[] x = [.. Enumerable.Range(0, length).Select(_ => random.NextNormal(0, 3))];
-        double[] y = [.. Enumerable.Range(0, length).Select(_ => random.NextNormal())];
-        double[] a = [.. x.Select(v => 1 / (1 + Math.Exp(-v)))];
-        var cases = new (string Name, Action<double[]> Ours, Action<double[]> Reference)[]
+        var random = new SeededRandom((ulong)length + (ulong)System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+        T[] x = [.. Enumerable.Range(0, length).Select(_ => T.CreateChecked(random.NextNormal(0, 3)))];
+        T[] y = [.. Enumerable.Range(0, length).Select(_ => T.CreateChecked(random.NextNormal()))];
+        T[] a = [.. x.Select(v => T.One / (T.One + T.Exp(-v)))];
+        T s = T.CreateChecked(0.37), t = T.CreateChecked(-0.1);
+        var cases = new (string Name, Action<T[]> Ours, Action<T[]> Reference)[]
         {
-            ("x·y", d => Elementwise.Multiply<double>(x, y, d), d => TensorPrimitives.Multiply(x, y, d)),
-            ("x·0.37", d => Elementwise.Multiply<double>(x, 0.37, d), d => TensorPrimitives.Multiply(x, 0.37, d)),
-            ("x + y", d => Elementwise.Add<double>(x, y, d), d => TensorPrimitives.Add(x, y, d)),
-            ("x·(−0.1) + y", d => Elementwise.MultiplyAdd<double>(x, -0.1, y, d), d => TensorPrimitives.MultiplyAdd(x, -0.1, y, d)),
-            ("(1 − a)·a", d => Elementwise.SigmoidSlope<double>(a, d), d => { TensorPrimitives.Subtract(1.0, a, d); TensorPrimitives.Multiply(d, a, d); }),
+            ("x·y", d => Elementwise.Multiply<T>(x, y, d), d => TensorPrimitives.Multiply<T>(x, y, d)),
+            ("x·0.37", d => Elementwise.Multiply<T>(x, s, d), d => TensorPrimitives.Multiply<T>(x, s, d)),
+            ("x + y", d => Elementwise.Add<T>(x, y, d), d => TensorPrimitives.Add<T>(x, y, d)),
+            ("x·(−0.1) + y", d => Elementwise.MultiplyAdd<T>(x, t, y, d), d => TensorPrimitives.MultiplyAdd<T>(x, t, y, d)),
+            ("(1 − a)·a", d => Elementwise.SigmoidSlope<T>(a, d), d => { TensorPrimitives.Subtract<T>(T.One, a, d); TensorPrimitives.Multiply<T>(d, a, d); }),
         };
         foreach (var (name, ours, reference) in cases)
         {
-            double[] expected = new double[length], actual = new double[length];
+            T[] expected = new T[length], actual = new T[length];
             reference(expected);
             ours(actual);
-            Assert.True(expected.SequenceEqual(actual), name);
+            Assert.True(expected.SequenceEqual(actual), $"{typeof(T).Name} {name}");
         }
 
-        double[] inPlace = (double[])x.Clone();
-        Elementwise.MultiplyAdd<double>(inPlace, -0.1, y, inPlace);
-        double[] expectedInPlace = new double[length];
-        TensorPrimitives.MultiplyAdd(x, -0.1, y, expectedInPlace);
-        Assert.Equal(expectedInPlace, inPlace);
-        Assert.Equal(TensorPrimitives.Max<double>(x), Elementwise.Max<double>(x));
-        Assert.Equal(TensorPrimitives.IndexOfMax<double>(x), Elementwise.IndexOfMax<double>(x));
+        T[] inPlace = (T[])x.Clone();
+        Elementwise.Multiply<T>(inPlace, y, inPlace);
+        T[] product = new T[length];
+        TensorPrimitives.Multiply<T>(x, y, product);
+        Assert.Equal(product, inPlace);
+        Assert.Equal(TensorPrimitives.Max<T>(x), Elementwise.Max<T>(x));
+        Assert.Equal(TensorPrimitives.IndexOfMax<T>(x), Elementwise.IndexOfMax<T>(x));
     }
 
     [Fact]
@@ -87,12 +64,5 @@ public class ElementwiseTests
     {
         var ex = Assert.Throws<ArgumentException>(() => Elementwise.Multiply<float>(new float[3], new float[4], new float[3]));
         Assert.Contains("3, 4", ex.Message);
-    }
-
-    private static float[] Computed(Action<float[]> fill, int length)
-    {
-        float[] d = new float[length];
-        fill(d);
-        return d;
     }
 }
