@@ -7,7 +7,7 @@ namespace BatchNormNotebooks.Tests.Layers;
 /// and writes through a handed-out array (which the stamp cannot see) never reach the gradient.</summary>
 public class KeptInputTests
 {
-    public static TheoryData<string> LayerKinds => ["BatchNorm1d", "Linear", "Sigmoid", "Sequential"];
+    public static TheoryData<string> LayerKinds => LayerStateTests.LayerKinds;
 
     [Theory]
     [MemberData(nameof(LayerKinds))]
@@ -182,12 +182,5 @@ public class KeptInputTests
         }
     }
 
-    private static ILayer<double> Make(string kind) => kind switch
-    {
-        "BatchNorm1d" => new BatchNorm1d<double>(3),
-        "Linear" => new Linear<double>(3, 3, new SeededRandom(4)),
-        "Sigmoid" => new Sigmoid<double>(),
-        "Sequential" => new Sequential<double>(new Linear<double>(3, 3, new SeededRandom(4)), new BatchNorm1d<double>(3), new Sigmoid<double>()),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
+    private static ILayer<double> Make(string kind) => LayerStateTests.Make(kind);
 }

@@ -152,7 +152,8 @@ public class LayerStateTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
-    private static ILayer<double> Make(string kind) => kind switch
+    /// <summary>The four layer kinds of <see cref="LayerKinds"/> on 3 features (also used by <see cref="KeptInputTests"/>).</summary>
+    internal static ILayer<double> Make(string kind) => kind switch
     {
         "BatchNorm1d" => new BatchNorm1d<double>(3),
         "Linear" => new Linear<double>(3, 3, new SeededRandom(4)),
