@@ -24,7 +24,7 @@ public static class Exercise
             return;
         }
 
-        Report(name, Math.Abs(answer - expected) <= tolerance, hint);
+        Report(name, Math.Abs(answer - expected) <= tolerance, hint, Shown(expected, tolerance));
     }
 
     /// <summary>
@@ -48,7 +48,7 @@ public static class Exercise
 
         double magnitude = expected == 0 ? 0 : Math.Floor(Math.Log10(Math.Abs(expected)));
         double halfUnit = 0.5 * Math.Pow(10, magnitude - significantDigits + 1);
-        Report(name, Math.Abs(answer - expected) <= halfUnit * (1 + 1e-9), hint);
+        Report(name, Math.Abs(answer - expected) <= halfUnit * (1 + 1e-9), hint, ShownDigits(expected, significantDigits));
     }
 
     /// <summary>Checks several numbers at once (e.g. a vector of means).</summary>
@@ -62,7 +62,7 @@ public static class Exercise
         }
 
         bool right = answer.Length == expected.Length && answer.Zip(expected).All(p => Math.Abs(p.First - p.Second) <= tolerance);
-        Report(name, right, hint);
+        Report(name, right, hint, "[" + string.Join(", ", expected.Select(e => Shown(e, tolerance))) + "]");
     }
 
     /// <summary>Checks a choice or a word (case and surrounding spaces ignored).</summary>
@@ -75,22 +75,52 @@ public static class Exercise
             return;
         }
 
-        Report(name, string.Equals(answer.Trim(), expected.Trim(), StringComparison.OrdinalIgnoreCase), hint);
+        Report(name, string.Equals(answer.Trim(), expected.Trim(), StringComparison.OrdinalIgnoreCase), hint, expected.Trim());
     }
 
     /// <summary>Checks a yes/no answer.</summary>
     public static void Check(string name, bool? answer, bool expected, string? hint = null) =>
-        Report(name, answer is null ? null : answer == expected, hint);
+        Report(name, answer is null ? null : answer == expected, hint, expected ? "true" : "false");
 
-    /// <summary>Prints the verdict line of exercise <paramref name="name"/>: ✅, ❌ with the hint, or "not answered yet" (null).</summary>
-    public static void Report(string name, bool? right, string? hint)
+    /// <summary>
+    /// Prints the verdict line of exercise <paramref name="name"/>: ✅, ❌ with the hint, or "not answered yet" (null).
+    /// A right answer's line names the expected value as <paramref name="expected"/> (at the precision the check asks,
+    /// e.g. "✅ Exercise 1 · constant feature: right (316.2)."): only a student who already has it sees it, and the
+    /// handout tests read it from the lecturer's run to prove that no students' file shows it.
+    /// </summary>
+    public static void Report(string name, bool? right, string? hint, string? expected = null)
     {
         string line = right switch
         {
             null => $"… Exercise {name}: not answered yet — put your answer in the cell above and run both cells.",
-            true => $"✅ Exercise {name}: right.",
+            true => expected is null ? $"✅ Exercise {name}: right." : $"✅ Exercise {name}: right ({expected}).",
             false => $"❌ Exercise {name}: not quite.{(hint is null ? "" : " Hint: " + hint)}",
         };
-        Console.WriteLine(line.ToString(CultureInfo.InvariantCulture));
+        Console.WriteLine(line);
+    }
+
+    /// <summary>
+    /// <paramref name="expected"/> rounded to the decimals an absolute <paramref name="tolerance"/> resolves
+    /// (tolerance 0.05 → one decimal, 0.5 → none; at most 6), e.g. 0.4123 within 0.002 → "0.412".
+    /// </summary>
+    public static string Shown(double expected, double tolerance)
+    {
+        int decimals = tolerance <= 0 ? 6 : Math.Clamp((int)Math.Ceiling(-Math.Log10(2 * tolerance)), 0, 6);
+        return expected.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary><paramref name="expected"/> at <paramref name="significantDigits"/> significant digits (316.228, 4 → "316.2").</summary>
+    public static string ShownDigits(double expected, int significantDigits)
+    {
+        if (expected == 0)
+        {
+            return "0";
+        }
+
+        int magnitude = (int)Math.Floor(Math.Log10(Math.Abs(expected)));
+        int decimals = Math.Max(0, significantDigits - 1 - magnitude);
+        double rounded = Math.Round(expected / Math.Pow(10, magnitude - significantDigits + 1)) * Math.Pow(10, magnitude - significantDigits + 1);
+        return decimals > 15 ? rounded.ToString("G" + significantDigits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)
+            : rounded.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
 }

@@ -56,4 +56,25 @@ public class ExerciseTests
         Assert.Equal("right", Verdict(() => Exercise.Check("7", (bool?)false, false)));
         Assert.Equal("not answered", Verdict(() => Exercise.Check("7", (bool?)null, false)));
     }
+
+    [Theory]
+    [InlineData(316.228, 4, "316.2")]
+    [InlineData(31.6228, 3, "31.6")]
+    [InlineData(0.0031623, 3, "0.00316")]
+    [InlineData(6.103515625e-5, 2, "0.000061")]
+    [InlineData(1255.4, 2, "1300")]
+    [InlineData(-0.4562, 2, "-0.46")]
+    public void A_right_answer_names_the_expected_value_at_the_asked_digits(double expected, int digits, string shown) =>
+        Assert.Equal($"✅ Exercise 8: right ({shown}).", ConsoleCapture.Of(() => Exercise.CheckDigits("8", expected, expected, digits)));
+
+    [Fact]
+    public void A_right_answer_names_the_expected_value_at_the_tolerance_and_a_wrong_one_does_not()
+    {
+        Assert.Equal("✅ Exercise 9: right (0.412).", ConsoleCapture.Of(() => Exercise.Check("9", 0.413, 0.4123, tolerance: 0.002)));
+        Assert.Equal("✅ Exercise 9: right (1200).", ConsoleCapture.Of(() => Exercise.Check("9", 1200, 1200, tolerance: 0.5)));
+        Assert.Equal("✅ Exercise 9: right ([1.5, 2.0]).", ConsoleCapture.Of(() => Exercise.Check("9", [1.5, 2.0], [1.5, 2.0], 0.05)));
+        Assert.Equal("✅ Exercise 9: right (Adam).", ConsoleCapture.Of(() => Exercise.Check("9", "adam", " Adam ")));
+        Assert.Equal("✅ Exercise 9: right (false).", ConsoleCapture.Of(() => Exercise.Check("9", (bool?)false, false)));
+        Assert.DoesNotContain("0.41", ConsoleCapture.Of(() => Exercise.Check("9", 0.5, 0.4123, tolerance: 0.002)), StringComparison.Ordinal);
+    }
 }
