@@ -44,6 +44,11 @@ public sealed class DiagnosticRun
     /// NaN without one.</summary>
     public double TestAccuracy { get; set; } = double.NaN;
 
+    /// <summary>Mean softmax cross-entropy of the trained network (evaluation mode, running statistics) on the test set
+    /// given to <see cref="Diagnostics.Train"/>: ∞ if training diverged or the eval-mode loss is not finite, NaN without
+    /// a test set.</summary>
+    public double TestLoss { get; set; } = double.NaN;
+
     /// <summary>Mean training loss of the last <paramref name="count"/> steps (∞ if diverged).</summary>
     public double FinalLoss(int count = 50) => Diverged || Loss.Count == 0 ? double.PositiveInfinity : Loss.TakeLast(count).Average();
 
@@ -72,7 +77,8 @@ public sealed class DiagnosticRun
 /// <param name="Seed">Seed of the initialization and shuffling.</param>
 /// <param name="FinalLoss">Mean training loss of the last 50 steps (∞ if diverged).</param>
 /// <param name="TestAccuracy">Test accuracy at the end (evaluation mode).</param>
-public sealed record SweepPoint(double Gain, bool BatchNorm, ulong Seed, double FinalLoss, double TestAccuracy);
+/// <param name="TestLoss">Held-out loss at the end (evaluation mode; ∞ if diverged, NaN if not measured).</param>
+public sealed record SweepPoint(double Gain, bool BatchNorm, ulong Seed, double FinalLoss, double TestAccuracy, double TestLoss = double.NaN);
 
 /// <summary>
 /// Training diagnostics that show what batch norm does (Karpathy's makemore part 3, cs231n assignment 2): per-layer
@@ -284,8 +290,15 @@ public static class Diagnostics
         if (test is not null && !run.Diverged)
         {
             model.Training = false;
-            run.TestAccuracy = Trainer.Accuracy(model.Forward(test.X), test.Y);
+            var logits = model.Forward(test.X);
+            run.TestAccuracy = Trainer.Accuracy(logits, test.Y);
+            double testLoss = loss.Forward(logits, test.Y);
+            run.TestLoss = double.IsFinite(testLoss) ? testLoss : double.PositiveInfinity;
             model.Training = true;
+        }
+        else if (test is not null)
+        {
+            run.TestLoss = double.PositiveInfinity;
         }
 
         return run;
@@ -319,7 +332,7 @@ public static class Diagnostics
                 {
                     var model = TanhMlp(train.X.Cols, classes, setup, gain, bn, seed);
                     var run = Train(model, train, test, setup, seed);
-                    points.Add(new SweepPoint(gain, bn, seed, run.FinalLoss(), run.TestAccuracy));
+                    points.Add(new SweepPoint(gain, bn, seed, run.FinalLoss(), run.TestAccuracy, run.TestLoss));
                 }
             }
         }

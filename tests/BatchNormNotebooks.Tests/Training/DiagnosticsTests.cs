@@ -108,6 +108,21 @@ public class DiagnosticsTests
     }
 
     [Fact]
+    public void Train_reports_the_test_loss_of_the_trained_network_recomputed_by_hand()
+    {
+        var (model, data, setup) = TinyCase();
+        var run = Diagnostics.Train(model, data, data, setup, seed: 3);
+        // From the weights after the step: z = x·W1 + b1 (W stored in × out), a = tanh z, logits = a·W2 + b2,
+        // loss = log(e^{l0} + e^{l1}) − l1 for the label 1.
+        var (w1, w2) = ((Linear<double>)model.Layers[0], (Linear<double>)model.Layers[2]);
+        double[] x = [1, 2];
+        double[] a = [.. Enumerable.Range(0, 2).Select(o => Math.Tanh((x[0] * w1.Weight.Value[o]) + (x[1] * w1.Weight.Value[2 + o]) + w1.Bias!.Value[o]))];
+        double[] l = [.. Enumerable.Range(0, 2).Select(o => (a[0] * w2.Weight.Value[o]) + (a[1] * w2.Weight.Value[2 + o]) + w2.Bias!.Value[o])];
+        Assert.Equal(Math.Log(Math.Exp(l[0]) + Math.Exp(l[1])) - l[1], run.TestLoss, 12);
+        Assert.Equal(l[1] > l[0] ? 1.0 : 0.0, run.TestAccuracy);
+    }
+
+    [Fact]
     public void Train_keeps_snapshots_only_at_the_requested_steps()
     {
         var (model, data, setup) = TinyCase();
@@ -116,6 +131,7 @@ public class DiagnosticsTests
         Assert.Equal(4, run.Saturation[0].Count);
         Assert.Equal([1, 3], run.Snapshots.Keys.Order());
         Assert.True(double.IsNaN(run.TestAccuracy));
+        Assert.True(double.IsNaN(run.TestLoss));
         Assert.True(run.Loss[3] < run.Loss[0]);   // gradient descent on one point lowers its loss
     }
 
