@@ -226,22 +226,13 @@ public static class Diagnostics
 
         var loss = new SoftmaxCrossEntropy<double>();
         var sgd = new Sgd<double>(model.Parameters, setup.LearningRate);
-        var rng = new SeededRandom(seed);
-        int[] order = rng.Permutation(train.Count);
-        int cursor = 0;
+        var batches = new MiniBatchSampler<double>(train, setup.BatchSize, seed);
         var outputs = new Matrix<double>[layers.Count];
         var gradients = new Matrix<double>[layers.Count];
         model.Training = true;
         for (int t = 0; t < setup.Steps; t++)
         {
-            if (cursor + setup.BatchSize > order.Length)
-            {
-                rng.Shuffle<int>(order);
-                cursor = 0;
-            }
-
-            var batch = train.Subset(order.AsSpan(cursor, setup.BatchSize));
-            cursor += setup.BatchSize;
+            var batch = train.Subset(batches.NextRows());
             var x = batch.X;
             for (int k = 0; k < layers.Count; k++)
             {

@@ -118,7 +118,7 @@ public static class Figure1Experiment
         var sgd = new Sgd<float>(net.Parameters, learningRate);
         var loss = new SoftmaxCrossEntropy<float>();
         var evaluator = new Evaluator(test, options.TestCount ?? test.Count, ProbeLayer(net), options.ProbeUnit);
-        var batches = new BatchSampler(train, options.BatchSize, options.Seed + 1);
+        var batches = new MiniBatchSampler<float>(train, options.BatchSize, options.Seed + 1);
 
         IReadOnlyList<int> recordSteps = options.RecordSteps();
         var steps = new List<int>();
@@ -320,50 +320,6 @@ public static class Figure1Experiment
     }
 
     private readonly record struct Evaluation(double Accuracy, double Loss, double P15, double P50, double P85);
-
-    /// <summary>Draws mini-batches without replacement: a seeded permutation per epoch, copied into one reused buffer.</summary>
-    private sealed class BatchSampler
-    {
-        private readonly Dataset<float> _data;
-        private readonly SeededRandom _rng;
-        private readonly int[] _order;
-        private readonly Matrix<float> _x, _y;
-        private int _cursor;
-
-        public BatchSampler(Dataset<float> data, int batchSize, ulong seed)
-        {
-            _data = data;
-            _rng = new SeededRandom(seed);
-            _order = _rng.Permutation(data.Count);
-            _x = new Matrix<float>(batchSize, data.X.Cols);
-            _y = new Matrix<float>(batchSize, 1);
-        }
-
-        /// <summary>The next batch; the matrices are overwritten by the next call.</summary>
-        public (Matrix<float> X, Matrix<float> Y) Next()
-        {
-            if (_cursor + _x.Rows > _order.Length)
-            {
-                _rng.Shuffle<int>(_order);
-                _cursor = 0;
-            }
-
-            Fill(_cursor);
-            _cursor += _x.Rows;
-            return (_x, _y);
-        }
-
-        private void Fill(int start)
-        {
-            int cols = _x.Cols;
-            for (int r = 0; r < _x.Rows; r++)
-            {
-                int i = _order[start + r];
-                _data.X.Data.AsSpan(i * cols, cols).CopyTo(_x.Data.AsSpan(r * cols, cols));
-                _y.Data[r] = _data.Y.Data[i];
-            }
-        }
-    }
 
     /// <summary>Evaluates a network on fixed test chunks in eval mode: accuracy, loss, probe percentiles.</summary>
     private sealed class Evaluator
