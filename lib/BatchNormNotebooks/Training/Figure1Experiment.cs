@@ -65,7 +65,7 @@ public static class Figure1Experiment
         var layers = new List<ILayer<float>>();
         for (int k = 0; k < options.HiddenLayers; k++)
         {
-            layers.Add(GaussianLinear(inputs, options.HiddenUnits, !batchNorm, $"fc{k + 1}", rng, options.InitStd));
+            layers.Add(Initialization.NormalLinear<float>(inputs, options.HiddenUnits, rng, options.InitStd, bias: !batchNorm, $"fc{k + 1}"));
             if (batchNorm)
             {
                 layers.Add(new BatchNorm1d<float>(options.HiddenUnits, name: $"bn{k + 1}"));
@@ -75,7 +75,7 @@ public static class Figure1Experiment
             inputs = options.HiddenUnits;
         }
 
-        layers.Add(GaussianLinear(inputs, classes, true, "out", rng, options.InitStd));
+        layers.Add(Initialization.NormalLinear<float>(inputs, classes, rng, options.InitStd, bias: true, "out"));
         return new Sequential<float>([.. layers]);
     }
 
@@ -280,22 +280,6 @@ public static class Figure1Experiment
             EarlyRecordEvery = earlyRecordEvery ?? full.Options.EarlyRecordEvery,
         };
         return Run(train, test, options, (full.WithoutBatchNorm.LearningRate, full.WithBatchNorm.LearningRate), "Figure1Experiment.RunLive", progress);
-    }
-
-    private static Linear<float> GaussianLinear(int inputs, int outputs, bool bias, string name, SeededRandom rng, double std)
-    {
-        var layer = new Linear<float>(inputs, outputs, new SeededRandom(0), bias, name);
-        for (int k = 0; k < layer.Weight.Value.Length; k++)
-        {
-            layer.Weight.Value[k] = (float)rng.NextNormal(0, std);
-        }
-
-        if (layer.Bias is not null)
-        {
-            Array.Clear(layer.Bias.Value);
-        }
-
-        return layer;
     }
 
     private static string MachineDescription()
