@@ -262,7 +262,7 @@ public static class Figure1Experiment
     /// </summary>
     /// <param name="train">The training digits (<see cref="MnistFull.Load"/>).</param>
     /// <param name="test">The test digits.</param>
-    /// <param name="full">The stored full run, e.g. <see cref="Figure1Result.LoadFull"/>.</param>
+    /// <param name="full">The stored full run, e.g. <c>NotebookData.LoadFigure1Full()</c>.</param>
     /// <param name="steps">Steps per network.</param>
     /// <param name="testCount">Test digits per evaluation (null: as the full run, all 10,000).</param>
     /// <param name="progress">Told at every record, from the training threads.</param>
