@@ -1,4 +1,5 @@
 using BatchNormNotebooks.Handouts;
+using BatchNormNotebooks.Interactive;
 
 namespace BatchNormNotebooks.Grade;
 
@@ -144,7 +145,7 @@ public static class NotebookGrader
             else if (line.Line is not null)
             {
                 string message = line.Line[(line.Line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
-                rows.Add(Row(line.Row.Result switch { "right" => GradeResult.Passed, "wrong" => GradeResult.Failed, _ => GradeResult.NotAnswered }, message));
+                rows.Add(Row(line.Row.Result switch { ExerciseResult.Right => GradeResult.Passed, ExerciseResult.Wrong => GradeResult.Failed, _ => GradeResult.NotAnswered }, message));
             }
             else
             {
