@@ -34,20 +34,20 @@ for (int i = 0; i < args.Length; i++)
 
 if (moons)
 {
-    string moonsPath = output ?? Path.Combine(RepoRoot(), "notebooks", "data", MoonStudy.FileName);
+    string moonsPath = output ?? Path.Combine(RepoRoot.Find(), NotebookData.DataFolder, MoonStudy.FileName);
     var study = MoonStudy.Compute();
     study.Save(moonsPath);
     Console.WriteLine($"{study}\nWrote {moonsPath}");
     return 0;
 }
 
-output ??= Path.Combine(RepoRoot(), "notebooks", "data", "figure1-full.json");
+output ??= Path.Combine(RepoRoot.Find(), NotebookData.DataFolder, NotebookData.Figure1FullFile);
 var clock = System.Diagnostics.Stopwatch.StartNew();
-var (train, test) = MnistFull.Load();
+var (train, test) = NotebookData.LoadMnistFull();
 Console.WriteLine($"Loaded {train} and {test.Name} in {clock.Elapsed.TotalSeconds:F1} s".Replace(string.Join(", ", train.FeatureNames), "784 pixels"));
 if (live is int liveSteps)
 {
-    var full = Figure1Result.LoadFull();
+    var full = NotebookData.LoadFigure1Full();
     var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
     var liveClock = System.Diagnostics.Stopwatch.StartNew();
     var liveResult = Figure1Experiment.RunLive(train, test, full, liveSteps, testCount);
@@ -71,19 +71,6 @@ result.Save(output);
 Console.WriteLine(result);
 Console.WriteLine($"Wrote {output} ({new FileInfo(output).Length / 1024.0:F1} KiB) in {clock.Elapsed.TotalSeconds:F1} s in all.");
 return 0;
-
-static string RepoRoot()
-{
-    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "BatchNormNotebooks.sln")))
-        {
-            return dir.FullName;
-        }
-    }
-
-    throw new DirectoryNotFoundException("Run from inside the repository (BatchNormNotebooks.sln not found above the current folder), or pass --out PATH.");
-}
 
 /// <summary>Prints every <c>every</c>-th step of each run, and the end of every tuning trial.</summary>
 internal sealed class ConsoleProgress(int every) : IProgress<Figure1Progress>

@@ -1,4 +1,5 @@
 using BatchNormNotebooks.Handouts;
+using BatchNormNotebooks.Interactive;
 
 namespace BatchNormNotebooks.Grade;
 
@@ -43,26 +44,26 @@ public static class NotebookGrader
     /// <returns>The text to run and how many answer cells came from the student.</returns>
     public static (string Text, int Answered) Compose(string kitText, string studentText)
     {
-        var studentCells = DibCells.Split(studentText).Where(c => c.Kernel == "csharp").ToList();
+        var studentCells = NotebookFile.ParseDib(studentText).Elements.Where(c => c.KernelName == "csharp").ToList();
         int answered = 0;
-        var cells = DibCells.Split(kitText).Select(cell =>
+        var kit = NotebookFile.ParseDib(kitText);
+        foreach (var cell in kit.Elements)
         {
-            var names = cell.Kernel == "csharp" ? NotebookVariants.AnswerNames(cell.Body) : [];
+            var names = cell.KernelName == "csharp" ? NotebookVariants.AnswerNames(cell.Contents) : [];
             if (names.Count == 0)
             {
-                return cell;
+                continue;
             }
 
-            var mine = studentCells.FirstOrDefault(c => NotebookVariants.DeclaredAnswerNames(c.Body).Contains(names[0]));
-            if (mine is null || mine.Body.Trim() == cell.Body.Trim())
+            var mine = studentCells.FirstOrDefault(c => NotebookVariants.DeclaredAnswerNames(c.Contents).Contains(names[0]));
+            if (mine is not null && mine.Contents.Trim() != cell.Contents.Trim())
             {
-                return cell;
+                answered++;
+                cell.Contents = mine.Contents;
             }
+        }
 
-            answered++;
-            return cell with { Body = mine.Body };
-        }).ToList();
-        return (DibCells.Join(cells), answered);
+        return (NotebookFile.ToDib(kit), answered);
     }
 
     /// <summary>Grades <paramref name="handedIn"/> (the text of <paramref name="notebook"/>) against the kit; never throws for a bad submission.</summary>
@@ -91,7 +92,7 @@ public static class NotebookGrader
             return All(GradeResult.Error, handedIn.Problem ?? "cannot be read");
         }
 
-        if (!DibCells.Split(handedIn.Text).Any(c => c.Kernel == "csharp"))
+        if (!NotebookFile.ParseDib(handedIn.Text, defaultKernel: "markdown").Elements.Any(c => c.KernelName == "csharp"))
         {
             return All(GradeResult.Error, "not a .dib notebook (no #!csharp cell)");
         }
@@ -144,7 +145,7 @@ public static class NotebookGrader
             else if (line.Line is not null)
             {
                 string message = line.Line[(line.Line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
-                rows.Add(Row(line.Row.Result switch { "right" => GradeResult.Passed, "wrong" => GradeResult.Failed, _ => GradeResult.NotAnswered }, message));
+                rows.Add(Row(line.Row.Result switch { ExerciseResult.Right => GradeResult.Passed, ExerciseResult.Wrong => GradeResult.Failed, _ => GradeResult.NotAnswered }, message));
             }
             else
             {

@@ -4,6 +4,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Compression;
+using BatchNormNotebooks;
 using BatchNormNotebooks.Grade;
 using BatchNormNotebooks.Handouts;
 

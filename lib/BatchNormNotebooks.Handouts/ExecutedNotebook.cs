@@ -1,3 +1,5 @@
+using BatchNormNotebooks.Interactive;
+
 namespace BatchNormNotebooks.Handouts;
 
 /// <summary>One output of a cell, as the kernel formatted it.</summary>
@@ -53,14 +55,14 @@ public sealed record ExecutedNotebook(string Name, string Title, IReadOnlyList<E
     /// <summary>Code cells whose first line is <see cref="LiveMark"/>.</summary>
     public int LiveCells => Cells.Count(c => c.IsCode && c.Source.TrimStart().StartsWith(LiveMark, StringComparison.Ordinal));
 
-    /// <summary>The claims the cells printed ("✓ …" lines of standard output), in order.</summary>
+    /// <summary>The claims the cells printed (lines of standard output starting with <see cref="Claim.Mark"/>), in order.</summary>
     public IEnumerable<ClaimRow> Claims =>
         from c in Cells
         from o in c.Outputs
         where o.Kind == OutputKind.StandardOutput
         from line in o.Value.Split('\n')
-        where line.StartsWith("✓ ", StringComparison.Ordinal)
-        select ClaimRow.Parse(Name + ".dib", c.Number, line[2..].TrimEnd('\r'));
+        where line.StartsWith(Claim.Mark, StringComparison.Ordinal)
+        select ClaimRow.Parse(Name + ".dib", c.Number, line[Claim.Mark.Length..].TrimEnd('\r'));
 
     /// <summary>How many demonstrations (identities shown, "≡ …" lines) the cells printed; not claims.</summary>
     public int Demonstrations =>
@@ -68,7 +70,7 @@ public sealed record ExecutedNotebook(string Name, string Title, IReadOnlyList<E
          from o in c.Outputs
          where o.Kind == OutputKind.StandardOutput
          from line in o.Value.Split('\n')
-         where line.StartsWith("≡ ", StringComparison.Ordinal)
+         where line.StartsWith(Claim.DemonstrationMark, StringComparison.Ordinal)
          select line).Count();
 
     /// <summary>The exercise checks the cells printed (✅, ❌ or "not answered"), in order.</summary>
@@ -81,17 +83,13 @@ public sealed record ExecutedNotebook(string Name, string Title, IReadOnlyList<E
         where o.Kind == OutputKind.StandardOutput
         from raw in o.Value.Split('\n')
         let line = raw.TrimEnd('\r')
-        let result = line.StartsWith("✅ Exercise ", StringComparison.Ordinal) ? "right"
-            : line.StartsWith("❌ Exercise ", StringComparison.Ordinal) ? "wrong"
-            : line.StartsWith("… Exercise ", StringComparison.Ordinal) ? "not answered" : null
-        where result is not null
-        select (new ExerciseRow(Name + ".dib", Variant, c.Number, ExerciseName(line), result), line);
+        where ExerciseLine.TryParse(line, out _, out _)
+        select (Row(c.Number, line), line);
 
-    private static string ExerciseName(string line)
+    private ExerciseRow Row(int cell, string line)
     {
-        int start = line.IndexOf("Exercise ", StringComparison.Ordinal) + "Exercise ".Length;
-        int colon = line.IndexOf(':', start);
-        return colon < 0 ? line[start..] : line[start..colon];
+        ExerciseLine.TryParse(line, out var result, out string name);
+        return new ExerciseRow(Name + ".dib", Variant, cell, name, result);
     }
 }
 
@@ -148,5 +146,5 @@ public sealed partial record ClaimRow(string Notebook, int Cell, string Text, bo
 /// <param name="Variant">The form that ran.</param>
 /// <param name="Cell">1-based cell number of the check cell.</param>
 /// <param name="Name">The exercise's name, e.g. "1 · batch mean".</param>
-/// <param name="Result">"right", "wrong" or "not answered".</param>
-public sealed record ExerciseRow(string Notebook, Variant Variant, int Cell, string Name, string Result);
+/// <param name="Result">Right, wrong or not answered (in report.json "right", "wrong", "not answered").</param>
+public sealed record ExerciseRow(string Notebook, Variant Variant, int Cell, string Name, ExerciseResult Result);

@@ -1,3 +1,5 @@
+using BatchNormNotebooks.Interactive;
+
 namespace BatchNormNotebooks.Handouts;
 
 /// <summary>
@@ -8,18 +10,18 @@ namespace BatchNormNotebooks.Handouts;
 public static class ExerciseVerdict
 {
     /// <summary>The result every check must print in <paramref name="variant"/>.</summary>
-    public static string Expected(Variant variant) => variant switch
+    public static ExerciseResult Expected(Variant variant) => variant switch
     {
-        Variant.Lecturer => "right",
-        Variant.Wrong => "wrong",
-        _ => "not answered",
+        Variant.Lecturer => ExerciseResult.Right,
+        Variant.Wrong => ExerciseResult.Wrong,
+        _ => ExerciseResult.NotAnswered,
     };
 
     /// <summary>Throws if a check of <paramref name="notebook"/> printed something other than the variant's result.</summary>
     /// <exception cref="CellFailedException">A check disagrees, or fewer checks ran than the solutions file has blocks.</exception>
     public static void Verify(ExecutedNotebook notebook, ExerciseSolutions solutions, IReadOnlyList<CellTiming> timings)
     {
-        string expected = Expected(notebook.Variant);
+        var expected = Expected(notebook.Variant);
         var rows = notebook.Exercises.ToList();
         var bad = rows.FirstOrDefault(r => r.Result != expected);
         if (bad is not null)
@@ -30,7 +32,7 @@ public static class ExerciseVerdict
                 Variant.Wrong => "the check accepts the planted wrong answer (notebooks/solutions)",
                 _ => "the unanswered exercise is not reported as not answered",
             };
-            throw new CellFailedException(notebook.Name + ".dib", bad.Cell, $"exercise {bad.Name} printed '{bad.Result}' in the {notebook.Variant.ToString().ToLowerInvariant()} run: {what}.", timings);
+            throw new CellFailedException(notebook.Name + ".dib", bad.Cell, $"exercise {bad.Name} printed '{ExerciseLine.Text(bad.Result)}' in the {notebook.Variant.ToString().ToLowerInvariant()} run: {what}.", timings);
         }
 
         if (notebook.Variant != Variant.Students && rows.Count < solutions.Solutions.Count)

@@ -2,8 +2,11 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using Markdig;
+using Markdig.Renderers;
 using Markdig.Renderers.Html;
+using Markdig.Renderers.Html.Inlines;
 using Markdig.Syntax;
+using Markdig.Syntax.Inlines;
 
 namespace BatchNormNotebooks.Handouts;
 
@@ -75,7 +78,7 @@ public static partial class HtmlHandout
     /// under ids unique on the page (<paramref name="ids"/> holds those taken by earlier cells). A blockquote that
     /// opens with <c>**What to remember**</c> becomes a "What to remember" heading followed by the quote.
     /// </summary>
-    private static string Markdown(string source, StringBuilder toc, HashSet<string> ids)
+    internal static string Markdown(string source, StringBuilder toc, HashSet<string> ids)
     {
         source = RememberQuote().Replace(source, "## What to remember\n\n");
         var document = Markdig.Markdown.Parse(DisplayMathOnOwnLine().Replace(source, "\n$$$$\n$1\n$$$$\n"), Pipeline);
@@ -94,24 +97,44 @@ public static partial class HtmlHandout
             }
         }
 
-        string html = document.ToHtml(Pipeline);
-        foreach (Match heading in HeadingHtml().Matches(html))
+        foreach (var heading in document.Descendants<HeadingBlock>())
         {
-            string inner = AnchorTag().Replace(heading.Groups["inner"].Value, "");
-            toc.Append(System.Globalization.CultureInfo.InvariantCulture,
-                $"<li class=\"l{heading.Groups["level"].Value}\"><a href=\"#{heading.Groups["id"].Value}\">{inner}</a></li>");
+            if (heading.Level <= 3 && heading.GetAttributes().Id is { } id)
+            {
+                toc.Append(System.Globalization.CultureInfo.InvariantCulture,
+                    $"<li class=\"l{heading.Level}\"><a href=\"#{id}\">{TocEntry(heading)}</a></li>");
+            }
         }
 
-        return html;
+        return document.ToHtml(Pipeline);
     }
 
-    /// <summary>A level 1–3 heading with an id in Markdig's output; <c>inner</c> is its HTML (math spans included).</summary>
-    [GeneratedRegex(@"<h(?<level>[1-3]) id=""(?<id>[^""]+)""[^>]*>(?<inner>.*?)</h\k<level>>", RegexOptions.Singleline)]
-    private static partial Regex HeadingHtml();
+    /// <summary>A heading's content as HTML for its table-of-contents entry: math and formatting as in the heading,
+    /// links reduced to their text (the entry is a link itself).</summary>
+    private static string TocEntry(HeadingBlock heading)
+    {
+        using var writer = new StringWriter();
+        var renderer = new HtmlRenderer(writer);
+        Pipeline.Setup(renderer);
+        renderer.ObjectRenderers.RemoveAll(r => r is LinkInlineRenderer or AutolinkInlineRenderer);
+        renderer.ObjectRenderers.Insert(0, new LinkTextRenderer());
+        renderer.ObjectRenderers.Insert(0, new AutolinkTextRenderer());
+        renderer.WriteLeafInline(heading);
+        writer.Flush();
+        return writer.ToString();
+    }
 
-    /// <summary>Links inside a heading, dropped in its table-of-contents entry (which is a link itself).</summary>
-    [GeneratedRegex(@"</?a\b[^>]*>")]
-    private static partial Regex AnchorTag();
+    /// <summary>Writes a link's text without the link.</summary>
+    private sealed class LinkTextRenderer : HtmlObjectRenderer<LinkInline>
+    {
+        protected override void Write(HtmlRenderer renderer, LinkInline obj) => renderer.WriteChildren(obj);
+    }
+
+    /// <summary>Writes an autolink's address as text without the link.</summary>
+    private sealed class AutolinkTextRenderer : HtmlObjectRenderer<AutolinkInline>
+    {
+        protected override void Write(HtmlRenderer renderer, AutolinkInline obj) => renderer.WriteEscape(obj.Url);
+    }
 
     /// <summary>The notebooks' blockquote form of the summary: a quote line <c>**What to remember**</c> and the empty quote line after it.</summary>
     [GeneratedRegex(@"^>[ \t]*\*\*What to remember\*\*[ \t]*\r?\n(?:>[ \t]*\r?\n)?", RegexOptions.Multiline)]

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.DotNet.Interactive.Documents;
 
 namespace BatchNormNotebooks.Handouts;
 
@@ -38,11 +40,17 @@ public sealed record ExerciseSolutions(IReadOnlyDictionary<string, string> Solut
     public static string PathFor(string notebookPath) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(notebookPath))!, "solutions", Path.GetFileNameWithoutExtension(notebookPath) + ".txt");
 
-    /// <summary>Reads the solutions file of <paramref name="notebookPath"/>, or <see cref="None"/> if it has none.</summary>
+    private static readonly ConcurrentDictionary<(string Path, DateTime Written, long Length), ExerciseSolutions> Loaded = new();
+
+    /// <summary>Reads the solutions file of <paramref name="notebookPath"/>, or <see cref="None"/> if it has none. A file
+    /// is read and parsed once per process while it is unchanged (same write time and length): a build asks for it in
+    /// every variant, the kit and the verdict.</summary>
     public static ExerciseSolutions Load(string notebookPath)
     {
-        string path = PathFor(notebookPath);
-        return File.Exists(path) ? Parse(File.ReadAllText(path), path) : None;
+        var file = new FileInfo(PathFor(notebookPath));
+        return file.Exists
+            ? Loaded.GetOrAdd((file.FullName, file.LastWriteTimeUtc, file.Length), key => Parse(File.ReadAllText(key.Path), key.Path))
+            : None;
     }
 
     /// <summary>Parses the text of a solutions file; <paramref name="source"/> names it in errors.</summary>
@@ -159,45 +167,51 @@ public static partial class NotebookVariants
     }
 
     /// <summary>
-    /// Applies <paramref name="variant"/> to the .dib text: Lecturer and Wrong replace each answer cell by its block;
-    /// Students drops markdown cells marked <see cref="SolutionsMark"/>.
+    /// Applies <paramref name="variant"/> to a parsed .dib notebook: Lecturer and Wrong replace each answer cell by its
+    /// block; Students drops markdown cells marked <see cref="SolutionsMark"/>. Returns a new document (same metadata).
     /// </summary>
     /// <exception cref="FormatException">An answer cell has no block, a block names no answer cell, or a markdown
     /// cell looks like written solutions but lacks <see cref="SolutionsMark"/>.</exception>
-    public static string Apply(string dibText, ExerciseSolutions solutions, Variant variant, string source)
+    public static InteractiveDocument Apply(InteractiveDocument notebook, ExerciseSolutions solutions, Variant variant, string source)
     {
-        var cells = DibCells.Split(dibText);
+        ArgumentNullException.ThrowIfNull(notebook);
+        ArgumentNullException.ThrowIfNull(solutions);
         var used = new HashSet<string>(StringComparer.Ordinal);
-        var result = new List<DibCell>();
-        foreach (var cell in cells)
+        var result = new InteractiveDocument([]);
+        foreach (var (key, value) in notebook.Metadata)
         {
-            if (cell.Kernel == "markdown")
+            result.Metadata[key] = value;
+        }
+
+        foreach (var cell in notebook.Elements)
+        {
+            if (cell.KernelName == "markdown")
             {
-                if (!IsWrittenSolution(cell.Body) && LooksLikeSolutions().IsMatch(cell.Body))
+                if (!IsWrittenSolution(cell.Contents) && LooksLikeSolutions().IsMatch(cell.Contents))
                 {
-                    throw new FormatException($"{source}: a markdown cell looks like written solutions ('{LooksLikeSolutions().Match(cell.Body).Value}') but lacks the line {SolutionsMark}; add it so the students' copies drop it.");
+                    throw new FormatException($"{source}: a markdown cell looks like written solutions ('{LooksLikeSolutions().Match(cell.Contents).Value}') but lacks the line {SolutionsMark}; add it so the students' copies drop it.");
                 }
 
-                if (!(variant == Variant.Students && IsWrittenSolution(cell.Body)))
+                if (!(variant == Variant.Students && IsWrittenSolution(cell.Contents)))
                 {
-                    result.Add(cell);
+                    result.Add(new InteractiveDocumentElement(cell.Contents, cell.KernelName, []));
                 }
 
                 continue;
             }
 
-            var names = cell.Kernel == "csharp" ? AnswerNames(cell.Body) : [];
+            var names = cell.KernelName == "csharp" ? AnswerNames(cell.Contents) : [];
             if (names.Count == 0 || variant == Variant.Students)
             {
-                result.Add(cell);
+                result.Add(new InteractiveDocumentElement(cell.Contents, cell.KernelName, []));
                 continue;
             }
 
             var blocks = variant == Variant.Lecturer ? solutions.Solutions : solutions.Wrong;
-            string? key = names.FirstOrDefault(blocks.ContainsKey)
+            string? block = names.FirstOrDefault(blocks.ContainsKey)
                 ?? throw new FormatException($"{source}: the answer cell declaring {string.Join(", ", names)} has no '#!{(variant == Variant.Lecturer ? "solution" : "wrong")} {names[0]}' block in {Path.GetFileName(ExerciseSolutions.PathFor(source))}.");
-            used.Add(key);
-            result.Add(cell with { Body = blocks[key] });
+            used.Add(block);
+            result.Add(new InteractiveDocumentElement(blocks[block], cell.KernelName, []));
         }
 
         if (variant != Variant.Students)
@@ -209,8 +223,13 @@ public static partial class NotebookVariants
             }
         }
 
-        return DibCells.Join(result);
+        return result;
     }
+
+    /// <summary><see cref="Apply(InteractiveDocument, ExerciseSolutions, Variant, string)"/> on .dib text: parsed and
+    /// written back with <see cref="NotebookFile"/>.</summary>
+    public static string Apply(string dibText, ExerciseSolutions solutions, Variant variant, string source) =>
+        NotebookFile.ToDib(Apply(NotebookFile.ParseDib(dibText), solutions, variant, source));
 
     /// <summary>True for a markdown cell marked as written solutions (<see cref="SolutionsMark"/> on a line of its own).</summary>
     public static bool IsWrittenSolution(string markdown) =>
@@ -251,51 +270,4 @@ public static partial class NotebookVariants
 
     [GeneratedRegex(@"^#r\s+""[^""\n]*BatchNormNotebooks\.Interactive\.dll""", RegexOptions.Multiline)]
     private static partial Regex LibraryReference();
-}
-
-/// <summary>One cell of a .dib file: its kernel ("csharp", "markdown", "meta") and its text.</summary>
-/// <param name="Kernel">The name after <c>#!</c> on the cell's header line.</param>
-/// <param name="Body">The cell's text without the header line and the blank line after it.</param>
-public sealed record DibCell(string Kernel, string Body);
-
-/// <summary>Splits and joins .dib text at its <c>#!csharp</c> / <c>#!markdown</c> / <c>#!meta</c> header lines.</summary>
-public static class DibCells
-{
-    private static readonly string[] Kernels = ["csharp", "markdown", "meta", "fsharp", "pwsh", "html", "javascript"];
-
-    /// <summary>The cells of <paramref name="dibText"/> in order.</summary>
-    public static List<DibCell> Split(string dibText)
-    {
-        var cells = new List<DibCell>();
-        string? kernel = null;
-        var body = new StringBuilder();
-        foreach (string raw in dibText.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
-        {
-            if (raw.StartsWith("#!", StringComparison.Ordinal) && Kernels.Contains(raw[2..].Trim()))
-            {
-                if (kernel is not null)
-                {
-                    cells.Add(new DibCell(kernel, body.ToString().Trim('\n')));
-                }
-
-                kernel = raw[2..].Trim();
-                body.Clear();
-            }
-            else if (kernel is not null)
-            {
-                body.Append(raw).Append('\n');
-            }
-        }
-
-        if (kernel is not null)
-        {
-            cells.Add(new DibCell(kernel, body.ToString().Trim('\n')));
-        }
-
-        return cells;
-    }
-
-    /// <summary>The .dib text of <paramref name="cells"/>.</summary>
-    public static string Join(IEnumerable<DibCell> cells) =>
-        string.Join("\n\n", cells.Select(c => $"#!{c.Kernel}\n\n{c.Body}")) + "\n";
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace BatchNormNotebooks.Handouts;
 
 /// <summary>What must exist before a notebook can run: npm assets, the kernel tool, the notebook library.</summary>
@@ -23,14 +21,6 @@ public static class Prerequisites
     private static void Run(string workingDirectory, string file, params string[] args)
     {
         Console.WriteLine($"» {file} {string.Join(' ', args)}");
-        var info = new ProcessStartInfo(file, args) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"'{file} {string.Join(' ', args)}' exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-        }
+        ExternalProcess.RunOrThrow(workingDirectory, file, args);
     }
 }

@@ -2,6 +2,7 @@
 //   dotnet run --project lib/BatchNormNotebooks.Handouts -c Release [-- --only 03 --out DIR --notebooks DIR --timeout S --pdf]
 // Runs each notebook in its own real kernel (as VS Code does) and writes executed .ipynb + offline HTML handouts.
 using System.Diagnostics;
+using BatchNormNotebooks;
 using BatchNormNotebooks.Handouts;
 
 if (args.Contains("--help") || args.Contains("-h"))

@@ -90,13 +90,13 @@ public static class Exercise
     /// </summary>
     public static void Report(string name, bool? right, string? hint, string? expected = null)
     {
-        string line = right switch
+        var result = right switch
         {
-            null => $"… Exercise {name}: not answered yet — put your answer in the cell above and run both cells.",
-            true => expected is null ? $"✅ Exercise {name}: right." : $"✅ Exercise {name}: right ({expected}).",
-            false => $"❌ Exercise {name}: not quite.{(hint is null ? "" : " Hint: " + hint)}",
+            null => ExerciseResult.NotAnswered,
+            true => ExerciseResult.Right,
+            false => ExerciseResult.Wrong,
         };
-        Console.WriteLine(line);
+        Console.WriteLine(ExerciseLine.Format(name, result, hint, expected));
     }
 
     /// <summary>

@@ -131,11 +131,11 @@ foreach (bool bn in new[] { true, false })
 if (figure1)
 {
     Console.WriteLine("Running the full Figure 1 computation (about a minute on a quiet 2-core machine) …");
-    var (mnistTrain, mnistTest) = MnistFull.Load();
+    var (mnistTrain, mnistTest) = NotebookData.LoadMnistFull();
     var figureClock = Stopwatch.StartNew();
     var figure = Figure1Experiment.Run(mnistTrain, mnistTest, new Figure1Options());
     double figureSeconds = figureClock.Elapsed.TotalSeconds;
-    var stored = Figure1Result.LoadFull();
+    var stored = NotebookData.LoadFigure1Full();
     bool sameAsStored = figure.Curves.Zip(stored.Curves).All(p => p.First.TestAccuracy.SequenceEqual(p.Second.TestAccuracy) && p.First.P50.SequenceEqual(p.Second.P50));
     table.AppendLine();
     table.AppendLine("| Figure 1, full scale | wall-clock s | per network (s) | same numbers as notebooks/data/figure1-full.json |");

@@ -1,12 +1,10 @@
-using System.Diagnostics;
-
 namespace BatchNormNotebooks.Handouts.Tests;
 
 /// <summary>Runs the handout builder (its dll sits next to the tests) as a separate process.</summary>
 public static class Builder
 {
     /// <summary>The repository root, found from the test's output folder.</summary>
-    public static string RepoRoot { get; } = BatchNormNotebooks.Handouts.RepoRoot.Find();
+    public static string RepoRoot { get; } = BatchNormNotebooks.RepoRoot.Find();
 
     /// <summary>Every notebook in notebooks/, by file name, in build order.</summary>
     public static IReadOnlyList<string> Notebooks { get; } =
@@ -25,17 +23,7 @@ public static class Builder
 
     private static (int ExitCode, string Output) RunProgram(string program, string[] args)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, program);
-        var info = new ProcessStartInfo("dotnet", [dll, .. args])
-        {
-            WorkingDirectory = RepoRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {program}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        var result = ExternalProcess.Run(RepoRoot, "dotnet", [Path.Combine(AppContext.BaseDirectory, program), .. args]);
+        return (result.ExitCode, result.Output + result.Error);
     }
 }

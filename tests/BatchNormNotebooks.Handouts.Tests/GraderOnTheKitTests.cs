@@ -59,12 +59,17 @@ public sealed class GraderOnTheKitTests(HandoutsFixture handouts)
     /// <summary>The kit's notebook with every answer cell holding its reference solution, or for <paramref name="wrongKey"/> its planted mistake.</summary>
     private static string Fill(string kitText, ExerciseSolutions solutions, string? wrongKey)
     {
-        var cells = DibCells.Split(kitText).Select(c =>
+        var notebook = NotebookFile.ParseDib(kitText);
+        foreach (var c in notebook.Elements)
         {
-            var names = c.Kernel == "csharp" ? NotebookVariants.AnswerNames(c.Body) : [];
+            var names = c.KernelName == "csharp" ? NotebookVariants.AnswerNames(c.Contents) : [];
             string? key = names.FirstOrDefault(solutions.Solutions.ContainsKey);
-            return key is null ? c : c with { Body = key == wrongKey ? solutions.Wrong[key] : solutions.Solutions[key] };
-        });
-        return DibCells.Join(cells);
+            if (key is not null)
+            {
+                c.Contents = key == wrongKey ? solutions.Wrong[key] : solutions.Solutions[key];
+            }
+        }
+
+        return NotebookFile.ToDib(notebook);
     }
 }

@@ -149,8 +149,9 @@ public sealed class GraderTests
         const string student = "#!csharp\n\nvar x = 6;\ndouble answer1 = x\n    * 7;\n\n#!csharp\n\nConsole.WriteLine(\"✅ Exercise 1: right.\");\n\n#!csharp\n\ndouble answer2 = double.NaN;\n";
         var (text, answered) = NotebookGrader.Compose(kit, student);
         Assert.Equal(1, answered);
-        var cells = DibCells.Split(text);
-        Assert.Equal(["var x = 6;\ndouble answer1 = x\n    * 7;", "Exercise.Check(\"1\", answer1, 42);", "double answer2 = double.NaN;", "Exercise.Check(\"2\", answer2, 1);"], cells.Select(c => c.Body));
+        var cells = NotebookFile.ParseDib(text).Elements;
+        Assert.All(cells, c => Assert.Equal("csharp", c.KernelName));
+        Assert.Equal(["var x = 6;\ndouble answer1 = x\n    * 7;", "Exercise.Check(\"1\", answer1, 42);", "double answer2 = double.NaN;", "Exercise.Check(\"2\", answer2, 1);"], cells.Select(c => c.Contents));
     }
 
     /// <summary>RFC 4180 CSV, as grades.csv writes it (quoted fields may hold commas, quotes and newlines).</summary>

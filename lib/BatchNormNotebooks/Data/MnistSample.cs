@@ -15,17 +15,17 @@ public static class MnistSample
     /// <paramref name="seed"/> and splits off <paramref name="testCount"/> as the test set.
     /// X has shape (n, 784) with pixels in [0, 1]; Y holds the digit 0…9.
     /// </summary>
+    /// <param name="folder">The folder holding the package's <c>0.json … 9.json</c> (see <see cref="MnistDigits"/>).</param>
     /// <param name="perClass">Digits per class, 1…1000.</param>
     /// <param name="testCount">Size of the test set, less than 10·perClass.</param>
     /// <param name="seed">Seed of the shuffle.</param>
-    /// <param name="folder">The digits folder (default: <see cref="MnistDigits.FindDigitsFolder"/>).</param>
-    public static (Dataset<double> Train, Dataset<double> Test) Load(int perClass, int testCount, ulong seed = 1, string? folder = null)
+    public static (Dataset<double> Train, Dataset<double> Test) Load(string folder, int perClass, int testCount, ulong seed = 1)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(perClass);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(perClass, 1000);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(testCount);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(testCount, 10 * perClass);
-        folder ??= MnistDigits.FindDigitsFolder();
         const int pixels = MnistDigits.Pixels;
         var all = new Matrix<double>(10 * perClass, pixels);
         var labels = new Matrix<double>(10 * perClass, 1);

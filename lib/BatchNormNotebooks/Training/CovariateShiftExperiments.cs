@@ -121,13 +121,13 @@ public static class CovariateShiftExperiments
         var net = MoonNet(kind, seed);
         var sgd = new Optimizers.Sgd<double>(net.Parameters, learningRate);
         var ce = new SoftmaxCrossEntropy<double>();
-        var rng = new SeededRandom(seed + 7);
+        var batches = new MiniBatchSampler<double>(data, batchSize, seed + 7, MiniBatchOrder.Independent);
         var loss = new double[steps];
         double shift = 0, saturated = 0, spread = 0;
         double[]? previous = null;
         for (int t = 0; t < steps; t++)
         {
-            var batch = data.Subset(rng.Permutation(data.Count).AsSpan(0, batchSize));
+            var batch = data.Subset(batches.NextRows());
             var outputs = net.ForwardAll(batch.X);
             loss[t] = ce.Forward(outputs[^1], batch.Y);
             if (!double.IsFinite(loss[t]))
@@ -239,12 +239,12 @@ public static class CovariateShiftExperiments
         var net = MoonNet(kind, seed);
         var sgd = new Optimizers.Sgd<double>(net.Parameters, learningRate);
         var ce = new SoftmaxCrossEntropy<double>();
-        var rng = new SeededRandom(seed + 7);
+        var batches = new MiniBatchSampler<double>(data, batchSize, seed + 7, MiniBatchOrder.Independent);
         var at = new List<double>();
         var measures = new List<(double Range, double GradientChange, double Beta, double GradientNorm)>();
         for (int t = 0; t <= steps; t++)
         {
-            var batch = data.Subset(rng.Permutation(data.Count).AsSpan(0, batchSize));
+            var batch = data.Subset(batches.NextRows());
             if (t % every == 0)
             {
                 at.Add(t);

@@ -117,7 +117,7 @@ public static class Diagnostics
         int fanIn = inputs;
         for (int k = 1; k <= setup.Depth; k++)
         {
-            layers.Add(NormalLinear(fanIn, setup.Hidden, gain, bias: !batchNorm, random, $"linear{k}"));
+            layers.Add(Initialization.NormalLinear<double>(fanIn, setup.Hidden, random, gain / Math.Sqrt(fanIn), bias: !batchNorm, $"linear{k}"));
             if (batchNorm)
             {
                 layers.Add(new BatchNorm1d<double>(setup.Hidden, name: $"bn{k}"));
@@ -127,7 +127,7 @@ public static class Diagnostics
             fanIn = setup.Hidden;
         }
 
-        layers.Add(NormalLinear(fanIn, classes, gain, bias: true, random, "output"));
+        layers.Add(Initialization.NormalLinear<double>(fanIn, classes, random, gain / Math.Sqrt(fanIn), bias: true, "output"));
         return new Sequential<double>([.. layers]);
     }
 
@@ -232,22 +232,13 @@ public static class Diagnostics
 
         var loss = new SoftmaxCrossEntropy<double>();
         var sgd = new Sgd<double>(model.Parameters, setup.LearningRate);
-        var rng = new SeededRandom(seed);
-        int[] order = rng.Permutation(train.Count);
-        int cursor = 0;
+        var batches = new MiniBatchSampler<double>(train, setup.BatchSize, seed);
         var outputs = new Matrix<double>[layers.Count];
         var gradients = new Matrix<double>[layers.Count];
         model.Training = true;
         for (int t = 0; t < setup.Steps; t++)
         {
-            if (cursor + setup.BatchSize > order.Length)
-            {
-                rng.Shuffle<int>(order);
-                cursor = 0;
-            }
-
-            var batch = train.Subset(order.AsSpan(cursor, setup.BatchSize));
-            cursor += setup.BatchSize;
+            var batch = train.Subset(batches.NextRows());
             var x = batch.X;
             for (int k = 0; k < layers.Count; k++)
             {
@@ -384,24 +375,5 @@ public static class Diagnostics
         }
 
         return Math.Sqrt(sum / values.Length);
-    }
-
-    private static Linear<double> NormalLinear(int fanIn, int fanOut, double gain, bool bias, SeededRandom random, string name)
-    {
-        // The Linear's own uniform init is overwritten: draw it from a throwaway generator, so that the weights
-        // taken from random are the same with and without a bias (the same seed gives both networks equal weights).
-        var linear = new Linear<double>(fanIn, fanOut, new SeededRandom(0), bias, name);
-        double std = gain / Math.Sqrt(fanIn);
-        for (int k = 0; k < linear.Weight.Value.Length; k++)
-        {
-            linear.Weight.Value[k] = random.NextNormal(0, std);
-        }
-
-        if (linear.Bias is not null)
-        {
-            Array.Clear(linear.Bias.Value);
-        }
-
-        return linear;
     }
 }

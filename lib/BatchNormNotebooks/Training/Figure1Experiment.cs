@@ -65,7 +65,7 @@ public static class Figure1Experiment
         var layers = new List<ILayer<float>>();
         for (int k = 0; k < options.HiddenLayers; k++)
         {
-            layers.Add(GaussianLinear(inputs, options.HiddenUnits, !batchNorm, $"fc{k + 1}", rng, options.InitStd));
+            layers.Add(Initialization.NormalLinear<float>(inputs, options.HiddenUnits, rng, options.InitStd, bias: !batchNorm, $"fc{k + 1}"));
             if (batchNorm)
             {
                 layers.Add(new BatchNorm1d<float>(options.HiddenUnits, name: $"bn{k + 1}"));
@@ -75,7 +75,7 @@ public static class Figure1Experiment
             inputs = options.HiddenUnits;
         }
 
-        layers.Add(GaussianLinear(inputs, classes, true, "out", rng, options.InitStd));
+        layers.Add(Initialization.NormalLinear<float>(inputs, classes, rng, options.InitStd, bias: true, "out"));
         return new Sequential<float>([.. layers]);
     }
 
@@ -118,7 +118,7 @@ public static class Figure1Experiment
         var sgd = new Sgd<float>(net.Parameters, learningRate);
         var loss = new SoftmaxCrossEntropy<float>();
         var evaluator = new Evaluator(test, options.TestCount ?? test.Count, ProbeLayer(net), options.ProbeUnit);
-        var batches = new BatchSampler(train, options.BatchSize, options.Seed + 1);
+        var batches = new MiniBatchSampler<float>(train, options.BatchSize, options.Seed + 1);
 
         IReadOnlyList<int> recordSteps = options.RecordSteps();
         var steps = new List<int>();
@@ -262,7 +262,7 @@ public static class Figure1Experiment
     /// </summary>
     /// <param name="train">The training digits (<see cref="MnistFull.Load"/>).</param>
     /// <param name="test">The test digits.</param>
-    /// <param name="full">The stored full run, e.g. <see cref="Figure1Result.LoadFull"/>.</param>
+    /// <param name="full">The stored full run, e.g. <c>NotebookData.LoadFigure1Full()</c>.</param>
     /// <param name="steps">Steps per network.</param>
     /// <param name="testCount">Test digits per evaluation (null: as the full run, all 10,000).</param>
     /// <param name="progress">Told at every record, from the training threads.</param>
@@ -280,22 +280,6 @@ public static class Figure1Experiment
             EarlyRecordEvery = earlyRecordEvery ?? full.Options.EarlyRecordEvery,
         };
         return Run(train, test, options, (full.WithoutBatchNorm.LearningRate, full.WithBatchNorm.LearningRate), "Figure1Experiment.RunLive", progress);
-    }
-
-    private static Linear<float> GaussianLinear(int inputs, int outputs, bool bias, string name, SeededRandom rng, double std)
-    {
-        var layer = new Linear<float>(inputs, outputs, new SeededRandom(0), bias, name);
-        for (int k = 0; k < layer.Weight.Value.Length; k++)
-        {
-            layer.Weight.Value[k] = (float)rng.NextNormal(0, std);
-        }
-
-        if (layer.Bias is not null)
-        {
-            Array.Clear(layer.Bias.Value);
-        }
-
-        return layer;
     }
 
     private static string MachineDescription()
@@ -320,50 +304,6 @@ public static class Figure1Experiment
     }
 
     private readonly record struct Evaluation(double Accuracy, double Loss, double P15, double P50, double P85);
-
-    /// <summary>Draws mini-batches without replacement: a seeded permutation per epoch, copied into one reused buffer.</summary>
-    private sealed class BatchSampler
-    {
-        private readonly Dataset<float> _data;
-        private readonly SeededRandom _rng;
-        private readonly int[] _order;
-        private readonly Matrix<float> _x, _y;
-        private int _cursor;
-
-        public BatchSampler(Dataset<float> data, int batchSize, ulong seed)
-        {
-            _data = data;
-            _rng = new SeededRandom(seed);
-            _order = _rng.Permutation(data.Count);
-            _x = new Matrix<float>(batchSize, data.X.Cols);
-            _y = new Matrix<float>(batchSize, 1);
-        }
-
-        /// <summary>The next batch; the matrices are overwritten by the next call.</summary>
-        public (Matrix<float> X, Matrix<float> Y) Next()
-        {
-            if (_cursor + _x.Rows > _order.Length)
-            {
-                _rng.Shuffle<int>(_order);
-                _cursor = 0;
-            }
-
-            Fill(_cursor);
-            _cursor += _x.Rows;
-            return (_x, _y);
-        }
-
-        private void Fill(int start)
-        {
-            int cols = _x.Cols;
-            for (int r = 0; r < _x.Rows; r++)
-            {
-                int i = _order[start + r];
-                _data.X.Data.AsSpan(i * cols, cols).CopyTo(_x.Data.AsSpan(r * cols, cols));
-                _y.Data[r] = _data.Y.Data[i];
-            }
-        }
-    }
 
     /// <summary>Evaluates a network on fixed test chunks in eval mode: accuracy, loss, probe percentiles.</summary>
     private sealed class Evaluator

@@ -111,28 +111,6 @@ public sealed record Figure1Result(Figure1Options Options, string Protocol, Figu
         JsonSerializer.Deserialize<Figure1Result>(File.ReadAllText(path), Json)
         ?? throw new InvalidDataException($"{path} holds no Figure 1 result.");
 
-    /// <summary>Finds <c>notebooks/data/figure1-full.json</c> by walking up from <paramref name="start"/> (default:
-    /// the current directory, then the library's folder) and loads it.</summary>
-    public static Figure1Result LoadFull(string? start = null) => Load(FindFull(start));
-
-    /// <summary>The path of <c>notebooks/data/figure1-full.json</c>, found by walking up the folders.</summary>
-    public static string FindFull(string? start = null)
-    {
-        foreach (string? origin in new[] { start, Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = string.IsNullOrEmpty(origin) ? null : new DirectoryInfo(origin); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "notebooks", "data", "figure1-full.json");
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new FileNotFoundException("notebooks/data/figure1-full.json not found; recompute it with `dotnet run --project lib/BatchNormNotebooks.Figure1 -c Release`.");
-    }
-
     /// <summary><see cref="Label"/>, then one line per curve (see <see cref="Figure1Curve.ToString"/>), then the protocol
     /// and the learning-rate choices when the rates were tuned.</summary>
     public override string ToString() => $"{Label}\n{WithoutBatchNorm}\n{WithBatchNorm}" +

@@ -16,11 +16,11 @@ public static class Figure1Seeds
         ? Figure1Experiment.FullCommand
         : string.Create(CultureInfo.InvariantCulture, $"{Figure1Experiment.FullCommand} -- --seed {seed} --out notebooks/data/figure1-seed{seed}.json");
 
-    /// <summary>Loads seed 1 (<see cref="Figure1Result.LoadFull"/>) and every <c>figure1-seedS.json</c> beside it,
-    /// ordered by seed.</summary>
-    public static IReadOnlyList<Figure1Result> LoadAll(string? start = null)
+    /// <summary>Loads seed 1 from <paramref name="full"/> (<c>figure1-full.json</c>) and every <c>figure1-seedS.json</c>
+    /// beside it, ordered by seed.</summary>
+    public static IReadOnlyList<Figure1Result> LoadAll(string full)
     {
-        string full = Figure1Result.FindFull(start);
+        ArgumentException.ThrowIfNullOrWhiteSpace(full);
         var results = new List<Figure1Result> { Figure1Result.Load(full) };
         foreach (string path in Directory.GetFiles(Path.GetDirectoryName(full)!, "figure1-seed*.json"))
         {

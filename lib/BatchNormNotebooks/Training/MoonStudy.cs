@@ -70,10 +70,6 @@ public sealed record MoonStudy(int DataCount, ulong DataSeed, double Noise, doub
     public static MoonStudy Load(string path) =>
         JsonSerializer.Deserialize<MoonStudy>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path} holds no moons study.");
 
-    /// <summary>Loads <c>notebooks/data/moons-study.json</c>, found beside <c>figure1-full.json</c>.</summary>
-    public static MoonStudy LoadStored(string? start = null) =>
-        Load(Path.Combine(Path.GetDirectoryName(Figure1Result.FindFull(start))!, FileName));
-
     /// <summary>One line: what was computed, by which command, when, how long.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Runs.Length} runs and {Landscapes.Length} landscape traces ({Steps} steps, η = {LearningRate}, seeds {string.Join(", ", Seeds)}), computed by `{Command}` on {Date} in {Seconds:F0} s");

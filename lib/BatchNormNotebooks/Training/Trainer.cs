@@ -92,26 +92,14 @@ public static class Trainer
         }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var rng = new SeededRandom(options.Seed);
-        int[] order = rng.Permutation(train.Count);
-        int cursor = 0;
+        var batches = new MiniBatchSampler<T>(train, options.BatchSize, options.Seed);
         var evalSet = test?.Take(Math.Min(options.EvaluationSize, test.Count));
-        var batchX = new Matrix<T>(options.BatchSize, train.X.Cols);
-        var batchY = new Matrix<T>(options.BatchSize, train.Y.Cols);
         try
         {
             model.Training = true;
             for (int step = 1; step <= options.Steps; step++)
             {
-                if (cursor + options.BatchSize > order.Length)
-                {
-                    rng.Shuffle<int>(order);
-                    cursor = 0;
-                }
-
-                Gather(train.X, order.AsSpan(cursor, options.BatchSize), batchX);
-                Gather(train.Y, order.AsSpan(cursor, options.BatchSize), batchY);
-                cursor += options.BatchSize;
+                var (batchX, batchY) = batches.Next();
                 var output = model.ForwardBuffered(batchX);
                 double l = double.CreateChecked(loss.Forward(output, batchY));
                 history.Steps.Add(step);
@@ -225,15 +213,6 @@ public static class Trainer
         if (test is not null && test.Count == 0)
         {
             throw new ArgumentException("The test set is empty; pass null for no evaluations.", nameof(test));
-        }
-    }
-
-    private static void Gather<T>(Matrix<T> source, ReadOnlySpan<int> rows, Matrix<T> destination)
-        where T : IFloatingPointIeee754<T>
-    {
-        for (int r = 0; r < rows.Length; r++)
-        {
-            source.Row(rows[r]).CopyTo(destination.Row(r));
         }
     }
 

@@ -133,7 +133,7 @@ public sealed class IdxFileTests : IDisposable
     [Fact]
     public void Full_MNIST_has_the_published_sizes_and_first_labels()
     {
-        var (train, test) = MnistFull.Load();
+        var (train, test) = NotebookData.LoadMnistFull();
         Assert.Equal((60_000, 784), (train.X.Rows, train.X.Cols));
         Assert.Equal((10_000, 784), (test.X.Rows, test.X.Cols));
         // LeCun's files: the first training digit is a 5, the first test digit a 7

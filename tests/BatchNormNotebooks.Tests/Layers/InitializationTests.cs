@@ -35,4 +35,36 @@ public class InitializationTests
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Initialization.Glorot(new Linear<double>(3, 2, new SeededRandom(1)), new SeededRandom(1), gain));
         Assert.Contains("gain", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Normal_draws_the_generators_normals_times_std_in_weight_order_and_zeroes_the_bias()
+    {
+        var layer = Initialization.Normal(new Linear<double>(4, 3, new SeededRandom(1)), new SeededRandom(7), std: 0.5);
+        var reference = new SeededRandom(7);
+        double[] expected = [.. Enumerable.Range(0, 12).Select(_ => reference.NextNormal(0, 0.5))];
+        Assert.Equal(expected, layer.Weight.Value);
+        Assert.All(layer.Bias!.Value, b => Assert.Equal(0.0, b));
+    }
+
+    [Fact]
+    public void NormalLinear_gives_the_same_weights_with_and_without_a_bias_and_float_rounds_the_double_draws()
+    {
+        var withBias = Initialization.NormalLinear<double>(5, 2, new SeededRandom(3), 0.1, bias: true, "a");
+        var without = Initialization.NormalLinear<double>(5, 2, new SeededRandom(3), 0.1, bias: false, "b");
+        var single = Initialization.NormalLinear<float>(5, 2, new SeededRandom(3), 0.1);
+        Assert.Equal(withBias.Weight.Value, without.Weight.Value);
+        Assert.Null(without.Bias);
+        Assert.Equal("b.weight", without.Weight.Name);
+        Assert.Equal(withBias.Weight.Value.Select(v => (float)v), single.Weight.Value);
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Normal_rejects_a_std_that_is_negative_or_not_finite(double std)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Initialization.Normal(new Linear<double>(3, 2, new SeededRandom(1)), new SeededRandom(1), std));
+        Assert.Equal("std", ex.ParamName);
+    }
 }

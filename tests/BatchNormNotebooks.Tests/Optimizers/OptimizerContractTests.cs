@@ -91,7 +91,7 @@ public class OptimizerContractTests
         optimizer.Step();
         bool sgd = name.StartsWith("SGD", StringComparison.Ordinal);
         double[] w = sgd ? [1 - 2 * signStep, -2 + 4 * signStep] : [1 - signStep, -2 + signStep];
-        double b = sgd ? 0.5 - signStep : 0.5 - signStep;
+        double b = 0.5 - signStep;                          // the bias gradient is 1: −lr·1 and −lr·sign(1) agree
         Assert.Equal(w, ps[0].Value, (x, y) => Math.Abs(x - y) <= 1e-15);
         Assert.Equal(b, ps[1].Value[0], 15);
     }

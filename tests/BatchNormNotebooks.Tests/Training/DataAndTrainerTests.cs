@@ -44,7 +44,7 @@ public class DataAndTrainerTests
     [Fact]
     public void Mnist_loads_ten_thousand_real_digits()
     {
-        var (train, test) = MnistDigits.Load(testCount: 2000, seed: 1);
+        var (train, test) = NotebookData.LoadMnistDigits(testCount: 2000, seed: 1);
         Assert.Equal(8000, train.Count);
         Assert.Equal(2000, test.Count);
         Assert.Equal(784, train.X.Cols);

@@ -135,7 +135,7 @@ public class Figure1ExperimentTests
     public void The_committed_full_result_is_what_the_code_computes()
     {
         const int k = 200;
-        var file = Figure1Result.LoadFull();
+        var file = NotebookData.LoadFigure1Full();
         Assert.Equal(50_000, file.Options.Steps);
         Assert.Equal(50_000, file.WithBatchNorm.Steps[^1]);
         Assert.Equal(file.Options.RecordSteps(), file.WithoutBatchNorm.Steps);
@@ -143,7 +143,7 @@ public class Figure1ExperimentTests
         Assert.Equal(60_000, file.Provenance.TrainDigits);
         Assert.StartsWith(Figure1Experiment.FullCommand, file.Provenance.Command, StringComparison.Ordinal);
 
-        var (train, test) = MnistFull.Load();
+        var (train, test) = NotebookData.LoadMnistFull();
         var shortOptions = file.Options with { Steps = k };
         Parallel.ForEach(file.Curves, stored =>
         {
@@ -159,8 +159,8 @@ public class Figure1ExperimentTests
     [Fact]
     public void A_live_run_that_records_less_often_gives_the_stored_numbers_at_the_shared_steps()
     {
-        var file = Figure1Result.LoadFull();
-        var (train, test) = MnistFull.Load();
+        var file = NotebookData.LoadFigure1Full();
+        var (train, test) = NotebookData.LoadMnistFull();
         var live = Figure1Experiment.RunLive(train, test, file, steps: 200, earlyRecordEvery: 100);
         foreach (var (mine, stored) in live.Curves.Zip(file.Curves))
         {

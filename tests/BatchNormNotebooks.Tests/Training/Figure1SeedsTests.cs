@@ -45,9 +45,9 @@ public class Figure1SeedsTests
             Result(1, [0.1, 0.2, 0.3, 0.4], [0.1, 0.3, 0.4, 0.5]).Save(Path.Combine(data, "figure1-full.json"));
             Result(3, [0.1, 0.2, 0.3, 0.4], [0.1, 0.3, 0.4, 0.5]).Save(Path.Combine(data, "figure1-seed3.json"));
             Result(2, [0.1, 0.2, 0.3, 0.4], [0.1, 0.3, 0.4, 0.5]).Save(Path.Combine(data, "figure1-seed2.json"));
-            Assert.Equal([1UL, 2, 3], Figure1Seeds.LoadAll(root).Select(r => r.Options.Seed));
+            Assert.Equal([1UL, 2, 3], NotebookData.LoadFigure1Seeds(root).Select(r => r.Options.Seed));
             Result(2, [0.1, 0.2, 0.3, 0.4], [0.1, 0.3, 0.4, 0.5]).Save(Path.Combine(data, "figure1-seed9.json"));
-            Assert.Throws<InvalidDataException>(() => Figure1Seeds.LoadAll(root));
+            Assert.Throws<InvalidDataException>(() => NotebookData.LoadFigure1Seeds(root));
         }
         finally
         {

