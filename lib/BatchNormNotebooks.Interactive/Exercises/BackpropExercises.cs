@@ -95,9 +95,9 @@ public static class BackpropExercises
     }
 
     /// <summary>
-    /// Exercise 4: how many times larger the float32 relative error is at the default h = 1e-5 than at float32's best
-    /// h, from the notebook's own sweep (<paramref name="steps"/> and <paramref name="errors32"/>, parallel); asked
-    /// to 2 significant digits.
+    /// Exercise 4: float32's smallest relative error over the notebook's sweep as a fraction of its error at the
+    /// default h = 1e-5 (how much of the error the best step removes), from <paramref name="steps"/> and
+    /// <paramref name="errors32"/> (parallel lists); asked to 2 significant digits.
     /// </summary>
     public static void Float32Penalty(double answer, IReadOnlyList<double> steps, IReadOnlyList<double> errors32)
     {
@@ -114,20 +114,34 @@ public static class BackpropExercises
             throw new ArgumentException("The step sizes do not include h = 1e-5.", nameof(steps));
         }
 
-        double ratio = errors32[at5] / errors32.Min();
-        Exercise.CheckDigits("4 · float32's price for h = 1e-5", answer, ratio, significantDigits: 2,
-            hint: EpsilonExercises.Near(answer, 1 / ratio, 2) ? "Upside down: the error at h = 1e-5 is the larger one." : "Divide err32 at h = 1e-5 by the smallest value in err32.");
+        double fraction = errors32.Min() / errors32[at5];
+        Exercise.CheckDigits("4 · float32's price for h = 1e-5", answer, fraction, significantDigits: 2,
+            hint: EpsilonExercises.Near(answer, 1 / fraction, 2) ? "Upside down: the smallest error goes on top." : "Divide the smallest value in err32 by err32 at h = 1e-5.");
     }
 
-    /// <summary>Exercise 5: the number of learnable numbers (weights and biases) of a 2 → 16 → 8 → 1 MLP, exact.</summary>
-    public static void ParameterCount(double answer)
+    /// <summary>
+    /// Exercise 5: (a) the number of learnable numbers (weights and biases) of a 2 → 16 → 8 → 1 MLP, exact, and
+    /// (b) the fraction of them that are biases, asked to 3 significant digits. One verdict for both.
+    /// </summary>
+    public static void ParameterCount(double count, double biasFraction)
     {
         var net = new Sequential<double>(new Linear<double>(2, 16, new SeededRandom(1)), new Sigmoid<double>(),
             new Linear<double>(16, 8, new SeededRandom(2)), new Sigmoid<double>(), new Linear<double>(8, 1, new SeededRandom(3)));
         int expected = net.Parameters.Sum(p => p.Value.Length);
-        int weightsOnly = net.Parameters.Where(p => p.Name.EndsWith("weight", StringComparison.Ordinal)).Sum(p => p.Value.Length);
-        Exercise.Check("5 · parameter count", answer, expected, tolerance: 0,
-            hint: answer == weightsOnly ? "Every Linear also has one bias per output." : "A Linear(in→out) has in·out weights and out biases; add the three layers.");
+        int biases = net.Parameters.Where(p => p.Name.EndsWith("bias", StringComparison.Ordinal)).Sum(p => p.Value.Length);
+        const string name = "5 · parameter count";
+        if (double.IsNaN(count) || double.IsNaN(biasFraction))
+        {
+            Exercise.Report(name, null, null);
+            return;
+        }
+
+        bool countRight = count == expected, fractionRight = EpsilonExercises.Near(biasFraction, biases / (double)expected, 3);
+        string? hint = countRight && fractionRight ? null
+            : count == expected - biases ? "Every Linear also has one bias per output."
+            : !countRight ? "A Linear(in→out) has in·out weights and out biases; add the three layers."
+            : "The count is right; now the biases alone (one per output of each Linear) over that count.";
+        Exercise.Report(name, countRight && fractionRight, hint, $"{expected}, {Exercise.ShownDigits(biases / (double)expected, 3)}");
     }
 
     private sealed record Case(Matrix<double> X, Matrix<double> Y, Matrix<double> W1, double[] B1, Matrix<double> W2, double[] B2, Matrix<double> Expected, Matrix<double> NoMean, Matrix<double> NoDerivative);

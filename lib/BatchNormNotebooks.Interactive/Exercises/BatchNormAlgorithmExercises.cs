@@ -105,7 +105,7 @@ public static class BatchNormAlgorithmExercises
 
     /// <summary>
     /// Exercise 4: the largest |∂L/∂b| of the bias of <paramref name="linear"/> when <c>BatchNorm1d</c> follows it
-    /// (0 up to round-off; within 1e-9), and the same when nothing follows it (asked to 3 significant digits), for
+    /// (0 up to round-off; within 1e-9), and the same when nothing follows it (asked to 4 significant digits), for
     /// the input <paramref name="x"/> and the upstream gradient <paramref name="upstream"/> (∂L/∂ of the last
     /// layer's output). Computed on copies, one verdict for both: the pair is not guessable.
     /// </summary>
@@ -134,16 +134,16 @@ public static class BatchNormAlgorithmExercises
             return;
         }
 
-        bool withRight = Math.Abs(withBatchNorm - with) <= 1e-9, withoutRight = EpsilonExercises.Near(withoutBatchNorm, without, 3);
+        bool withRight = Math.Abs(withBatchNorm - with) <= 1e-9, withoutRight = EpsilonExercises.Near(withoutBatchNorm, without, 4);
         string? hint = withRight && withoutRight ? null
             : !withRight ? "With batch norm after it, shifting every z by b shifts μ_B by b too: what reaches the bias?"
             : "Without batch norm, ∂L/∂b_j is the sum over the rows of the upstream gradient of column j; take the largest |…|.";
-        Exercise.Report(name, withRight && withoutRight, hint, $"0, {Exercise.ShownDigits(without, 3)}");
+        Exercise.Report(name, withRight && withoutRight, hint, $"0, {Exercise.ShownDigits(without, 4)}");
     }
 
     /// <summary>
-    /// Exercise 5: on how many seeds "BN before g" has the lower 20-step average training loss ending at step 100
-    /// (steps 81–100) than the standardized control — paired by seed — and the two-sided sign-test p of that split
+    /// Exercise 5: on how many seeds "BN before g" has the lower 20-step average training loss ending at step 60
+    /// (steps 41–60) than the standardized control — paired by seed — and the two-sided sign-test p of that split
     /// (asked to 2 significant digits). One verdict for both.
     /// </summary>
     public static void EarlyPairedCount(double count, double pValue, IReadOnlyList<TrainingHistory> control, IReadOnlyList<TrainingHistory> batchNormBefore)
@@ -155,11 +155,11 @@ public static class BatchNormAlgorithmExercises
             throw new ArgumentException($"{control.Count} control runs but {batchNormBefore.Count} BN runs: pass the two arms' runs, one per seed.", nameof(batchNormBefore));
         }
 
-        static double Early(TrainingHistory h) => h.Loss.Skip(80).Take(20).Average();
+        static double Early(TrainingHistory h) => h.Loss.Skip(40).Take(20).Average();
         int wins = control.Zip(batchNormBefore).Count(p => Early(p.Second) < Early(p.First));
         int ties = control.Zip(batchNormBefore).Count(p => Early(p.Second) == Early(p.First));
         double p = SignTestP(wins, control.Count - ties);
-        const string name = "5 · who leads at step 100";
+        const string name = "5 · who leads at step 60";
         if (double.IsNaN(count) || double.IsNaN(pValue))
         {
             Exercise.Report(name, null, null);
@@ -169,9 +169,9 @@ public static class BatchNormAlgorithmExercises
         bool countRight = count == wins, pRight = EpsilonExercises.Near(pValue, p, 2);
         int final = control.Zip(batchNormBefore).Count(q => q.Second.FinalLoss() < q.First.FinalLoss());
         string? hint = countRight && pRight ? null
-            : count == final && !countRight ? "That is the count on the final loss; this exercise asks about the 20 steps ending at step 100."
+            : count == final && !countRight ? "That is the count on the final loss; this exercise asks about steps 41–60."
             : count == control.Count - wins && !countRight ? "Count the seeds on which BN before g is lower, not the control."
-            : !countRight ? "For each seed k compare runs[arm][k].Loss.Skip(80).Take(20).Average() of the two arms and count."
+            : !countRight ? "For each seed k compare runs[arm][k].Loss.Skip(40).Take(20).Average() of the two arms and count."
             : EpsilonExercises.Near(pValue, p / 2, 2) ? "The sign test here is two-sided: double the one-sided tail."
             : "p = the chance that a fair coin per seed gives a split at least this uneven, in either direction: 2·Σ C(n, i)/2ⁿ over the tail.";
         Exercise.Report(name, countRight && pRight, hint, $"{wins}, {Exercise.ShownDigits(p, 2)}");

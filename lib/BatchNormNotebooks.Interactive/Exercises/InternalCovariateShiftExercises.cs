@@ -41,7 +41,7 @@ public static class InternalCovariateShiftExercises
     /// <summary>
     /// Exercise 3: how many times as large the step-to-step shift of the layer input is with noisy BN as without BN
     /// (default init), each shift averaged over the seeds of <paramref name="noisy"/> and <paramref name="plain"/>;
-    /// asked to 2 significant digits.
+    /// asked to 3 significant digits.
     /// </summary>
     public static void NoisyShiftRatio(double answer, IReadOnlyList<MoonRun> noisy, IReadOnlyList<MoonRun> plain)
     {
@@ -49,17 +49,17 @@ public static class InternalCovariateShiftExercises
         ArgumentNullException.ThrowIfNull(plain);
         double ratio = noisy.Average(r => r.Shift) / plain.Average(r => r.Shift);
         double perSeed = noisy.Zip(plain, (n, p) => n.Shift / p.Shift).Average();
-        Exercise.CheckDigits("3 · noisy BN shift ratio", answer, ratio, significantDigits: 2,
-            hint: EpsilonExercises.Near(answer, perSeed, 2) ? "That averages the per-seed ratios; the question divides the two averaged shifts."
-                : EpsilonExercises.Near(answer, 1 / ratio, 2) ? "Upside down: noisy BN's shift is the larger one."
+        Exercise.CheckDigits("3 · noisy BN shift ratio", answer, ratio, significantDigits: 3,
+            hint: EpsilonExercises.Near(answer, perSeed, 3) ? "That averages the per-seed ratios; the question divides the two averaged shifts."
+                : EpsilonExercises.Near(answer, 1 / ratio, 3) ? "Upside down: noisy BN's shift is the larger one."
                 : "Average each kind's Shift over its seeds, then divide noisy BN's by no BN's (default init).");
     }
 
     /// <summary>
     /// Exercise 4 (predict, then measure): noisy BN trained on <paramref name="moons"/> at η = <see cref="LargeRate"/>
     /// from <paramref name="seed"/> (250 steps, <see cref="CovariateShiftExperiments.Run"/>); the student gives its
-    /// final loss (3 significant digits; a diverged run is ∞) and whether it "trains" (final loss below ln 2, chance
-    /// level) or "fails". One verdict for both. The expected run is repeated here (about a second).
+    /// final loss (4 significant digits; a diverged run is ∞) and whether it "trains" (final loss below ln 2, chance
+    /// level) or "fails". One verdict for both. The expected run is repeated here (a fraction of a second).
     /// </summary>
     public static void NoisyAtLargeRate(double answerLoss, string? answerVerdict, Dataset<double> moons, ulong seed)
     {
@@ -73,12 +73,12 @@ public static class InternalCovariateShiftExercises
 
         double loss = CovariateShiftExperiments.Run(moons, NetKind.NoisyBatchNorm, seed, LargeRate).FinalLoss();
         string verdict = loss < Math.Log(2) ? "trains" : "fails";
-        bool lossRight = double.IsPositiveInfinity(loss) ? double.IsPositiveInfinity(answerLoss) : EpsilonExercises.Near(answerLoss, loss, 3);
+        bool lossRight = double.IsPositiveInfinity(loss) ? double.IsPositiveInfinity(answerLoss) : EpsilonExercises.Near(answerLoss, loss, 4);
         bool verdictRight = string.Equals(answerVerdict.Trim(), verdict, StringComparison.OrdinalIgnoreCase);
         string? hint = lossRight && verdictRight ? null
             : !lossRight ? "Run CovariateShiftExperiments.Run(moons, NetKind.NoisyBatchNorm, seeds[0], 10) and read FinalLoss(); check the kind, the seed and η."
             : "The loss is right; compare it with chance level, ln 2 ≈ 0.693 for two classes: below it the network has learned something.";
-        Exercise.Report(name, lossRight && verdictRight, hint, $"{(double.IsPositiveInfinity(loss) ? "∞" : Exercise.ShownDigits(loss, 3))}, {verdict}");
+        Exercise.Report(name, lossRight && verdictRight, hint, $"{(double.IsPositiveInfinity(loss) ? "∞" : Exercise.ShownDigits(loss, 4))}, {verdict}");
     }
 
     private static double RuleAccuracy(Dataset<double> data, int column) =>

@@ -43,9 +43,9 @@ public class BackpropExercisesTests
     }
 
     [Theory]
-    // errors at h = 1e-3, 1e-4, 1e-5, 1e-6: the smallest is 2e-6, the one at 1e-5 is 8e-5: 40 times larger.
-    [InlineData(40, "right")]
-    [InlineData(0.025, "wrong")]
+    // errors at h = 1e-3, 1e-4, 1e-5, 1e-6: the smallest is 2e-6, the one at 1e-5 is 8e-5: a fraction 0.025.
+    [InlineData(0.025, "right")]
+    [InlineData(40, "wrong")]
     [InlineData(double.NaN, "not answered")]
     public void Float32Penalty(double answer, string verdict) =>
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.Float32Penalty(answer, [1e-3, 1e-4, 1e-5, 1e-6], [1e-5, 2e-6, 8e-5, 1e-3])));
@@ -55,11 +55,13 @@ public class BackpropExercisesTests
         Assert.Contains("1e-5", Assert.Throws<ArgumentException>(() => BackpropExercises.Float32Penalty(1, [1e-3, 1e-4], [1, 2])).Message, StringComparison.Ordinal);
 
     [Theory]
-    [InlineData(193, "right")]        // (2·16 + 16) + (16·8 + 8) + (8·1 + 1)
-    [InlineData(168, "wrong")]        // weights only
-    [InlineData(double.NaN, "not answered")]
-    public void ParameterCount(double answer, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.ParameterCount(answer)));
+    [InlineData(193, 0.130, "right")]       // (2·16 + 16) + (16·8 + 8) + (8·1 + 1) = 193, of which 16 + 8 + 1 = 25 biases: 0.1295
+    [InlineData(168, 0.130, "wrong")]       // weights only
+    [InlineData(193, 0.149, "wrong")]       // biases over weights, 25/168
+    [InlineData(193, double.NaN, "not answered")]
+    [InlineData(double.NaN, 0.130, "not answered")]
+    public void ParameterCount(double count, double fraction, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.ParameterCount(count, fraction)));
 
     /// <summary>∂L/∂X of 2 → 3 → 1 (sigmoid, mean BCE), written out here independently of the library.</summary>
     private static Matrix<double> InputGradient(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2, bool withDerivative, bool withMean)

@@ -113,7 +113,7 @@ public class BatchNormAlgorithmExercisesTests
             var h = new TrainingHistory();
             for (int step = 1; step <= 300; step++)
             {
-                h.Loss.Add(step is > 80 and <= 100 ? l : 0.3);
+                h.Loss.Add(step is > 40 and <= 60 ? l : 0.3);
             }
 
             return h;
