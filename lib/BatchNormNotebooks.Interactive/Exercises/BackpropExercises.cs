@@ -1,0 +1,230 @@
+namespace BatchNormNotebooks.Interactive;
+
+/// <summary>
+/// The exercises of notebooks/01-backprop-recap. Each method computes its expected value here, out of the students'
+/// sight (from the notebook's own objects where the answer depends on them), and prints the verdict through
+/// <see cref="Exercise"/>: ✅, ❌ with a hint that does not give the answer, or "not answered yet".
+/// </summary>
+public static class BackpropExercises
+{
+    private static readonly Type[] ForbiddenInGradient =
+        [typeof(Linear<>), typeof(Sequential<>), typeof(Sigmoid<>), typeof(BinaryCrossEntropy<>), typeof(Value), typeof(GradientCheck)];
+
+    /// <summary>Exercise 1: z₁₁ = w₁x₁ + w₂x₂ + b of <paramref name="neuron"/> (the notebook's Linear(2→1)) for the row (6, 8), asked to 3 significant digits.</summary>
+    public static void ForwardPass(double answer, Linear<double> neuron)
+    {
+        ArgumentNullException.ThrowIfNull(neuron);
+        double expected = neuron.Forward(Matrix<double>.FromRows([[6.0, 8.0]]))[0, 0];
+        double noBias = expected - neuron.Bias!.Value[0];
+        Exercise.CheckDigits("1 · forward pass", answer, expected, significantDigits: 3,
+            hint: EpsilonExercises.Near(answer, noBias, 3) ? "z₁₁ has three terms: w₁x₁ + w₂x₂ + b." : "z₁₁ = w₁x₁ + w₂x₂ + b with x₁ = 6, x₂ = 8 and the same w₁, w₂, b as above.");
+    }
+
+    /// <summary>
+    /// Exercise 2: the student's function returns ∂L/∂X, shape (m, 2), of the network 2 → 3 → 1 (sigmoid hidden units,
+    /// sigmoid output, mean binary cross-entropy over the m rows) with Z¹ = XW¹ + b¹ (W¹: 2 × 3), Z² = A¹W² + b²
+    /// (W²: 3 × 1). Checked on two seeded batches (m = 5 and m = 3) against the library's backward, to 1e-9 relative
+    /// to the largest entry. A function that calls the library's layers, loss, <see cref="Value"/> or
+    /// <see cref="GradientCheck"/> is rejected; one that still throws <see cref="NotImplementedException"/> is "not
+    /// answered". A wrong result gets a pointed hint for the usual slips (no 1/m, no g′(z¹), ŷ − y flipped, the
+    /// shape of ∂L/∂W¹ instead of ∂L/∂X).
+    /// </summary>
+    public static void InputGradient(Func<Matrix<double>, Matrix<double>, Matrix<double>, double[], Matrix<double>, double[], Matrix<double>> answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        const string name = "2 · ∂L/∂X through the hidden layer";
+        var calls = LibraryCalls.Find([answer], ForbiddenInGradient);
+        if (calls.Count > 0)
+        {
+            Exercise.Report(name, false, $"Your function uses the library ({string.Join(", ", calls.Take(3))}): compute the forward and backward yourself with loops over x[i, j] and Math.Exp.");
+            return;
+        }
+
+        foreach (var (seed, rows) in new[] { (101UL, 5), (102UL, 3) })
+        {
+            var c = GradientCase(seed, rows);
+            Matrix<double> got;
+            try
+            {
+                got = answer(c.X.Clone(), c.Y.Clone(), c.W1.Clone(), [.. c.B1], c.W2.Clone(), [.. c.B2]);
+            }
+            catch (NotImplementedException)
+            {
+                Exercise.Report(name, null, null);
+                return;
+            }
+            catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or InvalidOperationException or NullReferenceException or ArithmeticException)
+            {
+                Exercise.Report(name, false, $"Your function threw {e.GetType().Name}: {e.Message}");
+                return;
+            }
+
+            string? hint = GradientHint(got, c);
+            if (hint is not null)
+            {
+                Exercise.Report(name, false, hint);
+                return;
+            }
+        }
+
+        Exercise.Report(name, true, null);
+    }
+
+    /// <summary>
+    /// Exercise 3: ∂L/∂w₂ of <paramref name="neuron"/> on the row (10, 12) when the label is y = 0, asked to 3
+    /// significant digits (from the library's backward on a copy of the neuron, so the notebook's gradients stay).
+    /// </summary>
+    public static void OtherLabel(double answer, Linear<double> neuron)
+    {
+        ArgumentNullException.ThrowIfNull(neuron);
+        double WeightGrad(double label)
+        {
+            var copy = new Linear<double>(2, 1, new SeededRandom(0));
+            neuron.Weight.Value.CopyTo(copy.Weight.Value, 0);
+            neuron.Bias!.Value.CopyTo(copy.Bias!.Value, 0);
+            var net = new Sequential<double>(copy, new Sigmoid<double>());
+            var loss = new BinaryCrossEntropy<double>();
+            loss.Forward(net.Forward(Matrix<double>.FromRows([[10.0, 12.0]])), Matrix<double>.FromRows([[label]]));
+            net.Backward(loss.Backward());
+            return copy.Weight.Grad[1];
+        }
+
+        Exercise.CheckDigits("3 · the other label", answer, WeightGrad(0), significantDigits: 3,
+            hint: EpsilonExercises.Near(answer, WeightGrad(1), 3) ? "That is the gradient for y = 1: the label changes ∂L/∂z, not a."
+                : "∂L/∂z = a − y with the new y (a does not depend on y), times ∂z/∂w₂.");
+    }
+
+    /// <summary>
+    /// Exercise 4: float32's smallest relative error over the notebook's sweep as a fraction of its error at the
+    /// default h = 1e-5 (how much of the error the best step removes), from <paramref name="steps"/> and
+    /// <paramref name="errors32"/> (parallel lists); asked to 2 significant digits.
+    /// </summary>
+    public static void Float32Penalty(double answer, IReadOnlyList<double> steps, IReadOnlyList<double> errors32)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        ArgumentNullException.ThrowIfNull(errors32);
+        if (steps.Count != errors32.Count)
+        {
+            throw new ArgumentException($"{steps.Count} step sizes but {errors32.Count} errors: the lists must be parallel.", nameof(errors32));
+        }
+
+        int at5 = Enumerable.Range(0, steps.Count).FirstOrDefault(k => Math.Abs(steps[k] - 1e-5) < 1e-12, -1);
+        if (at5 < 0)
+        {
+            throw new ArgumentException("The step sizes do not include h = 1e-5.", nameof(steps));
+        }
+
+        double fraction = errors32.Min() / errors32[at5];
+        Exercise.CheckDigits("4 · float32's price for h = 1e-5", answer, fraction, significantDigits: 2,
+            hint: EpsilonExercises.Near(answer, 1 / fraction, 2) ? "Upside down: the smallest error goes on top." : "Divide the smallest value in err32 by err32 at h = 1e-5.");
+    }
+
+    /// <summary>
+    /// Exercise 5: (a) the number of learnable numbers (weights and biases) of a 2 → 16 → 8 → 1 MLP, exact, and
+    /// (b) the fraction of them that are biases, asked to 3 significant digits. One verdict for both.
+    /// </summary>
+    public static void ParameterCount(double count, double biasFraction)
+    {
+        var net = new Sequential<double>(new Linear<double>(2, 16, new SeededRandom(1)), new Sigmoid<double>(),
+            new Linear<double>(16, 8, new SeededRandom(2)), new Sigmoid<double>(), new Linear<double>(8, 1, new SeededRandom(3)));
+        int expected = net.Parameters.Sum(p => p.Value.Length);
+        int biases = net.Parameters.Where(p => p.Name.EndsWith("bias", StringComparison.Ordinal)).Sum(p => p.Value.Length);
+        const string name = "5 · parameter count";
+        if (double.IsNaN(count) || double.IsNaN(biasFraction))
+        {
+            Exercise.Report(name, null, null);
+            return;
+        }
+
+        bool countRight = count == expected, fractionRight = EpsilonExercises.Near(biasFraction, biases / (double)expected, 3);
+        string? hint = countRight && fractionRight ? null
+            : count == expected - biases ? "Every Linear also has one bias per output."
+            : !countRight ? "A Linear(in→out) has in·out weights and out biases; add the three layers."
+            : "The count is right; now the biases alone (one per output of each Linear) over that count.";
+        Exercise.Report(name, countRight && fractionRight, hint, $"{expected}, {Exercise.ShownDigits(biases / (double)expected, 3)}");
+    }
+
+    private sealed record Case(Matrix<double> X, Matrix<double> Y, Matrix<double> W1, double[] B1, Matrix<double> W2, double[] B2, Matrix<double> Expected, Matrix<double> NoMean, Matrix<double> NoDerivative);
+
+    private static Case GradientCase(ulong seed, int rows)
+    {
+        var random = new SeededRandom(seed);
+        var x = Matrix<double>.RandomNormal(rows, 2, random);
+        var y = new Matrix<double>(rows, 1);
+        for (int i = 0; i < rows; i++)
+        {
+            y[i, 0] = i % 2;
+        }
+
+        var l1 = new Linear<double>(2, 3, random, name: "l1");
+        var l2 = new Linear<double>(3, 1, random, name: "l2");
+        for (int k = 0; k < l2.Weight.Value.Length; k++)
+        {
+            l2.Weight.Value[k] *= 3;   // a hidden layer that matters: larger output weights than the default init
+        }
+
+        var net = new Sequential<double>(l1, new Sigmoid<double>(), l2, new Sigmoid<double>());
+        var loss = new BinaryCrossEntropy<double>();
+        loss.Forward(net.Forward(x), y);
+        var expected = net.Backward(loss.Backward());
+
+        // The two usual slips, computed by hand: δ² without 1/m, and δ¹ without g′(z¹).
+        var yHats = net.ForwardAll(x)[3];
+        var w1 = l1.WeightMatrix.Clone();
+        var w2 = l2.WeightMatrix.Clone();
+        var noDerivative = new Matrix<double>(rows, 2);
+        for (int i = 0; i < rows; i++)
+        {
+            double d2 = (yHats[i, 0] - y[i, 0]) / rows;
+            for (int k = 0; k < 2; k++)
+            {
+                double sum = 0;
+                for (int j = 0; j < 3; j++)
+                {
+                    sum += d2 * w2[j, 0] * w1[k, j];
+                }
+
+                noDerivative[i, k] = sum;
+            }
+        }
+
+        var noMean = expected.Clone();
+        for (int k = 0; k < noMean.Data.Length; k++)
+        {
+            noMean.Data[k] *= rows;
+        }
+
+        return new Case(x, y, w1, [.. l1.Bias!.Value], w2, [.. l2.Bias!.Value], expected, noMean, noDerivative);
+    }
+
+    private static string? GradientHint(Matrix<double>? got, Case c)
+    {
+        if (got is null || got.Rows != c.X.Rows || got.Cols != c.X.Cols)
+        {
+            return $"∂L/∂X has the shape of X, ({c.X.Rows}, {c.X.Cols}); yours is {(got is null ? "null" : $"({got.Rows}, {got.Cols})")}.";
+        }
+
+        double scale = c.Expected.Data.Max(Math.Abs);
+        bool Same(Matrix<double> m) => got.Data.Zip(m.Data).All(p => Math.Abs(p.First - p.Second) <= 1e-9 * scale);
+        if (Same(c.Expected))
+        {
+            return null;
+        }
+
+        if (got.Data.Any(v => !double.IsFinite(v)))
+        {
+            return "Your gradient has NaN or ∞ entries.";
+        }
+
+        var flipped = c.Expected.Clone();
+        for (int k = 0; k < flipped.Data.Length; k++)
+        {
+            flipped.Data[k] = -flipped.Data[k];
+        }
+
+        return Same(c.NoMean) ? "The loss is the mean over the m rows, so δ² carries a factor 1/m."
+            : Same(flipped) ? "The sign is flipped: δ² = ∂L/∂z² for one row is ŷ − y (over m), not y − ŷ."
+            : Same(c.NoDerivative) ? "Between the hidden layer's output a¹ and its input z¹ sits the sigmoid: multiply by g′(z¹) elementwise."
+            : "Go step by step and compare with the cell above: ŷ, then δ², then δ¹; ∂L/∂X follows from Z¹ = XW¹ + b¹ as ∂L/∂A¹ follows from Z² = A¹W² + b².";
+    }
+}

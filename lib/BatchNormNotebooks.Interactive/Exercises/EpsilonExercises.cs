@@ -1,0 +1,133 @@
+namespace BatchNormNotebooks.Interactive;
+
+/// <summary>
+/// The exercises of notebooks/04-epsilon. Each method computes its expected value here, out of the students' sight,
+/// and prints the verdict through <see cref="Exercise"/>: ✅, ❌ with a hint that does not give the answer, or "not
+/// answered yet" while the answer is NaN.
+/// </summary>
+public static class EpsilonExercises
+{
+    /// <summary>The batch of Exercise 4: one feature, m = 4, σ² = 1.25e-4 (comparable to Keras's ε = 1e-3).</summary>
+    public static IReadOnlyList<double> GradientBatch { get; } = [1.00, 1.02, 0.99, 1.01];
+
+    /// <summary>
+    /// Exercise 1: the factor 1/√(σ² + ε) for a feature whose batch variance equals PyTorch's ε (σ² = ε = 1e-5),
+    /// asked to 4 significant digits.
+    /// </summary>
+    public static void VarianceAtEpsilon(double answer)
+    {
+        double eps = BatchNormConvention.PyTorch.Epsilon;
+        Exercise.CheckDigits("1 · σ² = ε", answer, 1 / Math.Sqrt(eps + eps), significantDigits: 4,
+            hint: Math.Abs(answer - 1 / Math.Sqrt(eps)) < 1 ? "That is the constant feature's factor: here σ² is not 0, it is as large as ε."
+                : "Add σ² and ε first, then take the square root, then invert.");
+    }
+
+    /// <summary>
+    /// Exercise 2: the board's shortcut for Keras's ε = 1e-3 and σ = 0.02, the ratio (σ + √ε)/√(σ² + ε), asked to 4
+    /// significant digits.
+    /// </summary>
+    public static void Shortcut(double answer)
+    {
+        double eps = BatchNormConvention.Keras.Epsilon, sigma = 0.02;
+        Exercise.CheckDigits("2 · the shortcut", answer, (sigma + Math.Sqrt(eps)) / Math.Sqrt(sigma * sigma + eps), significantDigits: 4,
+            hint: Math.Abs(answer - Math.Sqrt(2)) < 1e-3 ? "√2 is the largest possible ratio, reached only at σ = √ε; here σ is not √ε."
+                : "Compute both denominators for these σ and ε and divide.");
+    }
+
+    /// <summary>
+    /// Exercise 3: std(x̂) = σ/√(σ² + ε) of a feature with batch variance σ² = 3e-3 under Keras's ε, asked to 3
+    /// significant digits.
+    /// </summary>
+    public static void Damping(double answer)
+    {
+        const double variance = 3e-3;
+        Exercise.CheckDigits("3 · damping", answer, Math.Sqrt(variance / (variance + BatchNormConvention.Keras.Epsilon)), significantDigits: 3,
+            hint: Math.Abs(answer - 1) < 1e-9 ? "σ² is only three times ε here, so ε is not negligible: std(x̂) is not 1."
+                : "std(x̂) = σ/√(σ² + ε); σ is the square root of the variance.");
+    }
+
+    /// <summary>
+    /// Exercise 4: the Jacobian entry ∂x̂₀/∂x₀ of batch norm on <see cref="GradientBatch"/> with Keras's ε = 1e-3
+    /// (γ = 1), which the student measures by centred differences or derives; asked to 3 significant digits. The
+    /// expected value is the library's backward with upstream gradient 1 on x̂₀ and 0 elsewhere.
+    /// </summary>
+    public static void GradientEntry(double answer)
+    {
+        double expected = GradientEntryOf(BatchNormConvention.Keras.Epsilon);
+        double torch = GradientEntryOf(BatchNormConvention.PyTorch.Epsilon);
+        double[] x = [.. GradientBatch];
+        double mean = x.Average(), variance = x.Average(v => (v - mean) * (v - mean));
+        double diagonalOnly = 1 / Math.Sqrt(variance + BatchNormConvention.Keras.Epsilon);
+        string hint = Near(answer, torch, 3) ? "That is the value for PyTorch's ε = 1e-5; this exercise uses Keras's ε = 1e-3."
+            : Near(answer, diagonalOnly, 3) ? "Moving x₀ also moves μ_B and σ²_B, which every x̂ uses: nudge x₀ and recompute the batch statistics too."
+            : Near(answer, 1 / Math.Sqrt(BatchNormConvention.Keras.Epsilon), 3) ? "That is the bound 1/√ε, not this batch's gradient; measure it."
+            : "Nudge x₀ by ±h (h = 1e-6), recompute x̂₀ with the batch's own mean and variance each time, and divide the difference by 2h.";
+        Exercise.CheckDigits("4 · a gradient against its bound", answer, expected, significantDigits: 3, hint: hint);
+    }
+
+    /// <summary>
+    /// Exercise 5: (a) the smallest float32 variance v ≥ 1 at which adding PyTorch's ε is lost (v + ε == v in
+    /// float32), exact; (b) the spacing between v and the next larger float32 there, asked to 2 significant digits.
+    /// One verdict for both, so a lucky guess of (a) does not pass.
+    /// </summary>
+    public static void Float32Vanishing(double variance, double spacing)
+    {
+        float eps = (float)BatchNormConvention.PyTorch.Epsilon;
+        float v = 1f;
+        while (v + eps != v)
+        {
+            v *= 2;
+        }
+
+        // v is a power of two; every float32 below it and above 1 still changes (checked: the one just below it does).
+        float below = MathF.BitDecrement(v);
+        if (below + eps == below)
+        {
+            throw new InvalidOperationException("The doubling search overshot: the threshold is not a power of two.");
+        }
+
+        double expectedSpacing = MathF.BitIncrement(v) - v;
+        if (double.IsNaN(variance) || double.IsNaN(spacing))
+        {
+            Exercise.Report("5 · where ε vanishes in float32", null, null);
+            return;
+        }
+
+        bool varianceRight = variance == v;
+        bool spacingRight = Near(spacing, expectedSpacing, 2);
+        string? hint = varianceRight && spacingRight ? null
+            : variance == v / 2 ? "At that variance adding ε still changes the float: half the spacing there is below ε. Go one step further."
+            : varianceRight ? "The variance is right; the spacing near v is 2^(e − 23) for v in [2^e, 2^(e+1)) — 24 significant bits."
+            : "Search in float32: start at v = 1f and double v while v + 1e-5f != v; the first v where it no longer changes is the answer. Then the spacing there.";
+        Exercise.Report("5 · where ε vanishes in float32", varianceRight && spacingRight, hint,
+            $"{v:R}, {Exercise.ShownDigits(expectedSpacing, 2)}");
+    }
+
+    /// <summary>∂x̂₀/∂x₀ of <see cref="GradientBatch"/> under <paramref name="epsilon"/>, from the library's backward.</summary>
+    private static double GradientEntryOf(double epsilon)
+    {
+        var layer = new BatchNorm1d<double>(1, BatchNormConvention.PyTorch.WithEpsilon(epsilon));
+        var x = new Matrix<double>(GradientBatch.Count, 1);
+        for (int i = 0; i < GradientBatch.Count; i++)
+        {
+            x[i, 0] = GradientBatch[i];
+        }
+
+        layer.Forward(x);
+        var dy = new Matrix<double>(GradientBatch.Count, 1);
+        dy[0, 0] = 1;
+        return layer.Backward(dy)[0, 0];
+    }
+
+    /// <summary>True when <paramref name="answer"/> agrees with <paramref name="value"/> to <paramref name="digits"/> significant digits.</summary>
+    internal static bool Near(double answer, double value, int digits)
+    {
+        if (!double.IsFinite(answer) || !double.IsFinite(value))
+        {
+            return false;
+        }
+
+        double magnitude = value == 0 ? 0 : Math.Floor(Math.Log10(Math.Abs(value)));
+        return Math.Abs(answer - value) <= 0.5 * Math.Pow(10, magnitude - digits + 1) * (1 + 1e-9);
+    }
+}

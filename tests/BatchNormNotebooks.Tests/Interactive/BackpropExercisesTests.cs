@@ -1,0 +1,145 @@
+using BatchNormNotebooks.Interactive;
+
+namespace BatchNormNotebooks.Tests.Interactive;
+
+/// <summary>
+/// Notebook 01's exercise checks: the reference answer passes, the planted mistake fails, an unanswered one is "not
+/// answered". Expected values are worked out by hand (in the comments) or by an implementation written here.
+/// </summary>
+[Collection(nameof(ConsoleCollection))]
+public class BackpropExercisesTests
+{
+    /// <summary>The notebook's neuron: w1 = 0.1, w2 = −0.05, b = 0.2.</summary>
+    private static Linear<double> Neuron()
+    {
+        var neuron = new Linear<double>(2, 1, new SeededRandom(0));
+        neuron.Weight.Value[0] = 0.1;
+        neuron.Weight.Value[1] = -0.05;
+        neuron.Bias!.Value[0] = 0.2;
+        return neuron;
+    }
+
+    [Theory]
+    [InlineData(0.4, "right")]        // 0.1·6 − 0.05·8 + 0.2
+    [InlineData(0.2, "wrong")]        // without b
+    [InlineData(double.NaN, "not answered")]
+    public void ForwardPass(double answer, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.ForwardPass(answer, Neuron())));
+
+    [Theory]
+    // z = 0.1·10 − 0.05·12 + 0.2 = 0.6, a = σ(0.6) = 0.645656; with y = 0, ∂L/∂w2 = a·12 = 7.7479.
+    [InlineData(7.75, "right")]
+    [InlineData(-4.25, "wrong")]      // (a − 1)·12: the old label
+    [InlineData(double.NaN, "not answered")]
+    public void OtherLabel(double answer, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.OtherLabel(answer, Neuron())));
+
+    [Fact]
+    public void OtherLabel_leaves_the_neurons_gradients_alone()
+    {
+        var neuron = Neuron();
+        ConsoleCapture.Of(() => BackpropExercises.OtherLabel(7.75, neuron));
+        Assert.All(neuron.Weight.Grad, g => Assert.Equal(0, g));
+    }
+
+    [Theory]
+    // errors at h = 1e-3, 1e-4, 1e-5, 1e-6: the smallest is 2e-6, the one at 1e-5 is 8e-5: a fraction 0.025.
+    [InlineData(0.025, "right")]
+    [InlineData(40, "wrong")]
+    [InlineData(double.NaN, "not answered")]
+    public void Float32Penalty(double answer, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.Float32Penalty(answer, [1e-3, 1e-4, 1e-5, 1e-6], [1e-5, 2e-6, 8e-5, 1e-3])));
+
+    [Fact]
+    public void Float32Penalty_refuses_a_sweep_without_the_default_step() =>
+        Assert.Contains("1e-5", Assert.Throws<ArgumentException>(() => BackpropExercises.Float32Penalty(1, [1e-3, 1e-4], [1, 2])).Message, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData(193, 0.130, "right")]       // (2·16 + 16) + (16·8 + 8) + (8·1 + 1) = 193, of which 16 + 8 + 1 = 25 biases: 0.1295
+    [InlineData(168, 0.130, "wrong")]       // weights only
+    [InlineData(193, 0.149, "wrong")]       // biases over weights, 25/168
+    [InlineData(193, double.NaN, "not answered")]
+    [InlineData(double.NaN, 0.130, "not answered")]
+    public void ParameterCount(double count, double fraction, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.ParameterCount(count, fraction)));
+
+    /// <summary>∂L/∂X of 2 → 3 → 1 (sigmoid, mean BCE), written out here independently of the library.</summary>
+    private static Matrix<double> InputGradient(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2, bool withDerivative, bool withMean)
+    {
+        int m = x.Rows;
+        var dx = new Matrix<double>(m, 2);
+        for (int i = 0; i < m; i++)
+        {
+            var a1 = new double[3];
+            double z2 = b2[0];
+            for (int j = 0; j < 3; j++)
+            {
+                a1[j] = 1 / (1 + Math.Exp(-(b1[j] + (x[i, 0] * w1[0, j]) + (x[i, 1] * w1[1, j]))));
+                z2 += a1[j] * w2[j, 0];
+            }
+
+            double d2 = ((1 / (1 + Math.Exp(-z2))) - y[i, 0]) / (withMean ? m : 1);
+            for (int j = 0; j < 3; j++)
+            {
+                double d1 = d2 * w2[j, 0] * (withDerivative ? a1[j] * (1 - a1[j]) : 1);
+                for (int k = 0; k < 2; k++)
+                {
+                    dx[i, k] += d1 * w1[k, j];
+                }
+            }
+        }
+
+        return dx;
+    }
+
+    private static Matrix<double> Right(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2) => InputGradient(x, y, w1, b1, w2, b2, true, true);
+
+    private static Matrix<double> NoDerivative(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2) => InputGradient(x, y, w1, b1, w2, b2, false, true);
+
+    private static Matrix<double> NoMean(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2) => InputGradient(x, y, w1, b1, w2, b2, true, false);
+
+    private static Matrix<double> WeightShaped(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2) => new(2, 3);
+
+    private static Matrix<double> Unanswered(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2) => throw new NotImplementedException();
+
+    private static Matrix<double> ByTheLibrary(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2)
+    {
+        var l1 = new Linear<double>(2, 3, new SeededRandom(1));
+        var l2 = new Linear<double>(3, 1, new SeededRandom(2));
+        w1.Data.CopyTo(l1.Weight.Value, 0);
+        b1.CopyTo(l1.Bias!.Value, 0);
+        w2.Data.CopyTo(l2.Weight.Value, 0);
+        b2.CopyTo(l2.Bias!.Value, 0);
+        var net = new Sequential<double>(l1, new Sigmoid<double>(), l2, new Sigmoid<double>());
+        var loss = new BinaryCrossEntropy<double>();
+        loss.Forward(net.Forward(x), y);
+        return net.Backward(loss.Backward());
+    }
+
+    [Fact]
+    public void InputGradient_accepts_a_hand_written_backward() =>
+        Assert.Equal("right", ExerciseVerdicts.Of(() => BackpropExercises.InputGradient(Right)));
+
+    [Theory]
+    [InlineData("derivative", "g′(z¹)")]
+    [InlineData("mean", "1/m")]
+    [InlineData("shape", "shape of X")]
+    [InlineData("library", "uses the library")]
+    public void InputGradient_rejects_the_usual_slips_with_a_pointed_hint(string slip, string inHint)
+    {
+        Func<Matrix<double>, Matrix<double>, Matrix<double>, double[], Matrix<double>, double[], Matrix<double>> answer = slip switch
+        {
+            "derivative" => NoDerivative,
+            "mean" => NoMean,
+            "shape" => WeightShaped,
+            _ => ByTheLibrary,
+        };
+        string line = ConsoleCapture.Of(() => BackpropExercises.InputGradient(answer));
+        Assert.Equal("wrong", ExerciseVerdicts.Read(line));
+        Assert.Contains(inHint, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InputGradient_not_answered_while_the_body_throws_NotImplementedException() =>
+        Assert.Equal("not answered", ExerciseVerdicts.Of(() => BackpropExercises.InputGradient(Unanswered)));
+}

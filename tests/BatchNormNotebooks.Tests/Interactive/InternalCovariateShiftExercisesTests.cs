@@ -1,0 +1,62 @@
+using BatchNormNotebooks.Interactive;
+
+namespace BatchNormNotebooks.Tests.Interactive;
+
+/// <summary>
+/// Notebook 02's exercise checks: the reference answer passes, the planted mistake fails, an unanswered one is "not
+/// answered". Expected values are worked out by hand from small data sets written here.
+/// </summary>
+[Collection(nameof(ConsoleCollection))]
+public class InternalCovariateShiftExercisesTests
+{
+    // Columns (object, background); labels. Training: the background rule is right on rows 0, 2, 3 (3/4); the
+    // object rule on rows 0, 1, 3 (3/4). Test: background right on rows 1, 3, 4 (3/5), object on 0, 1, 2, 4 (4/5).
+    private static Dataset<double> Train() => new("train", Matrix<double>.FromRows([[0.5, 1], [1.0, -1], [-0.5, 2], [-1.0, -3]]),
+        Matrix<double>.FromRows([[1], [1], [1], [0]]), ["object", "background"]);
+
+    private static Dataset<double> Test() => new("test", Matrix<double>.FromRows([[0.5, -1], [-1.0, -2], [2.0, -1], [0.3, -1], [-0.2, -0.5]]),
+        Matrix<double>.FromRows([[1], [0], [1], [0], [0]]), ["object", "background"]);
+
+    [Theory]
+    [InlineData(0.75, "right")]
+    [InlineData(0.6, "wrong")]        // the test set
+    [InlineData(double.NaN, "not answered")]
+    public void BackgroundRule(double answer, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.BackgroundRule(answer, Train(), Test())));
+
+    [Theory]
+    [InlineData(0.8, "right")]
+    [InlineData(0.6, "wrong")]        // the background rule on the test set
+    [InlineData(0.75, "wrong")]       // the training set
+    [InlineData(double.NaN, "not answered")]
+    public void ObjectRule(double answer, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.ObjectRule(answer, Train(), Test())));
+
+    private static MoonRun Run(NetKind kind, double shift) => new(kind, [0.5], shift, 0, 1);
+
+    [Theory]
+    // noisy shifts 2 and 4 (mean 3), no-BN 0.01 and 0.05 (mean 0.03): ratio 100; mean of per-seed ratios (200 + 80)/2 = 140.
+    [InlineData(100, "right")]
+    [InlineData(140, "wrong")]
+    [InlineData(0.01, "wrong")]
+    [InlineData(double.NaN, "not answered")]
+    public void NoisyShiftRatio(double answer, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.NoisyShiftRatio(answer,
+            [Run(NetKind.NoisyBatchNorm, 2), Run(NetKind.NoisyBatchNorm, 4)], [Run(NetKind.NoBatchNorm, 0.01), Run(NetKind.NoBatchNorm, 0.05)])));
+
+    [Theory]
+    [InlineData(double.NaN, "trains")]
+    [InlineData(0.1, "")]
+    public void NoisyAtLargeRate_not_answered_until_both_parts_are_given(double loss, string verdict) =>
+        Assert.Equal("not answered", ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.NoisyAtLargeRate(loss, verdict, TwoMoons.Generate(600, seed: 5, noise: 0.15), 1)));
+
+    [Theory]
+    // The notebook's moons (600 points, seed 5, noise 0.15), noisy BN, seed 1, η = 10: CovariateShiftExperiments.Run's
+    // final loss is 0.19212 (measured once with the library's trainer and written here), below ln 2: "trains".
+    [InlineData(0.1921, "trains", "right")]
+    [InlineData(0.1921, "fails", "wrong")]      // the number is right, the conclusion not
+    [InlineData(0.192, "trains", "wrong")]      // 3 digits where 4 are asked
+    [InlineData(2.3, "fails", "wrong")]         // a network without BN at η = 10
+    public void NoisyAtLargeRate(double loss, string verdict, string expected) =>
+        Assert.Equal(expected, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.NoisyAtLargeRate(loss, verdict, TwoMoons.Generate(600, seed: 5, noise: 0.15), 1)));
+}
