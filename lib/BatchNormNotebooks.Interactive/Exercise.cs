@@ -9,9 +9,14 @@ namespace BatchNormNotebooks.Interactive;
 /// reference solution and a plausible wrong answer live in notebooks/solutions/NN-name.txt: the handout builder runs
 /// the lecturer's handout with the solutions (every check must print ✅) and the tests run the wrong answers (❌).
 /// </summary>
+/// <remarks>
+/// Notebooks do not call these directly: a check cell calls its notebook's exercise class in <c>Exercises/</c>, which
+/// computes the expected value where the student cannot print it and passes it here.
+/// </remarks>
 /// <example><code>
-/// double answer1 = double.NaN; // μ_B of z11 for rows 2–5
-/// Exercise.Check("1 · batch mean", answer1, expected: muB, tolerance: 1e-3, hint: "Average the four z values.");
+/// // Exercises/EpsilonExercises.cs
+/// public static void Damping(double answer) =>
+///     Exercise.CheckDigits("3 · damping", answer, expected: Math.Sqrt(3e-3 / (3e-3 + Keras.Epsilon)), significantDigits: 3, hint: "…");
 /// </code></example>
 public static class Exercise
 {
