@@ -103,6 +103,44 @@ public static class PlacementStudy
         return (net, history);
     }
 
+    /// <summary>
+    /// How far, in eval mode, each batch norm's input sits from where its running mean says, over a whole data set:
+    /// for every BatchNorm1d of <paramref name="network"/> (in order), the root mean square over its units j of
+    /// (mean over the rows of its eval-mode input x_j − running mean_j) / √(running var_j + ε). Near 0 when the running
+    /// statistics describe what the trained network feeds the layer; 1 means the inputs sit a whole running standard
+    /// deviation off on average. The network is run in eval mode and left in the mode it was in.
+    /// </summary>
+    public static double[] EvalOffsets(Sequential<double> network, Dataset<double> data)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(data);
+        bool training = network.Training;
+        network.Training = false;
+        try
+        {
+            var outputs = network.ForwardAll(data.X);
+            var offsets = new List<double>();
+            for (int l = 0; l < network.Layers.Count; l++)
+            {
+                if (network.Layers[l] is BatchNorm1d<double> bn)
+                {
+                    var input = l == 0 ? data.X : outputs[l - 1];
+                    offsets.Add(Math.Sqrt(Enumerable.Range(0, bn.Features).Average(j =>
+                    {
+                        double off = (input.Column(j).Average() - bn.Running.Mean[j]) / Math.Sqrt(bn.Running.Variance[j] + bn.Convention.Epsilon);
+                        return off * off;
+                    })));
+                }
+            }
+
+            return [.. offsets];
+        }
+        finally
+        {
+            network.Training = training;
+        }
+    }
+
     /// <summary>Trains one arm from each of <paramref name="seeds"/> (see <see cref="Train"/>), the seeds in parallel on
     /// the machine's cores; the runs share nothing, so the histories (in the order of the seeds) are the same as one by
     /// one.</summary>

@@ -80,7 +80,7 @@ public sealed class Sigmoid<T> : Activation<T> where T : IFloatingPointIeee754<T
     public override string Name => "Sigmoid";
 
     /// <inheritdoc/>
-    protected override void Apply(ReadOnlySpan<T> z, Span<T> destination) => TensorPrimitives.Sigmoid(z, destination);
+    protected override void Apply(ReadOnlySpan<T> z, Span<T> destination) => Elementwise.Sigmoid(z, destination);
 
     /// <inheritdoc/>
     protected override void Derivative(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> destination)

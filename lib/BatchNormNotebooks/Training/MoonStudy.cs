@@ -13,8 +13,8 @@ public sealed record MoonStudyLandscape(NetKind Kind, ulong Seed, LandscapeTrace
 /// <summary>
 /// The two-moons study of notebooks/02-internal-covariate-shift (Santurkar et al. 2018, §2–3, at toy scale): every
 /// network kind trained on every seed by <see cref="CovariateShiftExperiments.Run"/>, and the loss landscape of the
-/// first three kinds by <see cref="CovariateShiftExperiments.MeasureLandscape"/>. Too slow for a live cell on two
-/// cores (about 20 s), so it is computed once by <see cref="Command"/> into <c>notebooks/data/moons-study.json</c>;
+/// first three kinds by <see cref="CovariateShiftExperiments.MeasureLandscape"/>. Computed once by
+/// <see cref="Command"/> into <c>notebooks/data/moons-study.json</c>, so the notebook's live path only loads it;
 /// every run is deterministic (double precision, seeded), and a live cell reruns one of them to compare.
 /// </summary>
 public sealed record MoonStudy(int DataCount, ulong DataSeed, double Noise, double LearningRate, int Steps, ulong[] Seeds, double[] Etas,

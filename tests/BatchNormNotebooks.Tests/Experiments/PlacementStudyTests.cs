@@ -96,6 +96,30 @@ public class PlacementStudyTests
     }
 
     [Fact]
+    public void Eval_offsets_measure_each_batch_norms_input_mean_against_its_running_statistics()
+    {
+        // One BN of two units after a Linear that is the identity: its input is x itself.
+        var linear = new Linear<double>(2, 2, new SeededRandom(1), name: "id");
+        linear.Weight.Value.AsSpan().Clear();
+        linear.Weight.Value[0] = 1;
+        linear.Weight.Value[3] = 1;
+        linear.Bias!.Value.AsSpan().Clear();
+        var bn = new BatchNorm1d<double>(2);
+        var net = new Sequential<double>(linear, bn);
+        var x = Matrix<double>.FromRows([[1.0, 10], [3, 10]]);   // column means 2 and 10
+        bn.Running.Mean[0] = 1;
+        bn.Running.Variance[0] = 4 - 1e-5;                     // offset (2 − 1)/√4 = 0.5
+        bn.Running.Mean[1] = 10;
+        bn.Running.Variance[1] = 1 - 1e-5;                     // offset 0
+        var data = new Dataset<double>("two rows", x, new Matrix<double>(2, 1), ["a", "b"]);
+        double[] offsets = PlacementStudy.EvalOffsets(net, data);
+        Assert.Single(offsets);
+        Assert.Equal(Math.Sqrt(((0.5 * 0.5) + 0) / 2), offsets[0], 12);
+        Assert.True(net.Training);                             // left in the mode it was in
+        Assert.Empty(PlacementStudy.EvalOffsets(PlacementStudy.Network(BatchNormPlacement.None, 2, 1), data));
+    }
+
+    [Fact]
     public void Spread_uses_the_sample_std_and_overlap_compares_mean_gaps_with_summed_stds()
     {
         var s = Spread.Of([1.0, 2, 3, 4]);

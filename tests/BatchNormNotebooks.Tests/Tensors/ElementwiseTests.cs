@@ -7,7 +7,7 @@ namespace BatchNormNotebooks.Tests.Tensors;
 /// path), at lengths with and without a vector tail, in place too.</summary>
 public class ElementwiseTests
 {
-    public static TheoryData<int> Lengths => [1, 7, 8, 61, 6000];
+    public static TheoryData<int> Lengths => [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 61, 6000];
 
     [Theory]
     [MemberData(nameof(Lengths))]
@@ -31,6 +31,7 @@ public class ElementwiseTests
             ("x + y", d => Elementwise.Add<T>(x, y, d), d => TensorPrimitives.Add<T>(x, y, d)),
             ("x·(−0.1) + y", d => Elementwise.MultiplyAdd<T>(x, t, y, d), d => TensorPrimitives.MultiplyAdd<T>(x, t, y, d)),
             ("(1 − a)·a", d => Elementwise.SigmoidSlope<T>(a, d), d => { TensorPrimitives.Subtract<T>(T.One, a, d); TensorPrimitives.Multiply<T>(d, a, d); }),
+            ("σ(x)", d => Elementwise.Sigmoid<T>(x, d), d => TensorPrimitives.Sigmoid<T>(x, d)),
         };
         foreach (var (name, ours, reference) in cases)
         {
@@ -47,6 +48,23 @@ public class ElementwiseTests
         Assert.Equal(product, inPlace);
         Assert.Equal(TensorPrimitives.Max<T>(x), Elementwise.Max<T>(x));
         Assert.Equal(TensorPrimitives.IndexOfMax<T>(x), Elementwise.IndexOfMax<T>(x));
+    }
+
+    [Fact]
+    public void Sigmoid_matches_TensorPrimitives_at_the_extremes_and_at_NaN()
+    {
+        for (int length = 1; length <= 40; length++)
+        {
+            double[] x = [.. Enumerable.Range(0, length).Select(k => (k % 4) switch { 0 => double.NaN, 1 => 800, 2 => -800, _ => -36.5 })];
+            float[] xf = [.. x.Select(v => (float)v / 8)];
+            double[] expected = new double[length], actual = new double[length];
+            float[] expectedF = new float[length], actualF = new float[length];
+            TensorPrimitives.Sigmoid<double>(x, expected);
+            Elementwise.Sigmoid<double>(x, actual);
+            TensorPrimitives.Sigmoid<float>(xf, expectedF);
+            Elementwise.Sigmoid<float>(xf, actualF);
+            Assert.True(expected.SequenceEqual(actual) && expectedF.SequenceEqual(actualF), $"length {length}");
+        }
     }
 
     [Fact]
