@@ -19,7 +19,7 @@ namespace BatchNormNotebooks;
 /// (no transpose); A·Bᵀ transposes B into a pooled or caller-given buffer. Other element types, or machines without
 /// 256-bit vectors, use a <see cref="Vector{T}"/> axpy loop. No allocation in steady state.
 /// </remarks>
-public static class MatrixProduct
+public static partial class MatrixProduct
 {
     /// <summary>Rows of B per panel of the micro-kernel (256 rows × 24 floats = 24 KiB, inside L1).</summary>
     public const int KBlock = 256;
@@ -39,7 +39,7 @@ public static class MatrixProduct
         Check(c.Length, m, n, "C");
         if (UseMicroKernel<T>(n))
         {
-            Gemm(ref MemoryMarshal.GetReference(a), k, 1, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), m, k, n, accumulate: true);
+            Split(ref MemoryMarshal.GetReference(a), k, 1, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), m, k, n, accumulate: true);
             return;
         }
 
@@ -55,7 +55,7 @@ public static class MatrixProduct
         Check(c.Length, m, n, "C");
         if (UseMicroKernel<T>(n) && k > 0)
         {
-            Gemm(ref MemoryMarshal.GetReference(a), k, 1, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), m, k, n, accumulate: false);
+            Split(ref MemoryMarshal.GetReference(a), k, 1, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), m, k, n, accumulate: false);
             return;
         }
 
@@ -72,7 +72,7 @@ public static class MatrixProduct
         Check(c.Length, k, n, "C");
         if (UseMicroKernel<T>(n) && m > 0)
         {
-            Gemm(ref MemoryMarshal.GetReference(a), 1, k, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), k, m, n, accumulate: false);
+            Split(ref MemoryMarshal.GetReference(a), 1, k, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), k, m, n, accumulate: false);
             return;
         }
 
@@ -126,7 +126,7 @@ public static class MatrixProduct
         if (UseMicroKernel<T>(n))
         {
             // Aᵀ has shape (k, m): element (i, p) of Aᵀ is a[p·k + i], row stride 1, column stride k.
-            Gemm(ref MemoryMarshal.GetReference(a), 1, k, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), k, m, n, accumulate: true);
+            Split(ref MemoryMarshal.GetReference(a), 1, k, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), k, m, n, accumulate: true);
             return;
         }
 
