@@ -20,8 +20,18 @@ internal static class ProductThreads
     private const int SpinIterations = 20_000;
 
     private static readonly object Gate = new();
+    private static readonly SemaphoreSlim Wake = new(0);
     private static Worker[]? _workers;
     private static int _busy;
+
+    // The current job: the part delegate, its part count, and the generation (high 32 bits) with the next unclaimed
+    // part (low 32 bits) in one word, so a worker that wakes late can never claim a part of a newer job by mistake.
+    private static Action<int>? _job;
+    private static int _parts;
+    private static long _state;
+    private static int _finished;
+    private static int _sleepers;
+    private static Exception? _failure;
 
     [ThreadStatic]
     private static int t_callerOnly;
@@ -70,37 +80,67 @@ internal static class ProductThreads
     /// <summary>Gives the workers back.</summary>
     public static void Release() => Volatile.Write(ref _busy, 0);
 
-    /// <summary>With the workers held (<see cref="TryAcquire"/>): runs <paramref name="part"/>(0 … parts − 1), part 0
-    /// on the caller, and returns when all have finished.</summary>
+    /// <summary>With the workers held (<see cref="TryAcquire"/>): runs <paramref name="part"/>(0 … parts − 1) and
+    /// returns when all have finished. The caller and the workers claim parts one at a time, so a worker the machine
+    /// has not scheduled yet costs nothing: the caller runs every part nobody claimed.</summary>
     public static void Run(Action<int> part, int parts)
     {
         var workers = _workers ?? Start();
-        Exception? failure = null;
-        for (int w = 0; w < parts - 1; w++)
+        _job = part;
+        _parts = parts;
+        _failure = null;
+        Volatile.Write(ref _finished, 0);
+        long generation = (Volatile.Read(ref _state) >> 32) + 1;
+        Interlocked.Exchange(ref _state, generation << 32);   // full fence: the job is visible before its generation
+        if (Volatile.Read(ref _sleepers) > 0)
         {
-            workers[w].Post(part, w + 1);
+            Wake.Release(Math.Min(workers.Length, parts - 1));
         }
 
-        try
+        int done = Work(generation);
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _finished) + done < parts)
         {
-            part(0);
-        }
-        catch (Exception e)
-        {
-            failure = e;
+            spin.SpinOnce(sleep1Threshold: -1);
         }
 
-        for (int w = 0; w < parts - 1; w++)
+        if (_failure is not null)
         {
-            failure ??= workers[w].WaitDone();
-        }
-
-        if (failure is not null)
-        {
-            throw new AggregateException("A part of a threaded matrix product failed.", failure);
+            throw new AggregateException("A part of a threaded matrix product failed.", _failure);
         }
 
         ThreadedRuns++;
+    }
+
+    /// <summary>Claims and runs parts of job <paramref name="generation"/> until none is left; returns how many it ran.</summary>
+    private static int Work(long generation)
+    {
+        int ran = 0;
+        while (true)
+        {
+            long state = Volatile.Read(ref _state);
+            if (state >> 32 != generation || (int)state >= _parts)
+            {
+                return ran;
+            }
+
+            if (Interlocked.CompareExchange(ref _state, state + 1, state) != state)
+            {
+                continue;
+            }
+
+            // The job cannot finish (nor be replaced) before this claimed part is counted, so its fields are current.
+            try
+            {
+                _job!((int)state);
+            }
+            catch (Exception e)
+            {
+                _failure = e;
+            }
+
+            ran++;
+        }
     }
 
     private static Worker[] Start()
@@ -131,51 +171,20 @@ internal static class ProductThreads
 
     private sealed class Worker
     {
-        private readonly SemaphoreSlim _wake = new(0);
-        private Action<int>? _job;
-        private int _part;
-        private int _posted;     // jobs posted (written by the caller)
-        private int _done;       // jobs finished (written by the worker)
-        private int _sleeping;
-        private Exception? _failure;
-
         public Worker(int index)
         {
             var thread = new Thread(Loop) { IsBackground = true, Name = $"MatrixProduct worker {index}" };
             thread.Start();
         }
 
-        public void Post(Action<int> job, int part)
+        private static void Loop()
         {
-            _job = job;
-            _part = part;
-            _failure = null;
-            Interlocked.Increment(ref _posted);   // full fence: the job is visible before the count
-            if (Volatile.Read(ref _sleeping) != 0)
-            {
-                _wake.Release();
-            }
-        }
-
-        public Exception? WaitDone()
-        {
-            var spin = default(SpinWait);
-            while (Volatile.Read(ref _done) != Volatile.Read(ref _posted))
-            {
-                spin.SpinOnce(sleep1Threshold: -1);
-            }
-
-            return _failure;
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private void Loop()
-        {
-            int seen = 0;
+            long seen = 0;
             while (true)
             {
                 int spins = 0;
-                while (Volatile.Read(ref _posted) == seen)
+                long generation;
+                while ((generation = Volatile.Read(ref _state) >> 32) == seen)
                 {
                     if (spins < SpinIterations)
                     {
@@ -184,26 +193,21 @@ internal static class ProductThreads
                         continue;
                     }
 
-                    Interlocked.Exchange(ref _sleeping, 1);   // full fence before the re-check: no lost wake-up
-                    if (Volatile.Read(ref _posted) == seen)
+                    Interlocked.Increment(ref _sleepers);   // full fence before the re-check: no lost wake-up
+                    if (Volatile.Read(ref _state) >> 32 == seen)
                     {
-                        _wake.Wait();
+                        Wake.Wait();
                     }
 
-                    Volatile.Write(ref _sleeping, 0);
+                    Interlocked.Decrement(ref _sleepers);
                 }
 
-                seen++;
-                try
+                seen = generation;
+                int ran = Work(generation);
+                if (ran > 0)
                 {
-                    _job!(_part);
+                    Interlocked.Add(ref _finished, ran);
                 }
-                catch (Exception e)
-                {
-                    _failure = e;
-                }
-
-                Volatile.Write(ref _done, seen);
             }
         }
     }
