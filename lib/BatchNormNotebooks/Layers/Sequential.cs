@@ -102,8 +102,20 @@ public sealed class Sequential<T> : ILayer<T> where T : IFloatingPointIeee754<T>
     /// <summary>Backward through every layer in reverse; returns ∂loss/∂x as a new matrix.</summary>
     public Matrix<T> Backward(Matrix<T> dy)
     {
-        var dx = BackwardBuffered(dy);
-        return _layers.Length == 0 ? dx : dx.Clone();
+        ArgumentNullException.ThrowIfNull(dy);
+        if (!_ready || _layers.Length == 0)
+        {
+            return BackwardBuffered(dy);
+        }
+
+        // The last step, through the first layer, writes straight into a new matrix (its public Backward) instead of
+        // into the layer's buffer and then a copy.
+        for (int k = _layers.Length - 1; k > 0; k--)
+        {
+            dy = _layers[k].BackwardBuffered(dy);
+        }
+
+        return _layers[0].Backward(dy);
     }
 
     /// <summary>Backward through every layer's own buffers. With <paramref name="needInputGradient"/> false the first

@@ -8,16 +8,25 @@ namespace BatchNormNotebooks;
 /// split, so every element is computed by exactly the instructions of the one-thread product: same bits.
 /// </summary>
 /// <remarks>
-/// Hand-off costs no allocation: the job is a cached static delegate and a part index. A worker spins for about
-/// <see cref="SpinIterations"/> iterations after a job (the next product of a training step usually comes within
-/// microseconds) and then sleeps on a semaphore. Only one product uses the workers at a time; a product that finds
-/// them taken, or runs inside <see cref="CallerOnly"/> (e.g. Figure 1's one-network-per-core runs), stays on its
-/// caller's thread.
+/// Hand-off costs no allocation: the job is a cached static delegate and a part index. The caller and the workers
+/// claim parts one at a time, so a worker the machine has not scheduled yet costs the caller nothing but the post:
+/// the caller runs every part nobody claimed. A worker polls for 50 µs after a job (the next product of a training
+/// step usually comes within microseconds) and then sleeps on a semaphore. Only one product uses the workers at a
+/// time; a product that finds them taken, or runs inside <see cref="CallerOnly"/> (e.g. Figure 1's one-network-per-core
+/// runs), stays on its caller's thread, and so do the next 64 products after four in a row that the caller had to run
+/// alone (a machine busier than its cores).
 /// </remarks>
 internal static class ProductThreads
 {
-    /// <summary>How long an idle worker polls for the next job before it sleeps (Thread.SpinWait iterations, roughly 50 µs).</summary>
-    private const int SpinIterations = 20_000;
+    /// <summary>How long an idle worker polls for the next job before it sleeps.</summary>
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 20_000;   // 50 µs
+
+    /// <summary>After this many products in a row whose parts the caller ran all by itself (the workers were not
+    /// scheduled in time: the machine is busier than its cores), products stay on the caller's thread for
+    /// <see cref="BackOffProducts"/> products before splitting is tried again.</summary>
+    private const int MissesBeforeBackOff = 4;
+
+    private const int BackOffProducts = 64;
 
     private static readonly object Gate = new();
     private static readonly SemaphoreSlim Wake = new(0);
@@ -32,6 +41,8 @@ internal static class ProductThreads
     private static int _finished;
     private static int _sleepers;
     private static Exception? _failure;
+    private static int _misses;
+    private static int _backOff;
 
     [ThreadStatic]
     private static int t_callerOnly;
@@ -74,6 +85,13 @@ internal static class ProductThreads
             Thread.Yield();
         }
 
+        if (_backOff > 0 && !WaitForWorkers)
+        {
+            _backOff--;
+            Volatile.Write(ref _busy, 0);
+            return false;
+        }
+
         return true;
     }
 
@@ -102,6 +120,16 @@ internal static class ProductThreads
         while (Volatile.Read(ref _finished) + done < parts)
         {
             spin.SpinOnce(sleep1Threshold: -1);
+        }
+
+        if (done < parts)
+        {
+            _misses = 0;
+        }
+        else if (++_misses >= MissesBeforeBackOff)
+        {
+            _misses = 0;
+            _backOff = BackOffProducts;
         }
 
         if (_failure is not null)
@@ -182,14 +210,13 @@ internal static class ProductThreads
             long seen = 0;
             while (true)
             {
-                int spins = 0;
+                long idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
                 long generation;
                 while ((generation = Volatile.Read(ref _state) >> 32) == seen)
                 {
-                    if (spins < SpinIterations)
+                    if (System.Diagnostics.Stopwatch.GetTimestamp() - idleSince < SpinTicks)
                     {
                         Thread.SpinWait(20);
-                        spins += 20;
                         continue;
                     }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using BatchNormNotebooks.Optimizers;
 
 namespace BatchNormNotebooks.Tests.Foundation;
 
@@ -65,6 +66,78 @@ public class MatrixProductThreadsTests
         int before = ProductThreads.ThreadedRuns;
         MatrixProduct.Multiply<float>(a, b, 60, 100, 10, c);
         Assert.Equal(before, ProductThreads.ThreadedRuns);
+    }
+
+    [Fact]
+    public void The_papers_MLP_trained_through_the_public_API_gives_the_same_bits_threaded_and_keeps_earlier_outputs_intact()
+    {
+        var single = TwoPublicSteps(threaded: false);
+        var threaded = TwoPublicSteps(threaded: true);
+        for (int q = 0; q < single.Length; q++)
+        {
+            Assert.True(single[q].AsSpan().SequenceEqual(threaded[q]), $"result {q} of the two steps differs threaded");
+        }
+    }
+
+    /// <summary>Two SGD steps of the 784-100-BN-sigmoid-…-10 MLP (batch 60) through Forward/Backward; returns the
+    /// first step's output and input gradient as read after the second step (they must be what the first step
+    /// returned), the second step's, and the weights after both.</summary>
+    private static float[][] TwoPublicSteps(bool threaded)
+    {
+        var rng = new SeededRandom(8);
+        var layers = new List<ILayer<float>>();
+        int width = 784;
+        for (int k = 0; k < 3; k++)
+        {
+            layers.Add(new Linear<float>(width, 100, rng, bias: false));
+            layers.Add(new BatchNorm1d<float>(100));
+            layers.Add(new Sigmoid<float>());
+            width = 100;
+        }
+
+        layers.Add(new Linear<float>(100, 10, rng));
+        var net = new Sequential<float>([.. layers]);
+        var loss = new SoftmaxCrossEntropy<float>();
+        var sgd = new Sgd<float>(net.Parameters, 0.1);
+        var target = new Matrix<float>(60, 1);
+        for (int i = 0; i < 60; i++)
+        {
+            target[i, 0] = i % 10;
+        }
+
+        IDisposable scope = threaded ? MatrixProduct.ThreadEveryProduct() : ProductThreads.CallerOnly();
+        using (scope)
+        {
+            var x1 = Matrix<float>.RandomNormal(60, 784, rng);
+            var x2 = Matrix<float>.RandomNormal(60, 784, rng);
+            var y1 = net.Forward(x1);
+            loss.Forward(y1, target);
+            var dx1 = net.Backward(loss.Backward());
+            float[] y1Then = Values(y1), dx1Then = Values(dx1);
+            sgd.Step();
+            var y2 = net.Forward(x2);
+            loss.Forward(y2, target);
+            var dx2 = net.Backward(loss.Backward());
+            sgd.Step();
+            Assert.Equal(y1Then, Values(y1));     // the second step changed nothing the caller kept from the first
+            Assert.Equal(dx1Then, Values(dx1));
+            Assert.NotEqual(y1Then, Values(y2));
+            return [Values(y1), Values(dx1), Values(y2), Values(dx2), .. net.Parameters.Select(p => (float[])p.Value.Clone())];
+        }
+    }
+
+    private static float[] Values(Matrix<float> m)
+    {
+        float[] v = new float[m.Rows * m.Cols];
+        for (int i = 0; i < m.Rows; i++)
+        {
+            for (int j = 0; j < m.Cols; j++)
+            {
+                v[(i * m.Cols) + j] = m[i, j];
+            }
+        }
+
+        return v;
     }
 
     private static void AssertSameBits<T>(T[] a, T[] b, T[] c0, int m, int k, int n) where T : IFloatingPointIeee754<T>
