@@ -33,6 +33,10 @@ public class ProductBenchmark
         MatrixProduct.Multiply<float>(_a, _b, _m, _k, _n, _c);
     }
 
+    /// <summary>Bᵀ, what the input gradient dy·Wᵀ pays before its product (B of shape (k, n)).</summary>
+    [Benchmark(Description = "transpose B")]
+    public void TransposeB() => MatrixProduct.Transpose<float>(_b, _k, _n, _c.Length >= _k * _n ? _c.AsSpan(0, _k * _n) : new float[_k * _n]);
+
     [Benchmark(Description = "A·B, one thread")]
     public void OneThread()
     {
