@@ -5,8 +5,8 @@ namespace BatchNormNotebooks;
 /// <summary>Layers applied in order; backward runs them in reverse. Setting <see cref="Training"/> sets every layer.</summary>
 /// <remarks>Inside, the layers pass each other their own buffers (<see cref="ILayer{T}.ForwardBuffered"/>), so a
 /// training step through <see cref="ForwardBuffered"/> and <see cref="BackwardBuffered"/> allocates nothing once the
-/// batch shape is steady; <see cref="Forward"/> and <see cref="Backward"/> copy only the final result into a new
-/// matrix. The buffered path keeps references, not copies: the x given to <see cref="ForwardBuffered"/> must stay
+/// batch shape is steady; <see cref="Forward"/> copies only the final result into a new matrix, and
+/// <see cref="Backward"/> lets the first layer write ∂loss/∂x straight into a new one (its public Backward). The buffered path keeps references, not copies: the x given to <see cref="ForwardBuffered"/> must stay
 /// unchanged until <see cref="BackwardBuffered"/> (a trainer's batch buffer does); <see cref="Forward"/> and
 /// <see cref="ForwardAll"/> first copy x into a buffer of their own, so a caller may change x freely after them.
 /// If a layer's forward throws, the network has no forward and <see cref="Backward"/> throws.

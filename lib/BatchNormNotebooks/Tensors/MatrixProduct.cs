@@ -17,8 +17,10 @@ namespace BatchNormNotebooks;
 /// broadcasts four entries of A and issues twelve fused multiply-adds; B is walked in panels of
 /// <see cref="KBlock"/> rows so a panel stays in L1 while the row blocks of A pass over it. Columns that do not fill
 /// a vector use one overlapping vector whose foreign lanes are discarded. Aᵀ·B reads A with swapped strides
-/// (no transpose); A·Bᵀ transposes B into a pooled or caller-given buffer. Other element types, or machines without
-/// 256-bit vectors, use a <see cref="Vector{T}"/> axpy loop. No allocation in steady state.
+/// (no transpose); A·Bᵀ transposes B (float: 8 × 8 AVX blocks) into a pooled or caller-given buffer. Products of
+/// <see cref="ParallelThreshold"/> multiply-adds and more split their output rows (or 24-column panels) between cores,
+/// with the same bits as on one thread (MatrixProduct.Threads.cs). Other element types, or machines without 256-bit
+/// vectors, use a <see cref="Vector{T}"/> axpy loop on one thread. No allocation in steady state.
 /// </remarks>
 public static partial class MatrixProduct
 {
