@@ -10,10 +10,10 @@ namespace BatchNormNotebooks;
 /// <remarks>
 /// Hand-off costs no allocation: the job is a cached static delegate and a part index. The caller and the workers
 /// claim parts one at a time, so a worker the machine has not scheduled yet costs the caller nothing but the post:
-/// the caller runs every part nobody claimed. A worker polls for 50 µs after a job (the next product of a training
-/// step usually comes within microseconds) and then sleeps on a semaphore. Only one product uses the workers at a
+/// the caller runs every part nobody claimed. A worker polls for 50 µs after a job it helped with (the next product of a
+/// training step usually comes within microseconds) and then sleeps on a semaphore. Only one product uses the workers at a
 /// time; a product that finds them taken, or runs inside <see cref="CallerOnly"/> (e.g. Figure 1's one-network-per-core
-/// runs), stays on its caller's thread, and so do the next 64 products after four in a row that the caller had to run
+/// runs), stays on its caller's thread, and so do the next 256 products after four in a row that the caller had to run
 /// alone (a machine busier than its cores).
 /// </remarks>
 internal static class ProductThreads
@@ -26,7 +26,7 @@ internal static class ProductThreads
     /// <see cref="BackOffProducts"/> products before splitting is tried again.</summary>
     private const int MissesBeforeBackOff = 4;
 
-    private const int BackOffProducts = 64;
+    private const int BackOffProducts = 256;
 
     private static readonly object Gate = new();
     private static readonly SemaphoreSlim Wake = new(0);
@@ -208,13 +208,14 @@ internal static class ProductThreads
         private static void Loop()
         {
             long seen = 0;
+            bool poll = true;
             while (true)
             {
                 long idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
                 long generation;
                 while ((generation = Volatile.Read(ref _state) >> 32) == seen)
                 {
-                    if (System.Diagnostics.Stopwatch.GetTimestamp() - idleSince < SpinTicks)
+                    if (poll && System.Diagnostics.Stopwatch.GetTimestamp() - idleSince < SpinTicks)
                     {
                         Thread.SpinWait(20);
                         continue;
@@ -231,6 +232,7 @@ internal static class ProductThreads
 
                 seen = generation;
                 int ran = Work(generation);
+                poll = ran > 0;   // woken too late to help: the machine is busy, sleep again without polling
                 if (ran > 0)
                 {
                     Interlocked.Add(ref _finished, ran);

@@ -48,7 +48,9 @@ public class MatrixProductThreadsTests
 
         Assert.True(60L * 784 * 100 >= MatrixProduct.ParallelThreshold);
         bool split = false;
-        for (int attempt = 0; attempt < 100 && !split; attempt++)   // another test's product may hold the workers
+        // Another test's product may hold the workers, and after products the workers could not help with, the next 256
+        // stay on the caller's thread (a busy machine): try long enough to see a split.
+        for (int attempt = 0; attempt < 2000 && !split; attempt++)
         {
             int before = ProductThreads.ThreadedRuns;
             MatrixProduct.Multiply<float>(af, bf, 60, 784, 100, threaded);
