@@ -62,6 +62,22 @@ public class MlpStepBenchmark
         return l;
     }
 
+    /// <summary>The trainer path with every product on the caller's thread (as before issue 22's threaded products).</summary>
+    [Benchmark(Description = "MLP train step, trainer path, products on one thread")]
+    public float StepOneThread()
+    {
+        using var one = ProductThreads.CallerOnly();
+        return Step();
+    }
+
+    /// <summary>The public API with every product on the caller's thread.</summary>
+    [Benchmark(Description = "MLP train step, public API, products on one thread")]
+    public float StepPublicApiOneThread()
+    {
+        using var one = ProductThreads.CallerOnly();
+        return StepPublicApi();
+    }
+
     /// <summary>The same step as a notebook cell writes it: Forward and Backward return new matrices.</summary>
     [Benchmark(Description = "MLP train step, public API")]
     public float StepPublicApi()

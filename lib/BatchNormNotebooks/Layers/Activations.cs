@@ -44,12 +44,21 @@ public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<
     }
 
     /// <inheritdoc/>
-    public Matrix<T> Backward(Matrix<T> dy) => BackwardBuffered(dy).Clone();
+    public Matrix<T> Backward(Matrix<T> dy)
+    {
+        ArgumentNullException.ThrowIfNull(dy);
+        return BackwardInto(dy, Matrix<T>.Uninitialized(dy.Rows, dy.Cols));
+    }
 
     /// <inheritdoc/>
     public Matrix<T> BackwardBuffered(Matrix<T> dy, bool needInputGradient = true)
     {
         ArgumentNullException.ThrowIfNull(dy);
+        return BackwardInto(dy, LayerBuffer.Ensure(ref _dx, dy.Rows, dy.Cols));
+    }
+
+    private Matrix<T> BackwardInto(Matrix<T> dy, Matrix<T> dx)
+    {
         if (!_ready || _a is null || _z.Saved is null)
         {
             throw new InvalidOperationException($"{Name}.Backward needs a Forward first{(_a is null ? "" : " (the last Forward threw, so there is nothing to differentiate)")}.");
@@ -60,7 +69,6 @@ public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<
             throw new ArgumentException($"{Name}.Backward: dy must have the shape of the output: expected shape {_a.Shape} but got {dy.Shape}.", nameof(dy));
         }
 
-        var dx = LayerBuffer.Ensure(ref _dx, dy.Rows, dy.Cols);
         Derivative(_z.ForBackward(Name).Storage, _a.Storage, dx.Storage);
         Elementwise.Multiply<T>(dx.Storage, dy.Storage, dx.Storage);
         return dx;

@@ -92,12 +92,23 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
     }
 
     /// <summary>Backward: dW = xᵀ·dy, db = Σ_i dy_i, dx = dy·Wᵀ; returns a new (batch, in) matrix.</summary>
-    public Matrix<T> Backward(Matrix<T> dy) => BackwardBuffered(dy).Clone();
+    public Matrix<T> Backward(Matrix<T> dy)
+    {
+        ArgumentNullException.ThrowIfNull(dy);
+        return BackwardInto(dy, Matrix<T>.Uninitialized(dy.Rows, InFeatures), needInputGradient: true);
+    }
 
     /// <inheritdoc/>
     public Matrix<T> BackwardBuffered(Matrix<T> dy, bool needInputGradient = true)
     {
         ArgumentNullException.ThrowIfNull(dy);
+        return BackwardInto(dy, LayerBuffer.Ensure(ref _dx, dy.Rows, InFeatures), needInputGradient);
+    }
+
+    /// <summary>The backward into <paramref name="dx"/> (shape (batch, in); every element written when
+    /// <paramref name="needInputGradient"/>).</summary>
+    private Matrix<T> BackwardInto(Matrix<T> dy, Matrix<T> dx, bool needInputGradient)
+    {
         if (!_ready || _x.Saved is null)
         {
             throw new InvalidOperationException($"{Name}.Backward needs a Forward first{(_x.Saved is null ? "" : " (the last Forward threw, so there is nothing to differentiate)")}.");
@@ -120,7 +131,6 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
             }
         }
 
-        var dx = LayerBuffer.Ensure(ref _dx, m, InFeatures);
         if (needInputGradient)
         {
             _weightTransposed ??= new T[InFeatures * OutFeatures];

@@ -5,8 +5,8 @@ namespace BatchNormNotebooks;
 /// <summary>Layers applied in order; backward runs them in reverse. Setting <see cref="Training"/> sets every layer.</summary>
 /// <remarks>Inside, the layers pass each other their own buffers (<see cref="ILayer{T}.ForwardBuffered"/>), so a
 /// training step through <see cref="ForwardBuffered"/> and <see cref="BackwardBuffered"/> allocates nothing once the
-/// batch shape is steady; <see cref="Forward"/> and <see cref="Backward"/> copy only the final result into a new
-/// matrix. The buffered path keeps references, not copies: the x given to <see cref="ForwardBuffered"/> must stay
+/// batch shape is steady; <see cref="Forward"/> copies only the final result into a new matrix, and
+/// <see cref="Backward"/> lets the first layer write ∂loss/∂x straight into a new one (its public Backward). The buffered path keeps references, not copies: the x given to <see cref="ForwardBuffered"/> must stay
 /// unchanged until <see cref="BackwardBuffered"/> (a trainer's batch buffer does); <see cref="Forward"/> and
 /// <see cref="ForwardAll"/> first copy x into a buffer of their own, so a caller may change x freely after them.
 /// If a layer's forward throws, the network has no forward and <see cref="Backward"/> throws.
@@ -102,8 +102,20 @@ public sealed class Sequential<T> : ILayer<T> where T : IFloatingPointIeee754<T>
     /// <summary>Backward through every layer in reverse; returns ∂loss/∂x as a new matrix.</summary>
     public Matrix<T> Backward(Matrix<T> dy)
     {
-        var dx = BackwardBuffered(dy);
-        return _layers.Length == 0 ? dx : dx.Clone();
+        ArgumentNullException.ThrowIfNull(dy);
+        if (!_ready || _layers.Length == 0)
+        {
+            return BackwardBuffered(dy);
+        }
+
+        // The last step, through the first layer, writes straight into a new matrix (its public Backward) instead of
+        // into the layer's buffer and then a copy.
+        for (int k = _layers.Length - 1; k > 0; k--)
+        {
+            dy = _layers[k].BackwardBuffered(dy);
+        }
+
+        return _layers[0].Backward(dy);
     }
 
     /// <summary>Backward through every layer's own buffers. With <paramref name="needInputGradient"/> false the first

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace BatchNormNotebooks;
 
@@ -16,10 +17,12 @@ namespace BatchNormNotebooks;
 /// broadcasts four entries of A and issues twelve fused multiply-adds; B is walked in panels of
 /// <see cref="KBlock"/> rows so a panel stays in L1 while the row blocks of A pass over it. Columns that do not fill
 /// a vector use one overlapping vector whose foreign lanes are discarded. Aᵀ·B reads A with swapped strides
-/// (no transpose); A·Bᵀ transposes B into a pooled or caller-given buffer. Other element types, or machines without
-/// 256-bit vectors, use a <see cref="Vector{T}"/> axpy loop. No allocation in steady state.
+/// (no transpose); A·Bᵀ transposes B (float: 8 × 8 AVX blocks) into a pooled or caller-given buffer. Products of
+/// <see cref="ParallelThreshold"/> multiply-adds and more split their output rows (or 24-column panels) between cores,
+/// with the same bits as on one thread (MatrixProduct.Threads.cs). Other element types, or machines without 256-bit
+/// vectors, use a <see cref="Vector{T}"/> axpy loop on one thread. No allocation in steady state.
 /// </remarks>
-public static class MatrixProduct
+public static partial class MatrixProduct
 {
     /// <summary>Rows of B per panel of the micro-kernel (256 rows × 24 floats = 24 KiB, inside L1).</summary>
     public const int KBlock = 256;
@@ -39,7 +42,7 @@ public static class MatrixProduct
         Check(c.Length, m, n, "C");
         if (UseMicroKernel<T>(n))
         {
-            Gemm(ref MemoryMarshal.GetReference(a), k, 1, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), m, k, n, accumulate: true);
+            Split(ref MemoryMarshal.GetReference(a), k, 1, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), m, k, n, accumulate: true);
             return;
         }
 
@@ -55,7 +58,7 @@ public static class MatrixProduct
         Check(c.Length, m, n, "C");
         if (UseMicroKernel<T>(n) && k > 0)
         {
-            Gemm(ref MemoryMarshal.GetReference(a), k, 1, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), m, k, n, accumulate: false);
+            Split(ref MemoryMarshal.GetReference(a), k, 1, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), m, k, n, accumulate: false);
             return;
         }
 
@@ -72,7 +75,7 @@ public static class MatrixProduct
         Check(c.Length, k, n, "C");
         if (UseMicroKernel<T>(n) && m > 0)
         {
-            Gemm(ref MemoryMarshal.GetReference(a), 1, k, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), k, m, n, accumulate: false);
+            Split(ref MemoryMarshal.GetReference(a), 1, k, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), k, m, n, accumulate: false);
             return;
         }
 
@@ -126,7 +129,7 @@ public static class MatrixProduct
         if (UseMicroKernel<T>(n))
         {
             // Aᵀ has shape (k, m): element (i, p) of Aᵀ is a[p·k + i], row stride 1, column stride k.
-            Gemm(ref MemoryMarshal.GetReference(a), 1, k, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), k, m, n, accumulate: true);
+            Split(ref MemoryMarshal.GetReference(a), 1, k, ref MemoryMarshal.GetReference(b), n, ref MemoryMarshal.GetReference(c), k, m, n, accumulate: true);
             return;
         }
 
@@ -151,6 +154,12 @@ public static class MatrixProduct
         const int Tile = 32;
         ref T src = ref MemoryMarshal.GetReference(source);
         ref T dst = ref MemoryMarshal.GetReference(destination);
+        if (typeof(T) == typeof(float) && Avx.IsSupported && rows >= 8 && cols >= 8)
+        {
+            TransposeFloat(ref Unsafe.As<T, float>(ref src), rows, cols, ref Unsafe.As<T, float>(ref dst));
+            return;
+        }
+
         for (int i0 = 0; i0 < rows; i0 += Tile)
         {
             for (int j0 = 0; j0 < cols; j0 += Tile)
@@ -166,6 +175,74 @@ public static class MatrixProduct
                 }
             }
         }
+    }
+
+    /// <summary>Transpose of a float matrix in 8 × 8 blocks, each one eight loads, 24 shuffles and eight stores (AVX);
+    /// the rows and columns beyond the last full block element by element.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransposeFloat(ref float src, int rows, int cols, ref float dst)
+    {
+        int rows8 = rows & ~7, cols8 = cols & ~7;
+        for (int i = 0; i < rows8; i += 8)
+        {
+            for (int j = 0; j < cols8; j += 8)
+            {
+                Transpose8x8(ref Unsafe.Add(ref src, ((nint)i * cols) + j), cols, ref Unsafe.Add(ref dst, ((nint)j * rows) + i), rows);
+            }
+
+            for (int j = cols8; j < cols; j++)
+            {
+                for (int r = i; r < i + 8; r++)
+                {
+                    Unsafe.Add(ref dst, ((nint)j * rows) + r) = Unsafe.Add(ref src, ((nint)r * cols) + j);
+                }
+            }
+        }
+
+        for (int r = rows8; r < rows; r++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                Unsafe.Add(ref dst, ((nint)j * rows) + r) = Unsafe.Add(ref src, ((nint)r * cols) + j);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref float src, nint srcStride, ref float dst, nint dstStride)
+    {
+        var r0 = Vector256.LoadUnsafe(ref src);
+        var r1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, srcStride));
+        var r2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 2 * srcStride));
+        var r3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 3 * srcStride));
+        var r4 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 4 * srcStride));
+        var r5 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 5 * srcStride));
+        var r6 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 6 * srcStride));
+        var r7 = Vector256.LoadUnsafe(ref Unsafe.Add(ref src, 7 * srcStride));
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(s0, s4, 0x20).StoreUnsafe(ref dst);
+        Avx.Permute2x128(s1, s5, 0x20).StoreUnsafe(ref Unsafe.Add(ref dst, dstStride));
+        Avx.Permute2x128(s2, s6, 0x20).StoreUnsafe(ref Unsafe.Add(ref dst, 2 * dstStride));
+        Avx.Permute2x128(s3, s7, 0x20).StoreUnsafe(ref Unsafe.Add(ref dst, 3 * dstStride));
+        Avx.Permute2x128(s0, s4, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 4 * dstStride));
+        Avx.Permute2x128(s1, s5, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 5 * dstStride));
+        Avx.Permute2x128(s2, s6, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 6 * dstStride));
+        Avx.Permute2x128(s3, s7, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 7 * dstStride));
     }
 
     private static bool UseMicroKernel<T>(int n) =>

@@ -204,6 +204,7 @@ public static class Figure1Experiment
         var trials = new Figure1Trial[options.LearningRateGrid.Count];
         Parallel.For(0, trials.Length, new ParallelOptions { MaxDegreeOfParallelism = maxParallel ?? Environment.ProcessorCount, CancellationToken = cancellation }, i =>
         {
+            using var callerOnly = ProductThreads.CallerOnly();   // the trials already share the cores
             double lr = options.LearningRateGrid[i];
             var curve = Train(batchNorm, lr, fitSet, heldOut, trialOptions, progress is null ? null : new Relabel(progress, lr), cancellation);
             trials[i] = new Figure1Trial(lr, curve.Diverged ? 0 : curve.FinalAccuracy, curve.Diverged);
@@ -239,13 +240,19 @@ public static class Figure1Experiment
             // all trials of both networks share the cores
             choices = new Figure1LearningRateChoice[2];
             Parallel.For(0, 2, new ParallelOptions { CancellationToken = cancellation }, k =>
-                choices[k] = ChooseLearningRate(k == 1, train, options, progress, Math.Max(1, Environment.ProcessorCount / 2), cancellation));
+            {
+                using var callerOnly = ProductThreads.CallerOnly();
+                choices[k] = ChooseLearningRate(k == 1, train, options, progress, Math.Max(1, Environment.ProcessorCount / 2), cancellation);
+            });
             learningRates = (choices[0].Chosen, choices[1].Chosen);
         }
 
         var curves = new Figure1Curve[2];
         Parallel.For(0, 2, new ParallelOptions { CancellationToken = cancellation }, k =>
-            curves[k] = Train(k == 1, k == 1 ? learningRates.Value.WithBatchNorm : learningRates.Value.WithoutBatchNorm, train, test, options, progress, cancellation));
+        {
+            using var callerOnly = ProductThreads.CallerOnly();   // one network per core: its products stay on its thread
+            curves[k] = Train(k == 1, k == 1 ? learningRates.Value.WithBatchNorm : learningRates.Value.WithoutBatchNorm, train, test, options, progress, cancellation);
+        });
 
         var provenance = new Figure1Provenance(command, DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
             Math.Round(clock.Elapsed.TotalSeconds, 1), MachineDescription(), Environment.ProcessorCount, RuntimeInformation.FrameworkDescription,

@@ -1,0 +1,125 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace BatchNormNotebooks;
+
+/// <summary>How a large product is split between cores.</summary>
+/// <remarks>The output C is cut into disjoint blocks of rows (or, for products with few rows, of 24-column panels);
+/// each thread computes its block with the same micro-kernel over the whole inner dimension. Every element of C is
+/// the same chain of fused multiply-adds, in the same order, as on one thread, so a threaded product gives the same
+/// bits (tested over awkward shapes). Products below <see cref="ParallelThreshold"/> multiply-adds stay on the
+/// caller's thread: waking a worker costs more than it saves there.</remarks>
+public static partial class MatrixProduct
+{
+    /// <summary>Products with at least this many multiply-adds (m·k·n) split their output between cores.</summary>
+    public const long ParallelThreshold = 1L << 18;
+
+    [ThreadStatic]
+    private static bool t_threadEveryProduct;
+
+    /// <summary>For tests, on this thread until disposed: every product with at least two rows or panels per thread is
+    /// split (no size threshold), waiting for the workers if another product holds them.</summary>
+    internal static ThreadEveryProductScope ThreadEveryProduct()
+    {
+        t_threadEveryProduct = true;
+        ProductThreads.WaitForWorkers = true;
+        return default;
+    }
+
+    /// <summary>C (m, nCols; row stride n) = or += A·B, on as many threads as the product's size warrants.</summary>
+    private static unsafe void Split<T>(ref T a, nint ars, nint acs, ref T b, int n, ref T c, int m, int k, int nCols, bool accumulate)
+        where T : IFloatingPointIeee754<T>
+    {
+        int threads = ProductThreads.Available;
+        if (threads < 2 || ((long)m * k * nCols < ParallelThreshold && !t_threadEveryProduct))
+        {
+            Gemm(ref a, ars, acs, ref b, n, ref c, m, k, nCols, accumulate);
+            return;
+        }
+
+        int panel = 3 * Vector256<T>.Count;
+        bool byRows = m >= 2 * RowBlock * threads;
+        int parts = byRows ? threads : Math.Min(threads, nCols / panel);
+        if (parts < 2)
+        {
+            Gemm(ref a, ars, acs, ref b, n, ref c, m, k, nCols, accumulate);
+            return;
+        }
+
+        if (!ProductThreads.TryAcquire(parts))
+        {
+            Gemm(ref a, ars, acs, ref b, n, ref c, m, k, nCols, accumulate);
+            return;
+        }
+
+        try
+        {
+            // The caller waits inside Run, so the pinned addresses stay valid for every part.
+            fixed (byte* pa = &Unsafe.As<T, byte>(ref a), pb = &Unsafe.As<T, byte>(ref b), pc = &Unsafe.As<T, byte>(ref c))
+            {
+                GemmJob<T>.A = pa;
+                GemmJob<T>.B = pb;
+                GemmJob<T>.C = pc;
+                GemmJob<T>.Ars = ars;
+                GemmJob<T>.Acs = acs;
+                GemmJob<T>.N = n;
+                GemmJob<T>.M = m;
+                GemmJob<T>.K = k;
+                GemmJob<T>.Cols = nCols;
+                GemmJob<T>.Accumulate = accumulate;
+                GemmJob<T>.Parts = parts;
+                GemmJob<T>.ByRows = byRows;
+                ProductThreads.Run(GemmJob<T>.Run, parts);
+            }
+        }
+        finally
+        {
+            ProductThreads.Release();
+        }
+    }
+
+    /// <summary>First row (multiple of the 4-row block, last part to m) or first column (multiple of the 24-column
+    /// panel, last part to nCols) of part <paramref name="part"/>.</summary>
+    internal static int PartStart(int part, int parts, int length, int align) =>
+        part >= parts ? length : (int)((long)length * part / parts / align * align);
+
+    /// <summary>Ends a <see cref="ThreadEveryProduct"/> scope.</summary>
+    internal readonly struct ThreadEveryProductScope : IDisposable
+    {
+        /// <inheritdoc/>
+        public void Dispose()
+        {
+            t_threadEveryProduct = false;
+            ProductThreads.WaitForWorkers = false;
+        }
+    }
+
+    /// <summary>The product being split: written by the caller before the hand-off, read by every part.</summary>
+    private static unsafe class GemmJob<T> where T : IFloatingPointIeee754<T>
+    {
+        public static readonly Action<int> Run = RunPart;
+        public static byte* A, B, C;
+        public static nint Ars, Acs;
+        public static int N, M, K, Cols, Parts;
+        public static bool Accumulate, ByRows;
+
+        private static void RunPart(int part)
+        {
+            ref T a = ref Unsafe.AsRef<T>(A);
+            ref T b = ref Unsafe.AsRef<T>(B);
+            ref T c = ref Unsafe.AsRef<T>(C);
+            if (ByRows)
+            {
+                int i0 = PartStart(part, Parts, M, RowBlock), i1 = PartStart(part + 1, Parts, M, RowBlock);
+                Gemm(ref Unsafe.Add(ref a, i0 * Ars), Ars, Acs, ref b, N, ref Unsafe.Add(ref c, (nint)i0 * N), i1 - i0, K, Cols, Accumulate);
+            }
+            else
+            {
+                int panel = 3 * Vector256<T>.Count;
+                int j0 = PartStart(part, Parts, Cols, panel), j1 = PartStart(part + 1, Parts, Cols, panel);
+                Gemm(ref a, Ars, Acs, ref Unsafe.Add(ref b, j0), N, ref Unsafe.Add(ref c, j0), M, K, j1 - j0, Accumulate);
+            }
+        }
+    }
+}

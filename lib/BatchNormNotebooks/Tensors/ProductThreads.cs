@@ -1,0 +1,243 @@
+using System.Runtime.CompilerServices;
+
+namespace BatchNormNotebooks;
+
+/// <summary>
+/// The threads that share a large matrix product: the caller runs part 0 and long-lived background workers run the
+/// others (one per further core, at most 8 in all), each part a disjoint block of the output. No reduction is ever
+/// split, so every element is computed by exactly the instructions of the one-thread product: same bits.
+/// </summary>
+/// <remarks>
+/// Hand-off costs no allocation: the job is a cached static delegate and a part index. The caller and the workers
+/// claim parts one at a time, so a worker the machine has not scheduled yet costs the caller nothing but the post:
+/// the caller runs every part nobody claimed. A worker polls for 50 µs after a job it helped with (the next product of a
+/// training step usually comes within microseconds) and then sleeps on a semaphore. Only one product uses the workers at a
+/// time; a product that finds them taken, or runs inside <see cref="CallerOnly"/> (e.g. Figure 1's one-network-per-core
+/// runs), stays on its caller's thread, and so do the next 256 products after four in a row that the caller had to run
+/// alone (a machine busier than its cores).
+/// </remarks>
+internal static class ProductThreads
+{
+    /// <summary>How long an idle worker polls for the next job before it sleeps.</summary>
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 20_000;   // 50 µs
+
+    /// <summary>After this many products in a row whose parts the caller ran all by itself (the workers were not
+    /// scheduled in time: the machine is busier than its cores), products stay on the caller's thread for
+    /// <see cref="BackOffProducts"/> products before splitting is tried again.</summary>
+    private const int MissesBeforeBackOff = 4;
+
+    private const int BackOffProducts = 256;
+
+    private static readonly object Gate = new();
+    private static readonly SemaphoreSlim Wake = new(0);
+    private static Worker[]? _workers;
+    private static int _busy;
+
+    // The current job: the part delegate, its part count, and the generation (high 32 bits) with the next unclaimed
+    // part (low 32 bits) in one word, so a worker that wakes late can never claim a part of a newer job by mistake.
+    private static Action<int>? _job;
+    private static int _parts;
+    private static long _state;
+    private static int _finished;
+    private static int _sleepers;
+    private static Exception? _failure;
+    private static int _misses;
+    private static int _backOff;
+
+    [ThreadStatic]
+    private static int t_callerOnly;
+
+    /// <summary>For tests: products this thread has split between threads.</summary>
+    [ThreadStatic]
+    internal static int ThreadedRuns;
+
+    /// <summary>For tests: on this thread, wait for the workers when another product holds them instead of running alone.</summary>
+    [ThreadStatic]
+    internal static bool WaitForWorkers;
+
+    /// <summary>Threads a product may use: <see cref="Environment.ProcessorCount"/>, at most 8; 1 inside <see cref="CallerOnly"/>.</summary>
+    public static int Available => t_callerOnly > 0 ? 1 : Math.Clamp(Environment.ProcessorCount, 1, 8);
+
+    /// <summary>Until disposed, products started on this thread run on this thread only (for callers that already
+    /// keep every core busy with their own parallelism).</summary>
+    public static CallerOnlyScope CallerOnly()
+    {
+        t_callerOnly++;
+        return default;
+    }
+
+    /// <summary>Takes the workers for one product; false when another product holds them (the caller then runs its
+    /// product alone). A true return must be followed by <see cref="Release"/>.</summary>
+    public static bool TryAcquire(int parts)
+    {
+        if (parts < 2 || parts > Available)
+        {
+            return false;
+        }
+
+        while (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            if (!WaitForWorkers)
+            {
+                return false;
+            }
+
+            Thread.Yield();
+        }
+
+        if (_backOff > 0 && !WaitForWorkers)
+        {
+            _backOff--;
+            Volatile.Write(ref _busy, 0);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Gives the workers back.</summary>
+    public static void Release() => Volatile.Write(ref _busy, 0);
+
+    /// <summary>With the workers held (<see cref="TryAcquire"/>): runs <paramref name="part"/>(0 … parts − 1) and
+    /// returns when all have finished. The caller and the workers claim parts one at a time, so a worker the machine
+    /// has not scheduled yet costs nothing: the caller runs every part nobody claimed.</summary>
+    public static void Run(Action<int> part, int parts)
+    {
+        var workers = _workers ?? Start();
+        _job = part;
+        _parts = parts;
+        _failure = null;
+        Volatile.Write(ref _finished, 0);
+        long generation = (Volatile.Read(ref _state) >> 32) + 1;
+        Interlocked.Exchange(ref _state, generation << 32);   // full fence: the job is visible before its generation
+        if (Volatile.Read(ref _sleepers) > 0)
+        {
+            Wake.Release(Math.Min(workers.Length, parts - 1));
+        }
+
+        int done = Work(generation);
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _finished) + done < parts)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+
+        if (done < parts)
+        {
+            _misses = 0;
+        }
+        else if (++_misses >= MissesBeforeBackOff)
+        {
+            _misses = 0;
+            _backOff = BackOffProducts;
+        }
+
+        if (_failure is not null)
+        {
+            throw new AggregateException("A part of a threaded matrix product failed.", _failure);
+        }
+
+        ThreadedRuns++;
+    }
+
+    /// <summary>Claims and runs parts of job <paramref name="generation"/> until none is left; returns how many it ran.</summary>
+    private static int Work(long generation)
+    {
+        int ran = 0;
+        while (true)
+        {
+            long state = Volatile.Read(ref _state);
+            if (state >> 32 != generation || (int)state >= _parts)
+            {
+                return ran;
+            }
+
+            if (Interlocked.CompareExchange(ref _state, state + 1, state) != state)
+            {
+                continue;
+            }
+
+            // The job cannot finish (nor be replaced) before this claimed part is counted, so its fields are current.
+            try
+            {
+                _job!((int)state);
+            }
+            catch (Exception e)
+            {
+                _failure = e;
+            }
+
+            ran++;
+        }
+    }
+
+    private static Worker[] Start()
+    {
+        lock (Gate)
+        {
+            if (_workers is null)
+            {
+                var workers = new Worker[Math.Clamp(Environment.ProcessorCount, 1, 8) - 1];
+                for (int w = 0; w < workers.Length; w++)
+                {
+                    workers[w] = new Worker(w + 1);
+                }
+
+                _workers = workers;
+            }
+
+            return _workers;
+        }
+    }
+
+    /// <summary>Ends a <see cref="CallerOnly"/> scope.</summary>
+    public readonly struct CallerOnlyScope : IDisposable
+    {
+        /// <inheritdoc/>
+        public void Dispose() => t_callerOnly--;
+    }
+
+    private sealed class Worker
+    {
+        public Worker(int index)
+        {
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"MatrixProduct worker {index}" };
+            thread.Start();
+        }
+
+        private static void Loop()
+        {
+            long seen = 0;
+            bool poll = true;
+            while (true)
+            {
+                long idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
+                long generation;
+                while ((generation = Volatile.Read(ref _state) >> 32) == seen)
+                {
+                    if (poll && System.Diagnostics.Stopwatch.GetTimestamp() - idleSince < SpinTicks)
+                    {
+                        Thread.SpinWait(20);
+                        continue;
+                    }
+
+                    Interlocked.Increment(ref _sleepers);   // full fence before the re-check: no lost wake-up
+                    if (Volatile.Read(ref _state) >> 32 == seen)
+                    {
+                        Wake.Wait();
+                    }
+
+                    Interlocked.Decrement(ref _sleepers);
+                }
+
+                seen = generation;
+                int ran = Work(generation);
+                poll = ran > 0;   // woken too late to help: the machine is busy, sleep again without polling
+                if (ran > 0)
+                {
+                    Interlocked.Add(ref _finished, ran);
+                }
+            }
+        }
+    }
+}
