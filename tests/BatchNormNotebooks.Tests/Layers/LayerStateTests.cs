@@ -122,6 +122,44 @@ public class LayerStateTests
     }
 
     [Fact]
+    public void BackwardParameters_gives_Backwards_parameter_gradients_and_allocates_no_batch_sized_matrix()
+    {
+        Sequential<float> Net() => new(
+            new Linear<float>(784, 32, new SeededRandom(5), bias: false), new BatchNorm1d<float>(32), new Sigmoid<float>(),
+            new Linear<float>(32, 10, new SeededRandom(6)));
+        var random = new SeededRandom(7);
+        var x = Matrix<float>.RandomNormal(60, 784, random);
+        var dy = Matrix<float>.RandomNormal(60, 10, random);
+        Sequential<float> a = Net(), b = Net();
+        a.Forward(x);
+        a.Backward(dy);
+        b.Forward(x);
+        b.BackwardParameters(dy);
+        for (int p = 0; p < a.Parameters.Count; p++)
+        {
+            Assert.Equal(a.Parameters[p].Grad, b.Parameters[p].Grad);
+        }
+
+        for (int i = 0; i < 20; i++)
+        {
+            b.Forward(x);
+            b.BackwardParameters(dy);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            b.Forward(x);
+            b.BackwardParameters(dy);
+        }
+
+        // ∂loss/∂x would be 60 × 784 floats = 188,160 bytes per step; Forward's new output is 60 × 10.
+        long perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
+        Assert.InRange(perStep, 0, 4 * 60 * 10 + 200);
+        Assert.Throws<InvalidOperationException>(() => new Sequential<float>(new Sigmoid<float>()).BackwardParameters(dy));
+    }
+
+    [Fact]
     public void A_buffered_training_step_allocates_nothing_in_steady_state()
     {
         var rng = new SeededRandom(2);

@@ -160,8 +160,8 @@ public class Figure1ExperimentTests
     public void The_committed_full_result_is_what_the_code_computes_with_every_product_threaded()
     {
         const int k = 100;
-        var file = Figure1Result.LoadFull();
-        var (train, test) = MnistFull.Load();
+        var file = NotebookData.LoadFigure1Full();
+        var (train, test) = NotebookData.LoadMnistFull();
         var stored = file.WithBatchNorm;
         using var threaded = MatrixProduct.ThreadEveryProduct();
         var fresh = Figure1Experiment.Train(stored.BatchNorm, stored.LearningRate, train, test, file.Options with { Steps = k });
