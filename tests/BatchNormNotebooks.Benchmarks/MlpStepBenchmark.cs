@@ -78,6 +78,18 @@ public class MlpStepBenchmark
         return StepPublicApi();
     }
 
+    /// <summary>The public API as PyTorch's eager step computes it: <c>Forward</c> returns a new matrix and
+    /// <c>BackwardParameters</c> fills the parameters' gradients without ∂loss/∂pixels (PyTorch's loss.backward() on data
+    /// that needs no gradient).</summary>
+    [Benchmark(Description = "MLP train step, public API, parameters only")]
+    public float StepPublicApiParameters()
+    {
+        float l = _loss.Forward(_net.Forward(_x), _y);
+        _net.BackwardParameters(_loss.Backward());
+        _sgd.Step();
+        return l;
+    }
+
     /// <summary>The same step as a notebook cell writes it: Forward and Backward return new matrices.</summary>
     [Benchmark(Description = "MLP train step, public API")]
     public float StepPublicApi()

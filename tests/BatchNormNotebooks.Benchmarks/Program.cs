@@ -110,7 +110,7 @@ foreach (string shape in shapes)
 }
 
 table.AppendLine();
-table.AppendLine(CultureInfo.InvariantCulture, $"MLP 784-100-100-100-10, sigmoid, batch 60, softmax cross-entropy, SGD; {MlpStepBenchmark.Flops / 1e6:F1} MFLOP per step (the three products per layer, ∂loss/∂pixels skipped); ours with products of 2^18 multiply-adds and more split over all cores (\"products on one thread\": the same step with every product on the caller's thread).");
+table.AppendLine(CultureInfo.InvariantCulture, $"MLP 784-100-100-100-10, sigmoid, batch 60, softmax cross-entropy, SGD; {MlpStepBenchmark.Flops / 1e6:F1} MFLOP per step (the three products per layer, ∂loss/∂pixels skipped); ours with products of 2^18 multiply-adds and more split over all cores (\"products on one thread\": the same step with every product on the caller's thread); \"public API\" is `net.Backward(dy)`, which also returns ∂loss/∂pixels as a new 188 KB matrix, \"parameters only\" is `net.BackwardParameters(dy)`, what PyTorch's `loss.backward()` computes.");
 table.AppendLine();
 table.AppendLine("| MLP train step | ours ms | PyTorch ms (2 threads) | PyTorch ÷ ours | PyTorch ms (1 thread) | GFLOP/s | % of 1-core FMA peak | % of all-core FMA peak | allocated per step |");
 table.AppendLine("|---|---|---|---|---|---|---|---|---|");
@@ -118,7 +118,7 @@ foreach (bool bn in new[] { true, false })
 {
     double pt = Torch("mlp_step_ms", bn ? "bn" : "plain");
     double pt1 = Torch("mlp_step_ms_1thread", bn ? "bn" : "plain");
-    foreach (string how in new[] { "trainer path", "trainer path, products on one thread", "public API", "public API, products on one thread" })
+    foreach (string how in new[] { "trainer path", "trainer path, products on one thread", "public API, parameters only", "public API", "public API, products on one thread" })
     {
         double ours = Ms($"MLP train step, {how}", batchNorm: bn);
         double gflops = MlpStepBenchmark.Flops / (ours / 1e3) / 1e9;
