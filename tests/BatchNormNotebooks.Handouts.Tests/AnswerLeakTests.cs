@@ -27,16 +27,25 @@ public sealed class AnswerLeakTests(HandoutsFixture handouts)
         Assert.True(File.Exists(ipynb), $"{name} is not in the build at {handouts.OutDir} (a partial BNN_HANDOUTS_DIR build: filter the test to the notebooks it holds).");
 
         var lines = AnswerLeaks.RightLines(File.ReadAllText(ipynb));
+        var copies = AnswerLeaks.StudentsCopies(handouts.OutDir, name);
+        var codeAnswers = AnswerLeaks.CodeAnswers(File.ReadAllText(Path.Combine(handouts.OutDir, "students", StudentKit.NotebooksFolder, name + ".dib")));
         int exercises = ExerciseSolutions.Load(Path.Combine(Builder.RepoRoot, "notebooks", notebook)).Solutions.Count;
         Assert.True(exercises == 0 || lines.Count > 0, $"{name} has {exercises} exercise solution(s) but its lecturer's run printed no ✅ line: nothing to search for.");
 
-        var problems = AnswerLeaks.Find(name, lines, AnswerLeaks.StudentsCopies(handouts.OutDir, name)).ToList();
+        var problems = AnswerLeaks.Find(name, lines.Select(l => (l.Line, AnswerLeaks.IsCodeCheck(l.CheckSource, codeAnswers))), copies).ToList();
         Assert.True(problems.Count == 0, $"{problems.Count} problem(s):\n" + string.Join("\n", problems));
     }
 
-    // The search itself, on fake lecturer lines and fake students' pages: it finds what it must and only that.
-    private static List<string> Problems(string line, string page, string notebook = "01-fake") =>
-        [.. AnswerLeaks.Find(notebook, [line], [("students/01-fake.html", page)])];
+}
+
+/// <summary>
+/// The search of <see cref="AnswerLeakTests"/> on fake lecturer lines and fake students' pages, without a build: it
+/// finds a planted value where it must, and only there.
+/// </summary>
+public sealed class AnswerLeakSearchTests
+{
+    private static List<string> Problems(string line, string page, bool codeCheck = false) =>
+        [.. AnswerLeaks.Find("01-fake", [(line, codeCheck)], [("students/01-fake.html", page)])];
 
     [Theory]
     [InlineData("The answer is 316.2.")]
@@ -96,10 +105,18 @@ public sealed class AnswerLeakTests(HandoutsFixture handouts)
     }
 
     [Fact]
-    public void A_line_without_a_value_is_allowed_only_where_the_checks_run_the_students_code()
+    public void A_line_without_a_value_is_allowed_only_where_the_check_runs_the_students_code()
     {
         Assert.Contains("names no expected value", Assert.Single(Problems("✅ Exercise 1 · mean: right.", "")), StringComparison.Ordinal);
-        Assert.Empty(Problems("✅ Exercise A · forward in training mode: right.", "", "07-implement-batchnorm"));
+        Assert.Empty(Problems("✅ Exercise A · forward in training mode: right.", "", codeCheck: true));
+
+        const string dib = "#!csharp\n\n// ✎ Your answer A\nMatrix<double> answerForward(Matrix<double> x)\n{\n    throw new NotImplementedException();\n}\n\n#!csharp\n\ndouble answer2 = double.NaN;\n";
+        var code = AnswerLeaks.CodeAnswers(dib);
+        Assert.Equal(["answerForward"], code);
+        Assert.True(AnswerLeaks.IsCodeCheck("BatchNormAssignment.CheckForwardTrain(answerForward);", code));
+        Assert.True(AnswerLeaks.IsCodeCheck("Check.Layer(answerForward, other)", code));
+        Assert.False(AnswerLeaks.IsCodeCheck("Exercises.Two(answer2);", code));
+        Assert.False(AnswerLeaks.IsCodeCheck("Exercises.Two(answerForwardTwice);", code));
     }
 
     [Fact]
@@ -107,12 +124,13 @@ public sealed class AnswerLeakTests(HandoutsFixture handouts)
     {
         const string ipynb = """
             {"cells": [
-              {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stdout", "text": ["✓ a claim (1 vs 2)\n", "✅ Exercise 1 · x: right (316.2).\n"]}]},
+              {"cell_type": "code", "source": ["Check.One(", "answer1);"], "outputs": [{"output_type": "stream", "name": "stdout", "text": ["✓ a claim (1 vs 2)\n", "✅ Exercise 1 · x: right (316.2).\n"]}]},
               {"cell_type": "markdown", "source": ["✅ Exercise 9 · in prose: right (1.5)."]},
-              {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stdout", "text": "✅ Exercise 2 · y: right (0.25).\n… Exercise 3 · z: not answered yet\n"}]}
+              {"cell_type": "code", "source": "Check.Two(answer2);", "outputs": [{"output_type": "stream", "name": "stdout", "text": "✅ Exercise 2 · y: right (0.25).\n… Exercise 3 · z: not answered yet\n"}]}
             ]}
             """;
-        Assert.Equal(["✅ Exercise 1 · x: right (316.2).", "✅ Exercise 2 · y: right (0.25)."], AnswerLeaks.RightLines(ipynb));
+        Assert.Equal([("✅ Exercise 1 · x: right (316.2).", "Check.One(answer1);"), ("✅ Exercise 2 · y: right (0.25).", "Check.Two(answer2);")],
+            AnswerLeaks.RightLines(ipynb));
     }
 }
 
@@ -130,8 +148,9 @@ public sealed class AnswerLeakTests(HandoutsFixture handouts)
 /// significant digit (0.3, −2.0, 0: grid values, parameters and ticks everywhere). A ✅ line whose values are all of
 /// these kinds is a problem itself: the exercise must pair its guessable answer with a searchable number in the same
 /// check (one verdict for both).</item>
-/// <item>A ✅ line without any value is allowed only in <see cref="CodeCheckNotebooks"/>, whose checks run the
-/// student's functions against the library on inputs of their own, so no single expected value exists.</item>
+/// <item>A ✅ line without any value is allowed only from a check of code: a check cell that names a function the
+/// student writes under a <c>// ✎</c> line (07's assignment, the gradient in 01): it runs that function against the
+/// library on inputs of its own, so there is no single expected value to search for.</item>
 /// <item>The HTML is searched from &lt;body&gt; to &lt;/main&gt;, entities decoded: the text, the code, every output and
 /// chart data of the page; the inlined KaTeX, highlight.js and plotly.js before it and the page scripts after it are
 /// the same on every page and written by no notebook.</item>
@@ -139,14 +158,11 @@ public sealed class AnswerLeakTests(HandoutsFixture handouts)
 /// </summary>
 public static partial class AnswerLeaks
 {
-    /// <summary>Notebooks whose checks run the student's code and print no expected value (07's assignment).</summary>
-    public static IReadOnlySet<string> CodeCheckNotebooks { get; } = new HashSet<string> { "07-implement-batchnorm" };
-
-    /// <summary>The "✅ Exercise …" lines of the stream outputs of an executed .ipynb, in order.</summary>
-    public static IReadOnlyList<string> RightLines(string ipynbJson)
+    /// <summary>The "✅ Exercise …" lines of the stream outputs of an executed .ipynb, in order, each with the source of its cell.</summary>
+    public static IReadOnlyList<(string Line, string CheckSource)> RightLines(string ipynbJson)
     {
         using var document = JsonDocument.Parse(ipynbJson);
-        var lines = new List<string>();
+        var lines = new List<(string, string)>();
         foreach (var cell in document.RootElement.GetProperty("cells").EnumerateArray())
         {
             if (!cell.TryGetProperty("outputs", out var outputs))
@@ -154,6 +170,7 @@ public static partial class AnswerLeaks
                 continue;
             }
 
+            string source = cell.TryGetProperty("source", out var s) ? Text(s) : "";
             foreach (var output in outputs.EnumerateArray())
             {
                 if (output.GetProperty("output_type").GetString() != "stream" || !output.TryGetProperty("text", out var text))
@@ -161,13 +178,24 @@ public static partial class AnswerLeaks
                     continue;
                 }
 
-                string all = text.ValueKind == JsonValueKind.Array ? string.Concat(text.EnumerateArray().Select(t => t.GetString())) : text.GetString() ?? "";
-                lines.AddRange(all.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith("✅ Exercise ", StringComparison.Ordinal)));
+                lines.AddRange(Text(text).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith("✅ Exercise ", StringComparison.Ordinal)).Select(l => (l, source)));
             }
         }
 
         return lines;
     }
+
+    /// <summary>The functions a student writes (declared in <c>// ✎</c> cells) in a notebook's .dib text.</summary>
+    public static IReadOnlySet<string> CodeAnswers(string dib) =>
+        DibCells.Split(dib).Where(c => c.Body.TrimStart().StartsWith(NotebookVariants.CodeAnswerMark, StringComparison.Ordinal))
+            .SelectMany(c => NotebookVariants.AnswerNames(c.Body)).ToHashSet();
+
+    /// <summary>True when the check cell's source names one of the <paramref name="codeAnswers"/> (as a whole word).</summary>
+    public static bool IsCodeCheck(string checkSource, IReadOnlySet<string> codeAnswers) =>
+        codeAnswers.Any(name => Regex.IsMatch(checkSource, $@"\b{Regex.Escape(name)}\b"));
+
+    private static string Text(JsonElement e) =>
+        e.ValueKind == JsonValueKind.Array ? string.Concat(e.EnumerateArray().Select(t => t.GetString())) : e.GetString() ?? "";
 
     /// <summary>The students' copies of notebook <paramref name="name"/> in a build: (label, searchable text).</summary>
     public static IReadOnlyList<(string Label, string Text)> StudentsCopies(string outDir, string name)
@@ -206,9 +234,12 @@ public static partial class AnswerLeaks
     /// Every problem of notebook <paramref name="notebook"/>: an expected value of a ✅ line that a students' copy
     /// shows (with where and the context), and a ✅ line that names nothing searchable.
     /// </summary>
-    public static IEnumerable<string> Find(string notebook, IEnumerable<string> rightLines, IReadOnlyList<(string Label, string Text)> copies)
+    /// <param name="notebook">The notebook's name, for the messages.</param>
+    /// <param name="rightLines">The lecturer's ✅ lines, each with whether its check runs the student's code.</param>
+    /// <param name="copies">The students' copies: (label, text).</param>
+    public static IEnumerable<string> Find(string notebook, IEnumerable<(string Line, bool CodeCheck)> rightLines, IReadOnlyList<(string Label, string Text)> copies)
     {
-        foreach (string line in rightLines)
+        foreach (var (line, codeCheck) in rightLines)
         {
             var m = RightLine().Match(line);
             if (!m.Success)
@@ -220,9 +251,9 @@ public static partial class AnswerLeaks
             string exercise = m.Groups["name"].Value;
             if (!m.Groups["expected"].Success)
             {
-                if (!CodeCheckNotebooks.Contains(notebook))
+                if (!codeCheck)
                 {
-                    yield return $"{notebook}: exercise {exercise}'s ✅ line names no expected value, so nothing can be searched (only {string.Join(", ", CodeCheckNotebooks)} checks code without one)";
+                    yield return $"{notebook}: exercise {exercise}'s ✅ line names no expected value, so nothing can be searched (only a check of a // ✎ function may print none)";
                 }
 
                 continue;
