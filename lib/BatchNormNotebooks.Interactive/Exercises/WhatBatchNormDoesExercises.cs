@@ -82,23 +82,26 @@ public static class WhatBatchNormDoesExercises
     }
 
     /// <summary>
-    /// Exercise 4: the std of layer 1's pre-activations z = xW (+ b, 0 at initialization) of a fresh network without
-    /// batch norm (<see cref="Diagnostics.TanhMlp"/>, seed 4) at <paramref name="gain"/> over all of
-    /// <paramref name="train"/>; right within 10 % (the ✅ line shows it to 2 significant digits).
+    /// Exercise 4, predict then measure: the predicted std of layer 1's pre-activations, g·√(mean x²) over every
+    /// pixel of <paramref name="train"/>, and the measured one — the std (dividing by the count) of z = xW + b over all
+    /// of <paramref name="train"/> for a fresh network without batch norm (<see cref="Diagnostics.TanhMlp"/>, 10
+    /// classes, seed 4) at <paramref name="gain"/>; both to 4 significant digits, one verdict.
     /// </summary>
-    /// <param name="answer">The student's predicted std.</param>
+    /// <param name="predicted">The student's g·√(mean x²).</param>
+    /// <param name="measured">The student's measured std.</param>
     /// <param name="train">The notebook's MNIST training set.</param>
     /// <param name="setup">The notebook's network settings.</param>
     /// <param name="gain">The init gain g.</param>
-    public static void LayerOnePreActivationStd(double answer, Dataset<double> train, DiagnosticSetup setup, double gain)
+    public static void LayerOnePreActivationStd(double predicted, double measured, Dataset<double> train, DiagnosticSetup setup, double gain)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(setup);
+        double prediction = gain * Math.Sqrt(train.X.Data.Average(v => v * v));
         var net = Diagnostics.TanhMlp(train.X.Cols, 10, setup, gain, batchNorm: false, seed: 4);
-        double measured = Diagnostics.Std(net.Layers[0].Forward(train.X).Data);
-        ExerciseParts.Report("4 · layer 1's pre-activation std",
-            [ExerciseParts.Within(answer, measured, 0.1 * measured)],
-            "Not g itself: that assumes inputs of variance 1. Take g · √(mean of x²) over all pixels of all training digits.",
-            ExerciseParts.Digits(measured, 2));
+        double measurement = Diagnostics.Std(net.Layers[0].Forward(train.X).Data);
+        ExerciseParts.Report("4 · layer 1's pre-activation std, predicted and measured",
+            [ExerciseParts.Digits(predicted, prediction, 4), ExerciseParts.Digits(measured, measurement, 4)],
+            "The prediction is not g itself (that assumes inputs of variance 1): take g · √(mean of x²) over all pixels of all training digits. The measurement is the std of every entry of layer 1's output on all training digits.",
+            $"{ExerciseParts.Digits(prediction, 4)}, {ExerciseParts.Digits(measurement, 4)}");
     }
 }

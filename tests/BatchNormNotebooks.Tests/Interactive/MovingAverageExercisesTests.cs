@@ -19,9 +19,9 @@ public class MovingAverageExercisesTests
     public void Keras_after_ten_iterations()
     {
         // 2·(1 − 0.99^10) = 2·(1 − 0.9043821) = 0.1912358
-        Assert.Equal("✅ Exercise 1 · Keras after 10 iterations: right (0.191).", Line(() => MovingAverageExercises.KerasAfterTenIterations(0.1912)));
+        Assert.Equal("✅ Exercise 1 · Keras after 10 iterations: right (0.1912).", Line(() => MovingAverageExercises.KerasAfterTenIterations(0.19124)));
         Wrong(() => MovingAverageExercises.KerasAfterTenIterations(0.2));    // 10·0.01·2
-        Wrong(() => MovingAverageExercises.KerasAfterTenIterations(0.19));   // too few digits to tell from 0.186…0.195
+        Wrong(() => MovingAverageExercises.KerasAfterTenIterations(0.191));  // too few digits
         NotAnswered(() => MovingAverageExercises.KerasAfterTenIterations(double.NaN));
     }
 
@@ -65,11 +65,18 @@ public class MovingAverageExercisesTests
     private static readonly double[] Measured = [0.34375, 0.0859375, 0.0214844];
 
     [Fact]
+    public void Batch_mean_noise_needs_the_four_decimals()
+    {
+        // The sample std of the 500 means (÷ 499) is √(500/499) = 1.001 times larger: 0.3441 for m = 16, off by 0.0003.
+        Wrong(() => MovingAverageExercises.BatchMeanNoise(Predicted, [0.34375 * Math.Sqrt(500.0 / 499), 0.0859375, 0.0214844], Points, FakeBatches));
+    }
+
+    [Fact]
     public void Batch_mean_noise_predicted_and_measured_over_the_sweep()
     {
         string right = Line(() => MovingAverageExercises.BatchMeanNoise(Predicted, Measured, Points, FakeBatches));
         Assert.StartsWith("✅", right, StringComparison.Ordinal);
-        Assert.Contains("[0.248, 0.121, 0.054], [0.34", right, StringComparison.Ordinal);
+        Assert.Contains("[0.2481, 0.1210, 0.0539], [0.34", right, StringComparison.Ordinal);
         Wrong(() => MovingAverageExercises.BatchMeanNoise([0.25, 0.125, 0.0625], Measured, Points, FakeBatches));   // no finite-population factor
         Wrong(() => MovingAverageExercises.BatchMeanNoise(Predicted, [0.34375, 0.0859375], Points, FakeBatches));  // one measurement missing
         Wrong(() => MovingAverageExercises.BatchMeanNoise(Predicted, Predicted, Points, FakeBatches));             // the prediction twice

@@ -66,7 +66,7 @@ public class WhatBatchNormDoesExercisesTests
     }
 
     [Fact]
-    public void Layer_one_pre_activation_std_is_right_within_ten_percent()
+    public void Layer_one_pre_activation_std_predicted_and_measured()
     {
         // 300 inputs of 20 features, x = (i + j) mod 5 / 4; layer 1 of the seed-4 network at g = 3, multiplied out here.
         const int rows = 300, features = 20;
@@ -98,9 +98,14 @@ public class WhatBatchNormDoesExercisesTests
         }
 
         double mean = z.Average(), std = Math.Sqrt(z.Average(v => (v - mean) * (v - mean)));
-        Assert.StartsWith("✅", Line(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(std * 1.08, data, setup, 3)), StringComparison.Ordinal);
-        Wrong(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(std * 1.12, data, setup, 3));
-        Wrong(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(3, data, setup, 3));   // g itself
-        NotAnswered(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(double.NaN, data, setup, 3));
+        // mean x²: the values 0, ¼, ½, ¾, 1 equally often → (0 + 1/16 + 1/4 + 9/16 + 1)/5 = 0.375; g·√0.375 = 1.837117
+        const double predicted = 1.837117;
+        string right = Line(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(predicted, std, data, setup, 3));
+        Assert.StartsWith("✅ Exercise 4 · layer 1's pre-activation std, predicted and measured: right (1.837, ", right, StringComparison.Ordinal);
+        Wrong(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(3, std, data, setup, 3));              // g itself
+        Wrong(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(predicted, std * 1.01, data, setup, 3));
+        Wrong(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(predicted, predicted, data, setup, 3)); // the prediction twice
+        NotAnswered(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(double.NaN, std, data, setup, 3));
+        NotAnswered(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(predicted, double.NaN, data, setup, 3));
     }
 }
