@@ -22,7 +22,7 @@ public static class WhatBatchNormDoesExercises
             hint: "The threshold applies to tanh(z), not to z: find the z where tanh(z) = 0.97 first.");
 
     /// <summary>
-    /// Exercise 2: for std(W) = 0.05 and std(∂L/∂W) = 0.02, the update-to-data ratio at η = 0.1 (to ±0.01) and the η
+    /// Exercise 2: for std(W) = 0.05 and std(∂L/∂W) = 0.02, the update-to-data ratio at η = 0.1 (to ±0.001) and the η
     /// that brings it to −3 (2 significant digits), one verdict; both from <see cref="Diagnostics.UpdateToDataRatio"/>
     /// on data with exactly these stds.
     /// </summary>
@@ -31,7 +31,7 @@ public static class WhatBatchNormDoesExercises
         double[] weights = [0.05, -0.05], grads = [0.02, -0.02];
         double ratioAtTenth = Diagnostics.UpdateToDataRatio(grads, weights, 0.1);
         double target = 0.1 * Math.Pow(10, -3 - ratioAtTenth);   // the ratio is log10 η + const: move it by −3 − ratio
-        const double ratioTolerance = 0.01;
+        const double ratioTolerance = 0.001;
         ExerciseParts.Report("2 · the ratio at η = 0.1 and the η for −3",
             [ExerciseParts.Within(ratio, ratioAtTenth, ratioTolerance), ExerciseParts.Digits(learningRate, target, 2)],
             "Write the ratio as log10 of η times the gradient's std over the weights' std; evaluate it at η = 0.1, then set it to −3 and solve for η.",

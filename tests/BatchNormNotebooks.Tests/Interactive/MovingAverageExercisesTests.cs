@@ -59,7 +59,7 @@ public class MovingAverageExercisesTests
     }
 
     // σ/√m·√((1000 − m)/999) with σ = 1: m = 16: 0.25·0.9924645, m = 64: 0.125·0.9679526, m = 256: 0.0625·0.8629835.
-    private static readonly double[] Predicted = [0.2481161, 0.1209941, 0.0539365];
+    private static readonly double[] Predicted = [0.2481161, 0.1209941, 0.0539365];   // 0.25·√(984/999) etc.
 
     // 5.5/m for m = 16, 64, 256.
     private static readonly double[] Measured = [0.34375, 0.0859375, 0.0214844];
@@ -76,7 +76,7 @@ public class MovingAverageExercisesTests
     {
         string right = Line(() => MovingAverageExercises.BatchMeanNoise(Predicted, Measured, Points, FakeBatches));
         Assert.StartsWith("✅", right, StringComparison.Ordinal);
-        Assert.Contains("[0.2481, 0.1210, 0.0539], [0.34", right, StringComparison.Ordinal);
+        Assert.Contains("[0.24812, 0.12099, 0.05394], [0.34", right, StringComparison.Ordinal);
         Wrong(() => MovingAverageExercises.BatchMeanNoise([0.25, 0.125, 0.0625], Measured, Points, FakeBatches));   // no finite-population factor
         Wrong(() => MovingAverageExercises.BatchMeanNoise(Predicted, [0.34375, 0.0859375], Points, FakeBatches));  // one measurement missing
         Wrong(() => MovingAverageExercises.BatchMeanNoise(Predicted, Predicted, Points, FakeBatches));             // the prediction twice

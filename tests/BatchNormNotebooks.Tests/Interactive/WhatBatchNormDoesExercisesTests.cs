@@ -30,10 +30,10 @@ public class WhatBatchNormDoesExercisesTests
     public void Update_ratio_target_needs_the_ratio_and_the_learning_rate()
     {
         // log10(0.1·0.02/0.05) = log10 0.04 = −1.39794; η·0.4 = 10⁻³ → η = 0.0025
-        Assert.Equal("✅ Exercise 2 · the ratio at η = 0.1 and the η for −3: right (-1.40, 0.0025).", Line(() => WhatBatchNormDoesExercises.UpdateRatioTarget(-1.398, 0.0025)));
+        Assert.Equal("✅ Exercise 2 · the ratio at η = 0.1 and the η for −3: right (-1.398, 0.0025).", Line(() => WhatBatchNormDoesExercises.UpdateRatioTarget(-1.398, 0.0025)));
         Wrong(() => WhatBatchNormDoesExercises.UpdateRatioTarget(-0.398, 0.001));   // η left out; the ratio taken to be η
         Wrong(() => WhatBatchNormDoesExercises.UpdateRatioTarget(-1.398, 0.001));
-        Wrong(() => WhatBatchNormDoesExercises.UpdateRatioTarget(-1.5, 0.0025));
+        Wrong(() => WhatBatchNormDoesExercises.UpdateRatioTarget(-1.4, 0.0025));   // rounded too far
         NotAnswered(() => WhatBatchNormDoesExercises.UpdateRatioTarget(double.NaN, 0.0025));
         NotAnswered(() => WhatBatchNormDoesExercises.UpdateRatioTarget(-1.398, double.NaN));
     }
