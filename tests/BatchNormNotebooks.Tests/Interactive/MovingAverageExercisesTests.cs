@@ -59,13 +59,13 @@ public class MovingAverageExercisesTests
     }
 
     // σ/√m·√((1000 − m)/999) with σ = 1: m = 16: 0.25·0.9924645, m = 64: 0.125·0.9679526, m = 256: 0.0625·0.8629835.
-    private static readonly double[] Predicted = [0.2481161, 0.1209941, 0.0539365];   // 0.25·√(984/999) etc.
+    private static readonly double[] Predicted = [0.2481161, 0.1209941, 0.0539366];
 
     // 5.5/m for m = 16, 64, 256.
-    private static readonly double[] Measured = [0.34375, 0.0859375, 0.0214844];
+    private static readonly double[] Measured = [0.34375, 0.0859375, 0.021484375];
 
     [Fact]
-    public void Batch_mean_noise_needs_the_four_decimals()
+    public void Batch_mean_noise_measures_with_the_population_std()
     {
         // The sample std of the 500 means (÷ 499) is √(500/499) = 1.001 times larger: 0.3441 for m = 16, off by 0.0003.
         Wrong(() => MovingAverageExercises.BatchMeanNoise(Predicted, [0.34375 * Math.Sqrt(500.0 / 499), 0.0859375, 0.0214844], Points, FakeBatches));
@@ -76,7 +76,7 @@ public class MovingAverageExercisesTests
     {
         string right = Line(() => MovingAverageExercises.BatchMeanNoise(Predicted, Measured, Points, FakeBatches));
         Assert.StartsWith("✅", right, StringComparison.Ordinal);
-        Assert.Contains("[0.24812, 0.12099, 0.05394], [0.34", right, StringComparison.Ordinal);
+        Assert.Contains("[0.248116, 0.120994, 0.053937], [0.34", right, StringComparison.Ordinal);
         Wrong(() => MovingAverageExercises.BatchMeanNoise([0.25, 0.125, 0.0625], Measured, Points, FakeBatches));   // no finite-population factor
         Wrong(() => MovingAverageExercises.BatchMeanNoise(Predicted, [0.34375, 0.0859375], Points, FakeBatches));  // one measurement missing
         Wrong(() => MovingAverageExercises.BatchMeanNoise(Predicted, Predicted, Points, FakeBatches));             // the prediction twice
