@@ -187,8 +187,8 @@ public static partial class AnswerLeaks
 
     /// <summary>The functions a student writes (declared in <c>// ✎</c> cells) in a notebook's .dib text.</summary>
     public static IReadOnlySet<string> CodeAnswers(string dib) =>
-        DibCells.Split(dib).Where(c => c.Body.TrimStart().StartsWith(NotebookVariants.CodeAnswerMark, StringComparison.Ordinal))
-            .SelectMany(c => NotebookVariants.AnswerNames(c.Body)).ToHashSet();
+        NotebookFile.ParseDib(dib).Elements.Where(c => c.Contents.TrimStart().StartsWith(NotebookVariants.CodeAnswerMark, StringComparison.Ordinal))
+            .SelectMany(c => NotebookVariants.AnswerNames(c.Contents)).ToHashSet();
 
     /// <summary>True when the check cell's source names one of the <paramref name="codeAnswers"/> (as a whole word).</summary>
     public static bool IsCodeCheck(string checkSource, IReadOnlySet<string> codeAnswers) =>
