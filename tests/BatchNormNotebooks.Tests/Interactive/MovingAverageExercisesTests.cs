@@ -1,0 +1,102 @@
+using BatchNormNotebooks.Interactive;
+
+namespace BatchNormNotebooks.Tests.Interactive;
+
+/// <summary>
+/// Notebook 05's exercise checks: the reference answer prints ✅ with the expected value, a planted mistake ❌, an
+/// unanswered part "not answered". Expected literals are worked out by hand in the comments, not by the library.
+/// </summary>
+[Collection(nameof(ConsoleCollection))]
+public class MovingAverageExercisesTests
+{
+    private static string Line(Action check) => ConsoleCapture.Of(check);
+
+    private static void Wrong(Action check) => Assert.StartsWith("❌", Line(check), StringComparison.Ordinal);
+
+    private static void NotAnswered(Action check) => Assert.StartsWith("… Exercise", Line(check), StringComparison.Ordinal);
+
+    [Fact]
+    public void Keras_after_ten_iterations()
+    {
+        // 2·(1 − 0.99^10) = 2·(1 − 0.9043821) = 0.1912358
+        Assert.Equal("✅ Exercise 1 · Keras after 10 iterations: right (0.1912).", Line(() => MovingAverageExercises.KerasAfterTenIterations(0.19124)));
+        Wrong(() => MovingAverageExercises.KerasAfterTenIterations(0.2));    // 10·0.01·2
+        Wrong(() => MovingAverageExercises.KerasAfterTenIterations(0.191));  // too few digits
+        NotAnswered(() => MovingAverageExercises.KerasAfterTenIterations(double.NaN));
+    }
+
+    [Fact]
+    public void PyTorch_running_variance()
+    {
+        // 0.9·1 + 0.1·(5/4)·3 = 0.9 + 0.375
+        Assert.Equal("✅ Exercise 2 · PyTorch running variance: right (1.275).", Line(() => MovingAverageExercises.PyTorchRunningVariance(1.275)));
+        Wrong(() => MovingAverageExercises.PyTorchRunningVariance(1.2));   // the biased variance
+        NotAnswered(() => MovingAverageExercises.PyTorchRunningVariance(double.NaN));
+    }
+
+    [Fact]
+    public void Iterations_to_99_percent_need_the_count_and_the_fraction()
+    {
+        // 0.9^44 = 0.0096977 → 0.9903; 0.9^43 = 0.0107752 → 0.9892 (short of 0.99)
+        Assert.Equal("✅ Exercise 3 · iterations to 99 %: right (44, 0.9903).", Line(() => MovingAverageExercises.IterationsTo99Percent(44, 0.9903)));
+        Wrong(() => MovingAverageExercises.IterationsTo99Percent(43, 0.9892));
+        Wrong(() => MovingAverageExercises.IterationsTo99Percent(44, 0.99));     // the count right, the fraction a guess
+        Wrong(() => MovingAverageExercises.IterationsTo99Percent(45, 0.9903));
+        NotAnswered(() => MovingAverageExercises.IterationsTo99Percent(null, 0.9903));
+        NotAnswered(() => MovingAverageExercises.IterationsTo99Percent(44, double.NaN));
+    }
+
+    // 1000 points ±1: mean 0, population std exactly 1.
+    private static readonly double[] Points = [.. Enumerable.Range(0, 1000).Select(i => i % 2 == 0 ? 1.0 : -1.0)];
+
+    // A stand-in for the notebook's MakeBatches: 500 one-value batches ±seed/m, whose means have a population std of
+    // exactly seed/m; averaged over seeds 1 … 10 that is 5.5/m.
+    private static double[][] FakeBatches(double[] data, int m, int count, ulong seed)
+    {
+        Assert.Same(Points, data);
+        Assert.Equal(500, count);
+        return [.. Enumerable.Range(0, count).Select(k => new[] { (k % 2 == 0 ? 1 : -1) * (double)seed / m })];
+    }
+
+    // σ/√m·√((1000 − m)/999) with σ = 1: m = 16: 0.25·0.9924645, m = 64: 0.125·0.9679526, m = 256: 0.0625·0.8629835.
+    private static readonly double[] Predicted = [0.2481161, 0.1209941, 0.0539366];
+
+    // 5.5/m for m = 16, 64, 256.
+    private static readonly double[] Measured = [0.34375, 0.0859375, 0.021484375];
+
+    [Fact]
+    public void Batch_mean_noise_measures_with_the_population_std()
+    {
+        // The sample std of the 500 means (÷ 499) is √(500/499) = 1.001 times larger: 0.3441 for m = 16, off by 0.0003.
+        Wrong(() => MovingAverageExercises.BatchMeanNoise(Predicted, [0.34375 * Math.Sqrt(500.0 / 499), 0.0859375, 0.0214844], Points, FakeBatches));
+    }
+
+    [Fact]
+    public void Batch_mean_noise_predicted_and_measured_over_the_sweep()
+    {
+        string right = Line(() => MovingAverageExercises.BatchMeanNoise(Predicted, Measured, Points, FakeBatches));
+        Assert.StartsWith("✅", right, StringComparison.Ordinal);
+        Assert.Contains("[0.248116, 0.120994, 0.053937], [0.34", right, StringComparison.Ordinal);
+        Wrong(() => MovingAverageExercises.BatchMeanNoise([0.25, 0.125, 0.0625], Measured, Points, FakeBatches));   // no finite-population factor
+        Wrong(() => MovingAverageExercises.BatchMeanNoise(Predicted, [0.34375, 0.0859375], Points, FakeBatches));  // one measurement missing
+        Wrong(() => MovingAverageExercises.BatchMeanNoise(Predicted, Predicted, Points, FakeBatches));             // the prediction twice
+        NotAnswered(() => MovingAverageExercises.BatchMeanNoise(Predicted, null, Points, FakeBatches));
+        NotAnswered(() => MovingAverageExercises.BatchMeanNoise([double.NaN, 0.1, 0.05], Measured, Points, FakeBatches));
+    }
+
+    [Fact]
+    public void Batch_mean_noise_refuses_too_little_data() =>
+        Assert.Throws<ArgumentException>(() => MovingAverageExercises.BatchMeanNoise(Predicted, Measured, new double[100], FakeBatches));
+
+    [Fact]
+    public void Eval_mode_trace_needs_the_yes_no_and_the_running_mean()
+    {
+        // Only the training-mode calls update: 0.1·2.5 = 0.25, then 0.9·0.25 + 0.1·5.5 = 0.775.
+        Assert.Equal("✅ Exercise 5 · eval mode and the running mean: right (false, 0.775).", Line(() => MovingAverageExercises.EvalModeTrace(false, 0.775)));
+        Wrong(() => MovingAverageExercises.EvalModeTrace(true, 2.467));    // all four calls blended in: 0.5, 0.7, 2.13, 2.467
+        Wrong(() => MovingAverageExercises.EvalModeTrace(false, 2.467));
+        Wrong(() => MovingAverageExercises.EvalModeTrace(true, 0.775));
+        NotAnswered(() => MovingAverageExercises.EvalModeTrace(null, 0.775));
+        NotAnswered(() => MovingAverageExercises.EvalModeTrace(false, double.NaN));
+    }
+}

@@ -1,0 +1,101 @@
+using BatchNormNotebooks.Interactive;
+
+namespace BatchNormNotebooks.Tests.Interactive;
+
+/// <summary>
+/// Notebook 06's exercise checks: the reference answer prints ✅ with the expected value, a planted mistake ❌, an
+/// unanswered one "not answered". Expected literals are worked out by hand (or, for the trajectory, by the test's own
+/// loop over the written-out gradient), not by the library.
+/// </summary>
+[Collection(nameof(ConsoleCollection))]
+public class OptimizerExercisesTests
+{
+    private static string Line(Action check) => ConsoleCapture.Of(check);
+
+    private static void Wrong(Action check) => Assert.StartsWith("❌", Line(check), StringComparison.Ordinal);
+
+    private static void NotAnswered(Action check) => Assert.StartsWith("… Exercise", Line(check), StringComparison.Ordinal);
+
+    [Fact]
+    public void Largest_stable_learning_rate()
+    {
+        // ηλ < 2 + 2μ = 3.2 with λ = 7: η < 0.4571429
+        Assert.Equal("✅ Exercise 1 · largest stable η: right (0.457).", Line(() => OptimizerExercises.LargestStableLearningRate(0.4571)));
+        Wrong(() => OptimizerExercises.LargestStableLearningRate(2.0 / 7));   // the bound without momentum
+        Wrong(() => OptimizerExercises.LargestStableLearningRate(0.46));
+        NotAnswered(() => OptimizerExercises.LargestStableLearningRate(double.NaN));
+    }
+
+    [Fact]
+    public void Uncorrected_Adam_first_step()
+    {
+        // η(1 − β₁)g/√((1 − β₂)g²) = 0.01·0.2/√0.001 = 0.0632456
+        Assert.Equal("✅ Exercise 2 · first uncorrected step: right (0.0632).", Line(() => OptimizerExercises.UncorrectedAdamFirstStep(0.06325)));
+        Wrong(() => OptimizerExercises.UncorrectedAdamFirstStep(0.01));   // the corrected step, η
+        Wrong(() => OptimizerExercises.UncorrectedAdamFirstStep(0.02));   // β₂ = 0.99's answer
+        NotAnswered(() => OptimizerExercises.UncorrectedAdamFirstStep(double.NaN));
+    }
+
+    [Fact]
+    public void Decoupled_decay_alone()
+    {
+        // 2·0.95^10 = 2·0.5987369 = 1.1974738
+        Assert.Equal("✅ Exercise 3 · AdamW with g = 0: right (1.197).", Line(() => OptimizerExercises.DecoupledDecayAlone(1.1975)));
+        Wrong(() => OptimizerExercises.DecoupledDecayAlone(1.0));   // 2·(1 − 10·0.05): added up
+        NotAnswered(() => OptimizerExercises.DecoupledDecayAlone(double.NaN));
+    }
+
+    // Held-out losses (optimizer, η, seed): A's best per seed 0.3 and 0.2 (mean 0.25); B's 0.26 and 0.27 (mean 0.265);
+    // B diverged (∞) at η = 1 on seed 1.
+    private static double Loss(string optimizer, double lr, ulong seed) => (optimizer, lr, seed) switch
+    {
+        ("A", 0.1, 1) => 0.5,
+        ("A", 1, 1) => 0.3,
+        ("A", 0.1, 2) => 0.2,
+        ("A", 1, 2) => 0.4,
+        ("B", 0.1, 1) => 0.26,
+        ("B", 1, 1) => double.PositiveInfinity,
+        ("B", 0.1, 2) => 0.27,
+        ("B", 1, 2) => 0.9,
+        _ => throw new ArgumentException("not in the table"),
+    };
+
+    private static void Best(string? name, double loss) =>
+        OptimizerExercises.BestWithoutBatchNorm(name, loss, ["A", "B"], [0.1, 1], [1UL, 2UL], Loss);
+
+    [Fact]
+    public void Best_without_batch_norm_needs_the_name_and_the_loss()
+    {
+        Assert.Equal("✅ Exercise 4 · best optimizer without BN and its average best loss: right (A, 0.250).", Line(() => Best(" a ", 0.25)));
+        Wrong(() => Best("B", 0.265));
+        Wrong(() => Best("A", 0.265));
+        Wrong(() => Best("A", 0.35));   // the mean of the best η's losses taken over the seeds first: (0.35 + 0.35)/2
+        NotAnswered(() => Best(null, 0.25));
+        NotAnswered(() => Best("A", double.NaN));
+        Assert.Throws<ArgumentException>(() => OptimizerExercises.BestWithoutBatchNorm("A", 0.25, [], [0.1], [1UL], Loss));
+    }
+
+    // PyTorch's momentum on Rosenbrock, written out here: b ← μb + ∇f, θ ← θ − ηb, from (−2, 2).
+    private static double[] Momentum(double dampening)
+    {
+        double x = -2, y = 2, bx = 0, by = 0;
+        for (int t = 0; t < 200; t++)
+        {
+            double gx = (-2 * (1 - x)) - (400 * x * (y - (x * x))), gy = 200 * (y - (x * x));
+            bx = (0.9 * bx) + ((1 - dampening) * gx);
+            by = (0.9 * by) + ((1 - dampening) * gy);
+            x -= 1e-4 * bx;
+            y -= 1e-4 * by;
+        }
+
+        return [x, y];
+    }
+
+    [Fact]
+    public void Momentum_from_the_update_rule()
+    {
+        Assert.StartsWith("✅", Line(() => OptimizerExercises.MomentumFromTheUpdateRule(Momentum(0))), StringComparison.Ordinal);
+        Wrong(() => OptimizerExercises.MomentumFromTheUpdateRule(Momentum(0.9)));   // the dampened (averaging) form
+        NotAnswered(() => OptimizerExercises.MomentumFromTheUpdateRule(null));
+    }
+}
