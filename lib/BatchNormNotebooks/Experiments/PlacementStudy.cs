@@ -165,8 +165,7 @@ public static class PlacementStudy
         }
 
         int n = runs[0].Loss.Count;
-        double[][] smooth = [.. runs.Select(r => Enumerable.Range(0, n)
-            .Select(k => r.Loss.Skip(Math.Max(0, k - window + 1)).Take(Math.Min(k + 1, window)).Average()).ToArray())];
+        double[][] smooth = [.. runs.Select(r => RollingMean.Of(r.Loss, window))];
         double[] step = [.. Enumerable.Range(1, n).Select(k => (double)k)];
         var spreads = Enumerable.Range(0, n).Select(k => Spread.Of(smooth.Select(s => s[k]))).ToArray();
         return (step, [.. spreads.Select(s => s.Mean)], [.. spreads.Select(s => s.Std)]);
