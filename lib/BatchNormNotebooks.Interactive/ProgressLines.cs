@@ -1,4 +1,3 @@
-
 namespace BatchNormNotebooks.Interactive;
 
 /// <summary>
