@@ -75,15 +75,16 @@ public static partial class Charts
     }
 
     /// <summary>
-    /// Percentile bands: for each band the middle line and the shaded area between low and high, e.g. the
-    /// 15/50/85th percentiles of one unit's input over training steps (the paper's Figure 1).
+    /// Bands: for each band the middle line and the shaded area between low and high, e.g. the 15/50/85th
+    /// percentiles of one unit's input over training steps (<see cref="PercentileBand"/>, the paper's Figure 1), a
+    /// mean ± sd over seeds (<see cref="MeanSdBand"/>) or a mean with the range over seeds (<see cref="RangeBand"/>).
     /// </summary>
     /// <param name="bands">Bands; Low, Mid and High have the length of X.</param>
     /// <param name="title">Chart title.</param>
     /// <param name="xTitle">x-axis title.</param>
     /// <param name="yTitle">y-axis title.</param>
     /// <param name="yRange">Fixed y range, e.g. the same for the panels with and without BN; null fits the data.</param>
-    public static GenericChart Bands(IEnumerable<PercentileBand> bands, string? title = null, string? xTitle = null, string? yTitle = null,
+    public static GenericChart Bands(IEnumerable<Band> bands, string? title = null, string? xTitle = null, string? yTitle = null,
         (double Min, double Max)? yRange = null)
     {
         ArgumentNullException.ThrowIfNull(bands);

@@ -21,7 +21,7 @@ public static class Figure1Charts
             var (steps, mean, min, max) = Figure1Seeds.Spread(curves, c => [.. c.TestAccuracy.Select(a => 1 - a)]);
             int from = Array.FindIndex(steps, s => s > 0);
             // error: the worst seed (max error = 1 − min accuracy) is the band's top
-            return new PercentileBand($"{curves[0].Network} (mean, range over {runs.Count} seeds)", steps[from..], min[from..], mean[from..], max[from..]);
+            return new RangeBand($"{curves[0].Network} (mean, range over {runs.Count} seeds)", steps[from..], min[from..], mean[from..], max[from..]);
         });
         return Charts.Bands(bands, title, "training step (log)", "test error (log)")
             .WithXAxisStyle<double, double, string>(TitleText: "training step (log)", AxisType: StyleParam.AxisType.Log)

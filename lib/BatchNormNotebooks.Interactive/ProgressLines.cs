@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace BatchNormNotebooks.Interactive;
 
 /// <summary>
@@ -28,7 +26,7 @@ public sealed class ProgressLines(Action<string> show) : IProgress<Figure1Progre
         {
             _latest[value.Network] = value;
             Text = string.Join('\n', _latest.Values.Select(p => p.ToString()));
-            show(Text.ToString(CultureInfo.InvariantCulture));
+            show(Text);
         }
     }
 }

@@ -1,44 +1,5 @@
 namespace BatchNormNotebooks;
 
-/// <summary>The networks compared in notebooks/02-internal-covariate-shift.</summary>
-public enum NetKind
-{
-    /// <summary>No batch norm; Linear's default init, W and b uniform in [−1/√in, 1/√in] (PyTorch's default).</summary>
-    NoBatchNorm,
-
-    /// <summary>No batch norm; Glorot uniform init scaled for sigmoids (gain <see cref="CovariateShiftExperiments.SigmoidGlorotGain"/>), zero biases.</summary>
-    NoBatchNormGlorot,
-
-    /// <summary>Linear (no bias) → BatchNorm1d → sigmoid in every hidden layer.</summary>
-    BatchNorm,
-
-    /// <summary>Linear (no bias) → <see cref="NoisyBatchNorm{T}"/> → sigmoid in every hidden layer.</summary>
-    NoisyBatchNorm,
-}
-
-/// <summary>One training run of the two-moons network.</summary>
-/// <param name="Kind">Which network.</param>
-/// <param name="Loss">Training loss at every step (on the step's mini-batch, before the update).</param>
-/// <param name="Shift">Mean over steps of the mean over units of |Δ batch mean| and |Δ batch std| of the last hidden
-/// layer's sigmoid input from one step to the next: how much the distribution that layer sees moves.</param>
-/// <param name="SaturatedFraction">Mean over steps of the fraction of all hidden sigmoid outputs outside (0.05, 0.95),
-/// where σ′(z) &lt; 0.0475, under a fifth of its peak 0.25.</param>
-/// <param name="InputSpread">Mean over steps and units of the batch standard deviation of the last hidden layer's
-/// sigmoid input: near 0 means every example gives the unit nearly the same input (a collapsed signal).</param>
-public sealed record MoonRun(NetKind Kind, double[] Loss, double Shift, double SaturatedFraction, double InputSpread)
-{
-    /// <summary>The mean of the last <paramref name="count"/> losses, or +∞ when a loss was not finite (diverged).</summary>
-    public double FinalLoss(int count = 20) => Loss.Any(l => !double.IsFinite(l)) ? double.PositiveInfinity : Loss.TakeLast(count).Average();
-}
-
-/// <summary>The loss landscape along the gradient at several checkpoints of one training run.</summary>
-/// <param name="Steps">Training steps at which it was measured.</param>
-/// <param name="Range">max − min of the loss over θ − ηg for η ∈ {0} ∪ etas.</param>
-/// <param name="GradientChange">max over η of ‖∇L(θ − ηg) − g‖₂.</param>
-/// <param name="Beta">Effective β-smoothness: max over η of ‖∇L(θ − ηg) − g‖₂ / (η‖g‖₂).</param>
-/// <param name="GradientNorm">‖g‖₂ at the checkpoint.</param>
-public sealed record LandscapeTrace(double[] Steps, double[] Range, double[] GradientChange, double[] Beta, double[] GradientNorm);
-
 /// <summary>
 /// The experiments of notebooks/02-internal-covariate-shift: the paper's Figure 1 network (Ioffe &amp; Szegedy 2015,
 /// §4.1) with and without batch norm, a small deep sigmoid network on two moons trained with plain SGD while

@@ -1,4 +1,4 @@
-namespace BatchNormNotebooks.Tests;
+namespace BatchNormNotebooks.Tests.Experiments;
 
 /// <summary>The training diagnostics of notebooks/08-what-batchnorm-does, on cases small enough to compute by hand.</summary>
 public class DiagnosticsTests

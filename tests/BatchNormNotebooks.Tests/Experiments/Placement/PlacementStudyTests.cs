@@ -1,4 +1,4 @@
-namespace BatchNormNotebooks.Tests.Notebooks;
+namespace BatchNormNotebooks.Tests.Experiments;
 
 /// <summary>The controlled placement study of notebooks/03-batchnorm-algorithm §5: same weights in every arm,
 /// the network shapes, reproducibility, and the spread over seeds.</summary>

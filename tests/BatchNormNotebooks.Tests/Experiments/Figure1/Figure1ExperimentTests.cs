@@ -1,4 +1,4 @@
-namespace BatchNormNotebooks.Tests.Training;
+namespace BatchNormNotebooks.Tests.Experiments;
 
 public class Figure1ExperimentTests
 {

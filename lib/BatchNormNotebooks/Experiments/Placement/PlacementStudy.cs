@@ -2,32 +2,6 @@ using BatchNormNotebooks.Optimizers;
 
 namespace BatchNormNotebooks;
 
-/// <summary>Where a hidden block of <see cref="PlacementStudy.Network"/> puts its batch norm.</summary>
-public enum BatchNormPlacement
-{
-    /// <summary>Linear → g: no batch norm.</summary>
-    None,
-
-    /// <summary>Linear (no bias) → BN → g: the paper's choice, z → z^N → g(z^N).</summary>
-    BeforeActivation,
-
-    /// <summary>Linear → g → BN: normalizes the activation a after the nonlinearity.</summary>
-    AfterActivation,
-}
-
-/// <summary>One arm of the controlled study: a label, where batch norm sits, and whether the inputs are standardized
-/// (with the training set's mean and std) before the network sees them.</summary>
-public sealed record StudyArm(string Name, BatchNormPlacement Placement, bool StandardizeInputs = false);
-
-/// <summary>The shared settings of every arm: network widths and depth, SGD with momentum, steps and batch size.</summary>
-/// <param name="Hidden">Units per hidden layer.</param>
-/// <param name="HiddenLayers">Hidden blocks (each Linear → [BN] → sigmoid → [BN]).</param>
-/// <param name="Steps">Mini-batch steps per run.</param>
-/// <param name="BatchSize">Examples per step.</param>
-/// <param name="LearningRate">η of SGD.</param>
-/// <param name="Momentum">μ of SGD (PyTorch's heavy ball; 0 turns it off).</param>
-public sealed record StudyOptions(int Hidden = 8, int HiddenLayers = 2, int Steps = 300, int BatchSize = 32, double LearningRate = 0.1, double Momentum = 0.9);
-
 /// <summary>
 /// The controlled placement experiment of notebooks/03-batchnorm-algorithm §5: networks that differ only in where
 /// the batch norm sits (or in whether the inputs are standardized), trained from the same initial weights on the same
@@ -165,41 +139,9 @@ public static class PlacementStudy
         }
 
         int n = runs[0].Loss.Count;
-        double[][] smooth = [.. runs.Select(r => Enumerable.Range(0, n)
-            .Select(k => r.Loss.Skip(Math.Max(0, k - window + 1)).Take(Math.Min(k + 1, window)).Average()).ToArray())];
+        double[][] smooth = [.. runs.Select(r => RollingMean.Of(r.Loss, window))];
         double[] step = [.. Enumerable.Range(1, n).Select(k => (double)k)];
         var spreads = Enumerable.Range(0, n).Select(k => Spread.Of(smooth.Select(s => s[k]))).ToArray();
         return (step, [.. spreads.Select(s => s.Mean)], [.. spreads.Select(s => s.Std)]);
     }
-}
-
-/// <summary>
-/// Mean, sample standard deviation (divides by n − 1; 0 for one value), minimum and maximum of a few numbers — the
-/// spread of a result over seeds. Used in notebooks/03-batchnorm-algorithm to say "a ± s over 10 seeds".
-/// </summary>
-public readonly record struct Spread(double Mean, double Std, double Min, double Max, int Count)
-{
-    /// <summary>The spread of <paramref name="values"/> (at least one).</summary>
-    public static Spread Of(IEnumerable<double> values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        double[] v = [.. values];
-        if (v.Length == 0)
-        {
-            throw new ArgumentException("A spread needs at least one value.", nameof(values));
-        }
-
-        double mean = v.Average();
-        double std = v.Length == 1 ? 0 : Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
-        return new Spread(mean, std, v.Min(), v.Max(), v.Length);
-    }
-
-    /// <summary>True when the intervals mean ± std of the two spreads overlap (no verdict should be drawn then).</summary>
-    public bool Overlaps(Spread other) => Math.Abs(Mean - other.Mean) <= Std + other.Std;
-
-    /// <summary>"mean ± std" with <paramref name="format"/> for both.</summary>
-    public string ToString(string format) => $"{Mean.ToString(format, System.Globalization.CultureInfo.InvariantCulture)} ± {Std.ToString(format, System.Globalization.CultureInfo.InvariantCulture)}";
-
-    /// <inheritdoc/>
-    public override string ToString() => ToString("F3");
 }

@@ -1,4 +1,4 @@
-namespace BatchNormNotebooks.Tests.Notebooks;
+namespace BatchNormNotebooks.Tests.Experiments;
 
 /// <summary>The experiments of notebooks/02-internal-covariate-shift: network shapes, measures against hand-computed
 /// values, reproducibility, and bad input.</summary>
