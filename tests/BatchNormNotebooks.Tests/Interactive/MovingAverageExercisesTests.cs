@@ -1,4 +1,5 @@
 using BatchNormNotebooks.Interactive;
+using static BatchNormNotebooks.Tests.Interactive.ExerciseVerdicts;
 
 namespace BatchNormNotebooks.Tests.Interactive;
 
@@ -9,12 +10,6 @@ namespace BatchNormNotebooks.Tests.Interactive;
 [Collection(nameof(ConsoleCollection))]
 public class MovingAverageExercisesTests
 {
-    private static string Line(Action check) => ConsoleCapture.Of(check);
-
-    private static void Wrong(Action check) => Assert.StartsWith("❌", Line(check), StringComparison.Ordinal);
-
-    private static void NotAnswered(Action check) => Assert.StartsWith("… Exercise", Line(check), StringComparison.Ordinal);
-
     [Fact]
     public void Keras_after_ten_iterations()
     {
