@@ -148,12 +148,12 @@ internal static class Elementwise
     /// (AOCL's vrs4_tanhf) over the same vector exponential, vectors as in <see cref="Sigmoid{T}"/>, but every element a
     /// function of that element alone: |z| is capped at <see cref="TanhCap"/> (where tanh is already ±1 exactly: e^(−40) − 1
     /// rounds to −1) and a NaN enters the exponential as the cap and leaves as itself, so every vector stays inside the
-    /// exponential's range (|2z| ≤ 708). TensorPrimitives does neither: a vector holding one |z| &gt; 354 or one NaN takes
+    /// exponential's range (|2z| ≤ 708). TensorPrimitives does neither: in float64 a vector holding one |z| &gt; 354 or one NaN takes
     /// the scalar Math.Exp for all its lanes, whose last bit can differ, and which elements share that vector depends on
-    /// the arrays' memory addresses (its loop aligns to the destination). So the same input gave different bits after
+    /// the arrays' memory addresses (for long spans its loop aligns to memory). So the same input gave different bits after
     /// different allocations, and a diverging network (notebook 08, g = 100 without batch norm, pre-activations in the
-    /// hundreds) amplified them to other held-out losses. Same bits as TensorPrimitives.Tanh otherwise (n ≥ 2; one element
-    /// is T.Tanh, as there).
+    /// hundreds) amplified them to other held-out losses. Same bits as TensorPrimitives.Tanh otherwise (T.Tanh when no
+    /// vector fits, as there).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tanh<T>(ReadOnlySpan<T> z, Span<T> destination) where T : IFloatingPointIeee754<T>
