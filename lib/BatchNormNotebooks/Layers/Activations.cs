@@ -104,7 +104,7 @@ public sealed class Tanh<T> : Activation<T> where T : IFloatingPointIeee754<T>
     public override string Name => "Tanh";
 
     /// <inheritdoc/>
-    protected override void Apply(ReadOnlySpan<T> z, Span<T> destination) => TensorPrimitives.Tanh(z, destination);
+    protected override void Apply(ReadOnlySpan<T> z, Span<T> destination) => Elementwise.Tanh(z, destination);
 
     /// <inheritdoc/>
     protected override void Derivative(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> destination)

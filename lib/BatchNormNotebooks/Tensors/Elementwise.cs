@@ -143,6 +143,42 @@ internal static class Elementwise
         }
     }
 
+    /// <summary>
+    /// destination[i] = tanh(z[i]) = sign(z)·(−m/(m + 2)) with m = e^(−2|z|) − 1, TensorPrimitives.Tanh's formula
+    /// (AOCL's vrs4_tanhf) over the same vector exponential, vectors as in <see cref="Sigmoid{T}"/>, but every element a
+    /// function of that element alone: |z| is capped at <see cref="TanhCap"/> (where tanh is already ±1 exactly: e^(−40) − 1
+    /// rounds to −1) and a NaN enters the exponential as the cap and leaves as itself, so every vector stays inside the
+    /// exponential's range (|2z| ≤ 708). TensorPrimitives does neither: in float64 a vector holding one |z| &gt; 354 or one NaN takes
+    /// the scalar Math.Exp for all its lanes, whose last bit can differ, and which elements share that vector depends on
+    /// the arrays' memory addresses (for long spans its loop aligns to memory). So the same input gave different bits after
+    /// different allocations, and a diverging network (notebook 08, g = 100 without batch norm, pre-activations in the
+    /// hundreds) amplified them to other held-out losses. Same bits as TensorPrimitives.Tanh otherwise (T.Tanh when no
+    /// vector fits, as there).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tanh<T>(ReadOnlySpan<T> z, Span<T> destination) where T : IFloatingPointIeee754<T>
+    {
+        int n = Check(z.Length, z.Length, destination.Length);
+        if (typeof(T) == typeof(double))
+        {
+            TanhOf(Reinterpret<T, double>(z), Reinterpret<T, double>(destination));
+        }
+        else if (typeof(T) == typeof(float))
+        {
+            TanhOf(Reinterpret<T, float>(z), Reinterpret<T, float>(destination));
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
+            {
+                destination[i] = T.Tanh(z[i]);
+            }
+        }
+    }
+
+    /// <summary>|z| beyond which <see cref="Tanh{T}"/> computes tanh(±cap) = ±1: far inside the vector exponential's range.</summary>
+    internal const double TanhCap = 20;
+
     /// <summary>The largest element (NaN if any element is NaN), as TensorPrimitives.Max; x not empty.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T Max<T>(ReadOnlySpan<T> x) where T : IFloatingPointIeee754<T>
@@ -282,6 +318,141 @@ internal static class Elementwise
         for (int i = 0; i < n; i++)
         {
             destination[i] = 1 / (1 + float.Exp(-z[i]));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TanhOf(ReadOnlySpan<double> z, Span<double> destination)
+    {
+        int n = z.Length;
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<double>.Count)
+        {
+            for (int i = 0, w = Vector512<double>.Count; ; i += w)
+            {
+                i = Math.Min(i, n - w);
+                var x = Vector512.Create(z.Slice(i, w));
+                var y = Vector512.Abs(x);
+                y = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(y, Vector512.Create(TanhCap)), y, Vector512.Create(TanhCap));
+                var m = Vector512.Exp(Vector512.Create(-2d) * y) - Vector512<double>.One;
+                var sign = x.AsUInt64() & Vector512.Create(~(ulong)long.MaxValue);
+                var t = (sign ^ (-m / (m + Vector512.Create(2d))).AsUInt64()).AsDouble();
+                Vector512.ConditionalSelect(Vector512.Equals(x, x), t, x).CopyTo(destination.Slice(i, w));
+                if (i == n - w)
+                {
+                    return;
+                }
+            }
+        }
+
+        if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
+        {
+            for (int i = 0, w = Vector256<double>.Count; ; i += w)
+            {
+                i = Math.Min(i, n - w);
+                var x = Vector256.Create(z.Slice(i, w));
+                var y = Vector256.Abs(x);
+                y = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(y, Vector256.Create(TanhCap)), y, Vector256.Create(TanhCap));
+                var m = Vector256.Exp(Vector256.Create(-2d) * y) - Vector256<double>.One;
+                var sign = x.AsUInt64() & Vector256.Create(~(ulong)long.MaxValue);
+                var t = (sign ^ (-m / (m + Vector256.Create(2d))).AsUInt64()).AsDouble();
+                Vector256.ConditionalSelect(Vector256.Equals(x, x), t, x).CopyTo(destination.Slice(i, w));
+                if (i == n - w)
+                {
+                    return;
+                }
+            }
+        }
+
+        if (Vector128.IsHardwareAccelerated && n >= Vector128<double>.Count)
+        {
+            for (int i = 0, w = Vector128<double>.Count; ; i += w)
+            {
+                i = Math.Min(i, n - w);
+                var x = Vector128.Create(z.Slice(i, w));
+                var y = Vector128.Abs(x);
+                y = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(y, Vector128.Create(TanhCap)), y, Vector128.Create(TanhCap));
+                var m = Vector128.Exp(Vector128.Create(-2d) * y) - Vector128<double>.One;
+                var sign = x.AsUInt64() & Vector128.Create(~(ulong)long.MaxValue);
+                var t = (sign ^ (-m / (m + Vector128.Create(2d))).AsUInt64()).AsDouble();
+                Vector128.ConditionalSelect(Vector128.Equals(x, x), t, x).CopyTo(destination.Slice(i, w));
+                if (i == n - w)
+                {
+                    return;
+                }
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            destination[i] = double.Tanh(z[i]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TanhOf(ReadOnlySpan<float> z, Span<float> destination)
+    {
+        int n = z.Length;
+        const float cap = (float)TanhCap;
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            for (int i = 0, w = Vector512<float>.Count; ; i += w)
+            {
+                i = Math.Min(i, n - w);
+                var x = Vector512.Create(z.Slice(i, w));
+                var y = Vector512.Abs(x);
+                y = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(y, Vector512.Create(cap)), y, Vector512.Create(cap));
+                var m = Vector512.Exp(Vector512.Create(-2f) * y) - Vector512<float>.One;
+                var sign = x.AsUInt32() & Vector512.Create(~(uint)int.MaxValue);
+                var t = (sign ^ (-m / (m + Vector512.Create(2f))).AsUInt32()).AsSingle();
+                Vector512.ConditionalSelect(Vector512.Equals(x, x), t, x).CopyTo(destination.Slice(i, w));
+                if (i == n - w)
+                {
+                    return;
+                }
+            }
+        }
+
+        if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            for (int i = 0, w = Vector256<float>.Count; ; i += w)
+            {
+                i = Math.Min(i, n - w);
+                var x = Vector256.Create(z.Slice(i, w));
+                var y = Vector256.Abs(x);
+                y = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(y, Vector256.Create(cap)), y, Vector256.Create(cap));
+                var m = Vector256.Exp(Vector256.Create(-2f) * y) - Vector256<float>.One;
+                var sign = x.AsUInt32() & Vector256.Create(~(uint)int.MaxValue);
+                var t = (sign ^ (-m / (m + Vector256.Create(2f))).AsUInt32()).AsSingle();
+                Vector256.ConditionalSelect(Vector256.Equals(x, x), t, x).CopyTo(destination.Slice(i, w));
+                if (i == n - w)
+                {
+                    return;
+                }
+            }
+        }
+
+        if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
+        {
+            for (int i = 0, w = Vector128<float>.Count; ; i += w)
+            {
+                i = Math.Min(i, n - w);
+                var x = Vector128.Create(z.Slice(i, w));
+                var y = Vector128.Abs(x);
+                y = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(y, Vector128.Create(cap)), y, Vector128.Create(cap));
+                var m = Vector128.Exp(Vector128.Create(-2f) * y) - Vector128<float>.One;
+                var sign = x.AsUInt32() & Vector128.Create(~(uint)int.MaxValue);
+                var t = (sign ^ (-m / (m + Vector128.Create(2f))).AsUInt32()).AsSingle();
+                Vector128.ConditionalSelect(Vector128.Equals(x, x), t, x).CopyTo(destination.Slice(i, w));
+                if (i == n - w)
+                {
+                    return;
+                }
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            destination[i] = float.Tanh(z[i]);
         }
     }
 

@@ -32,6 +32,7 @@ public class ElementwiseTests
             ("x·(−0.1) + y", d => Elementwise.MultiplyAdd<T>(x, t, y, d), d => TensorPrimitives.MultiplyAdd<T>(x, t, y, d)),
             ("(1 − a)·a", d => Elementwise.SigmoidSlope<T>(a, d), d => { TensorPrimitives.Subtract<T>(T.One, a, d); TensorPrimitives.Multiply<T>(d, a, d); }),
             ("σ(x)", d => Elementwise.Sigmoid<T>(x, d), d => TensorPrimitives.Sigmoid<T>(x, d)),
+            ("tanh(x)", d => Elementwise.Tanh<T>(x, d), d => TensorPrimitives.Tanh<T>(x, d)),
         };
         foreach (var (name, ours, reference) in cases)
         {
@@ -64,6 +65,38 @@ public class ElementwiseTests
             TensorPrimitives.Sigmoid<float>(xf, expectedF);
             Elementwise.Sigmoid<float>(xf, actualF);
             Assert.True(expected.SequenceEqual(actual) && expectedF.SequenceEqual(actualF), $"length {length}");
+        }
+    }
+
+    /// <summary>Regression: TensorPrimitives.Tanh computes a whole vector with the scalar Math.Exp when one of its lanes
+    /// has |z| &gt; 354 or is NaN, and groups elements into vectors by memory address, so an ordinary element's bits
+    /// depended on its neighbours and on where the arrays were allocated (notebook 08's g = 100 sweep without BN).</summary>
+    [Fact]
+    public void Tanh_of_an_element_depends_on_that_element_alone_not_on_its_neighbours_or_the_arrays_address()
+    {
+        const int n = 4096;
+        var random = new SeededRandom(8);
+        double[] clean = [.. Enumerable.Range(0, n).Select(_ => random.NextNormal(0, 1))];
+        double[] special = [400, -1000, 355, double.NaN, double.PositiveInfinity, double.NegativeInfinity, 21, -20.5];
+        double[] dirty = (double[])clean.Clone();
+        for (int i = 3; i < n; i += 5)
+        {
+            dirty[i] = special[i % special.Length];
+        }
+
+        double[] expected = new double[n];
+        Elementwise.Tanh<double>(clean, expected);
+        for (int offset = 0; offset < 8; offset++)
+        {
+            double[] source = new double[n + 8], destination = new double[n + 8];
+            dirty.CopyTo(source, offset);
+            Elementwise.Tanh<double>(source.AsSpan(offset, n), destination.AsSpan((offset * 3) % 8, n));
+            var actual = destination.AsSpan((offset * 3) % 8, n);
+            for (int i = 0; i < n; i++)
+            {
+                double want = dirty[i] == clean[i] ? expected[i] : double.IsNaN(dirty[i]) ? double.NaN : Math.Sign(dirty[i]);
+                Assert.True(want.Equals(actual[i]), $"offset {offset}, element {i}: tanh({dirty[i]:R}) = {actual[i]:R}, expected {want:R}");
+            }
         }
     }
 

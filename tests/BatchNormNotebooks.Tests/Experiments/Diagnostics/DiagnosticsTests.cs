@@ -156,4 +156,30 @@ public class DiagnosticsTests
         Assert.All(points.Where(p => !p.BatchNorm), p => Assert.InRange(p.FinalLoss, Math.Log(2) - 0.005, Math.Log(2) + 0.005));
         Assert.All(points.Where(p => p.BatchNorm), p => Assert.True(p.FinalLoss < Math.Log(2) - 0.01, $"with BN the loss should fall, got {p.FinalLoss}"));
     }
+
+    /// <summary>Regression: without batch norm at g = 100 the pre-activations reach the hundreds; the same seed must
+    /// give the same bits whatever was allocated before (notebook 08 printed three held-out losses for it, 20.6, 36.4
+    /// and 44.8, depending on the cells above).</summary>
+    [Fact]
+    public void A_diverging_run_gives_the_same_bits_whatever_was_allocated_before_it()
+    {
+        var moons = TwoMoons.Generate(1000, seed: 5, noise: 0.15);
+        var moonsTest = TwoMoons.Generate(500, seed: 6, noise: 0.15);
+        var setup = new DiagnosticSetup(Hidden: 32, Depth: 5, Steps: 200, BatchSize: 32);
+        var junk = new List<double[]>();
+        SweepPoint first = Diagnostics.InitScaleSweep(moons, moonsTest, setup, [100], [false], [1])[0];
+        for (int r = 1; r <= 4; r++)
+        {
+            for (int j = 0; j < 300 * r; j++)
+            {
+                junk.Add(new double[(j % 37) + 1]);   // moves the arrays the next run allocates
+            }
+
+            SweepPoint again = Diagnostics.InitScaleSweep(moons, moonsTest, setup, [100], [false], [1])[0];
+            Assert.Equal((first.TestLoss, first.TestAccuracy, first.FinalLoss), (again.TestLoss, again.TestAccuracy, again.FinalLoss));
+        }
+
+        GC.KeepAlive(junk);
+        Assert.True(first.TestLoss > 1, $"g = 100 without BN should end far from a trained network, got a held-out loss of {first.TestLoss}");
+    }
 }
