@@ -10,14 +10,19 @@ public static class BackpropExercises
     private static readonly Type[] ForbiddenInGradient =
         [typeof(Linear<>), typeof(Sequential<>), typeof(Sigmoid<>), typeof(BinaryCrossEntropy<>), typeof(Value), typeof(GradientCheck)];
 
-    /// <summary>Exercise 1: z₁₁ = w₁x₁ + w₂x₂ + b of <paramref name="neuron"/> (the notebook's Linear(2→1)) for the row (6, 8), asked to 3 significant digits.</summary>
+    /// <summary>
+    /// Exercise 1: the neuron's output ŷ = σ(z₁₁), z₁₁ = w₁x₁ + w₂x₂ + b of <paramref name="neuron"/> (the notebook's
+    /// Linear(2→1)), for the row (6, 8), asked to 3 significant digits.
+    /// </summary>
     public static void ForwardPass(double answer, Linear<double> neuron)
     {
         ArgumentNullException.ThrowIfNull(neuron);
-        double expected = neuron.Forward(Matrix<double>.FromRows([[6.0, 8.0]]))[0, 0];
-        double noBias = expected - neuron.Bias!.Value[0];
-        Exercise.CheckDigits("1 · forward pass", answer, expected, significantDigits: 3,
-            hint: EpsilonExercises.Near(answer, noBias, 3) ? "z₁₁ has three terms: w₁x₁ + w₂x₂ + b." : "z₁₁ = w₁x₁ + w₂x₂ + b with x₁ = 6, x₂ = 8 and the same w₁, w₂, b as above.");
+        double z = neuron.Forward(Matrix<double>.FromRows([[6.0, 8.0]]))[0, 0];
+        double noBias = 1 / (1 + Math.Exp(-(z - neuron.Bias!.Value[0])));
+        Exercise.CheckDigits("1 · forward pass", answer, 1 / (1 + Math.Exp(-z)), significantDigits: 3,
+            hint: EpsilonExercises.Near(answer, z, 3) ? "That is z₁₁; the neuron's output is the sigmoid of it."
+                : EpsilonExercises.Near(answer, noBias, 3) ? "z₁₁ has three terms: w₁x₁ + w₂x₂ + b."
+                : "ŷ = σ(w₁x₁ + w₂x₂ + b) with x₁ = 6, x₂ = 8, the same w₁, w₂, b as above and σ(z) = 1/(1 + e^(−z)).");
     }
 
     /// <summary>

@@ -144,7 +144,7 @@ public static class BatchNormAlgorithmExercises
     /// <summary>
     /// Exercise 5: on how many seeds "BN before g" has the lower 20-step average training loss ending at step 60
     /// (steps 41–60) than the standardized control — paired by seed — and the two-sided sign-test p of that split
-    /// (asked to 2 significant digits). One verdict for both.
+    /// (asked to 3 significant digits). One verdict for both.
     /// </summary>
     public static void EarlyPairedCount(double count, double pValue, IReadOnlyList<TrainingHistory> control, IReadOnlyList<TrainingHistory> batchNormBefore)
     {
@@ -166,15 +166,15 @@ public static class BatchNormAlgorithmExercises
             return;
         }
 
-        bool countRight = count == wins, pRight = EpsilonExercises.Near(pValue, p, 2);
+        bool countRight = count == wins, pRight = EpsilonExercises.Near(pValue, p, 3);
         int final = control.Zip(batchNormBefore).Count(q => q.Second.FinalLoss() < q.First.FinalLoss());
         string? hint = countRight && pRight ? null
             : count == final && !countRight ? "That is the count on the final loss; this exercise asks about steps 41–60."
             : count == control.Count - wins && !countRight ? "Count the seeds on which BN before g is lower, not the control."
             : !countRight ? "For each seed k compare runs[arm][k].Loss.Skip(40).Take(20).Average() of the two arms and count."
-            : EpsilonExercises.Near(pValue, p / 2, 2) ? "The sign test here is two-sided: double the one-sided tail."
+            : EpsilonExercises.Near(pValue, p / 2, 3) ? "The sign test here is two-sided: double the one-sided tail."
             : "p = the chance that a fair coin per seed gives a split at least this uneven, in either direction: 2·Σ C(n, i)/2ⁿ over the tail.";
-        Exercise.Report(name, countRight && pRight, hint, $"{wins}, {Exercise.ShownDigits(p, 2)}");
+        Exercise.Report(name, countRight && pRight, hint, $"{wins}, {Exercise.ShownDigits(p, 3)}");
     }
 
     /// <summary>Two-sided sign test: the chance of a split at least as uneven as <paramref name="wins"/> of <paramref name="n"/> with a fair coin.</summary>

@@ -25,17 +25,18 @@ public static class InternalCovariateShiftExercises
     }
 
     /// <summary>
-    /// Exercise 2: the fraction of the test set <paramref name="test"/> that the rule "dog if and only if object &gt; 0"
-    /// (column 0) classifies right; asked to 3 significant digits.
+    /// Exercise 2: the fraction of the test set <paramref name="test"/> that the rule "dog if and only if object +
+    /// background &gt; 0" (columns 0 and 1 weighted equally) classifies right; asked to 3 significant digits.
     /// </summary>
-    public static void ObjectRule(double answer, Dataset<double> train, Dataset<double> test)
+    public static void EqualWeightsRule(double answer, Dataset<double> train, Dataset<double> test)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
-        Exercise.CheckDigits("2 · object rule on the test set", answer, RuleAccuracy(test, column: 0), significantDigits: 3,
-            hint: EpsilonExercises.Near(answer, RuleAccuracy(test, 1), 3) ? "That is the background rule (column 1); the object feature is column 0."
-                : EpsilonExercises.Near(answer, RuleAccuracy(train, 0), 3) ? "That is the training set; the question is about the test set."
-                : "Count the test rows whose sign of column 0 agrees with the label, and divide by the number of rows.");
+        Exercise.CheckDigits("2 · equal weights on the test set", answer, SumRuleAccuracy(test), significantDigits: 3,
+            hint: EpsilonExercises.Near(answer, RuleAccuracy(test, 0), 3) ? "That is the object rule alone; add the background column before taking the sign."
+                : EpsilonExercises.Near(answer, RuleAccuracy(test, 1), 3) ? "That is the background rule alone; add the object column before taking the sign."
+                : EpsilonExercises.Near(answer, SumRuleAccuracy(train), 3) ? "That is the training set; the question is about the test set."
+                : "For each test row, predict dog when column 0 + column 1 > 0; count the rows where that agrees with the label and divide by the number of rows.");
     }
 
     /// <summary>
@@ -80,6 +81,9 @@ public static class InternalCovariateShiftExercises
             : "The loss is right; compare it with chance level, ln 2 ≈ 0.693 for two classes: below it the network has learned something.";
         Exercise.Report(name, lossRight && verdictRight, hint, $"{(double.IsPositiveInfinity(loss) ? "∞" : Exercise.ShownDigits(loss, 4))}, {verdict}");
     }
+
+    private static double SumRuleAccuracy(Dataset<double> data) =>
+        Enumerable.Range(0, data.Count).Count(i => (data.X[i, 0] + data.X[i, 1] > 0 ? 1 : 0) == data.Y[i, 0]) / (double)data.Count;
 
     private static double RuleAccuracy(Dataset<double> data, int column) =>
         Enumerable.Range(0, data.Count).Count(i => (data.X[i, column] > 0 ? 1 : 0) == data.Y[i, 0]) / (double)data.Count;

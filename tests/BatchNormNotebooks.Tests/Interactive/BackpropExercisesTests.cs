@@ -20,8 +20,9 @@ public class BackpropExercisesTests
     }
 
     [Theory]
-    [InlineData(0.4, "right")]        // 0.1·6 − 0.05·8 + 0.2
-    [InlineData(0.2, "wrong")]        // without b
+    [InlineData(0.599, "right")]      // σ(0.1·6 − 0.05·8 + 0.2) = σ(0.4) = 1/(1 + e^−0.4) = 0.59869
+    [InlineData(0.4, "wrong")]        // z₁₁ without the sigmoid
+    [InlineData(0.55, "wrong")]       // σ(0.2): without b
     [InlineData(double.NaN, "not answered")]
     public void ForwardPass(double answer, string verdict) =>
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.ForwardPass(answer, Neuron())));

@@ -122,9 +122,10 @@ public class BatchNormAlgorithmExercisesTests
 
     [Theory]
     // BN before g lower on 8 of 10: two-sided p = 2·(C(10,0) + C(10,1) + C(10,2))/1024 = 2·56/1024 = 0.109.
-    [InlineData(8, 0.11, "right")]
-    [InlineData(8, 0.055, "wrong")]          // one-sided
-    [InlineData(2, 0.11, "wrong")]           // counts the control's wins
+    [InlineData(8, 0.109, "right")]          // p to 3 significant digits: 0.109375
+    [InlineData(8, 0.11, "wrong")]           // 2 digits
+    [InlineData(8, 0.0547, "wrong")]         // one-sided
+    [InlineData(2, 0.109, "wrong")]          // counts the control's wins
     [InlineData(8, double.NaN, "not answered")]
     public void EarlyPairedCount(double count, double p, string verdict)
     {

@@ -24,13 +24,15 @@ public class InternalCovariateShiftExercisesTests
     public void BackgroundRule(double answer, string verdict) =>
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.BackgroundRule(answer, Train(), Test())));
 
+    // Equal weights (dog iff x0 + x1 > 0): test sums −0.5, −3, 1, −0.7, −0.7 → right on rows 1, 2, 3, 4 (4/5);
+    // training sums 1.5, 0, 1.5, −4 → right on rows 0, 2, 3 (3/4).
     [Theory]
     [InlineData(0.8, "right")]
-    [InlineData(0.6, "wrong")]        // the background rule on the test set
     [InlineData(0.75, "wrong")]       // the training set
+    [InlineData(0.6, "wrong")]        // the background rule alone on the test set
     [InlineData(double.NaN, "not answered")]
-    public void ObjectRule(double answer, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.ObjectRule(answer, Train(), Test())));
+    public void EqualWeightsRule(double answer, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.EqualWeightsRule(answer, Train(), Test())));
 
     private static MoonRun Run(NetKind kind, double shift) => new(kind, [0.5], shift, 0, 1);
 
