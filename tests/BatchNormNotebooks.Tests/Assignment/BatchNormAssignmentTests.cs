@@ -334,6 +334,7 @@ public sealed class BatchNormAssignmentTests
         { "C with GradientCheck.Numerical", "GradientCheck.Numerical" },
         { "D with RunningStatistics.Update", "RunningStatistics.Update" },
         { "E with a library forward", "BatchNormKernels.ForwardTrain" },
+        { "A through a layer of a network the library builds", "MultilayerPerceptron.Build" },
     };
 
     [Theory]
@@ -383,6 +384,13 @@ public sealed class BatchNormAssignmentTests
                 statistics.Variance.CopyTo(rv, 0);
             }),
             "E with a library forward" => BatchNormAssignment.CheckLayer(LibraryForwardTrain, RunningUpdate, ForwardEval),
+            "A through a layer of a network the library builds" => BatchNormAssignment.CheckForwardTrain((x, g, b, e) =>
+            {
+                // The builder makes the BatchNorm1d, so the answer never names it; the layer is then called as an ILayer.
+                var net = MultilayerPerceptron.Build(x.Cols, [x.Cols], 1, () => new ReLU<double>(), k => new SeededRandom((ulong)k + 1), batchNorm: true);
+                var y = net.Layers[1].Forward(x);
+                return (y, new double[x.Cols], new double[x.Cols]);
+            }),
             _ => throw new ArgumentOutOfRangeException(nameof(answer), answer, null),
         };
         Assert.False(verdict.Right);
