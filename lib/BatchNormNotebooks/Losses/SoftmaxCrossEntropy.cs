@@ -7,7 +7,8 @@ namespace BatchNormNotebooks;
 /// Softmax followed by cross-entropy, fused: output = logits (batch, classes), target = class indices (batch, 1); an index that is out of range or not an integer throws an ArgumentException naming its row.
 /// loss = −(1/m) Σ_i log softmax(z_i)[y_i]; ∂loss/∂z_i = (softmax(z_i) − onehot(y_i))/m.
 /// </summary>
-/// <remarks>Softmax subtracts the row maximum first, so large logits do not overflow. The paper's MNIST MLP
+/// <remarks>The loss subtracts the row maximum first, and so does softmax wherever an unshifted exponential could
+/// overflow, so large logits give finite probabilities and gradients (tested at logits of ±1000). The paper's MNIST MLP
 /// ends with it (notebooks/02-internal-covariate-shift).</remarks>
 public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIeee754<T>
 {
@@ -38,9 +39,9 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
         for (int i = 0; i < output.Rows; i++)
         {
             int label = ClassIndex(target[i, 0], output.Cols, i);
-            TensorPrimitives.SoftMax(output.StorageRow(i), p.StorageRow(i));
             ReadOnlySpan<T> z = output.StorageRow(i);
             T max = Elementwise.Max(z);
+            Softmax(z, max, p.StorageRow(i));
             T logSum = T.Zero;
             for (int c = 0; c < z.Length; c++)
             {
@@ -96,6 +97,32 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
         Elementwise.Multiply<T>(d.Storage, invM, d.Storage);
         return d;
     }
+
+    /// <summary>softmax(z) into <paramref name="destination"/>: TensorPrimitives.SoftMax (e^z_c / Σ e^z, no shift) while
+    /// no e^z_c can overflow — the bits every stored run was computed with — and e^(z_c − max) / Σ e^(z − max) above
+    /// that (a float logit above about 88 would otherwise give ∞/∞ = NaN).</summary>
+    private static void Softmax(ReadOnlySpan<T> z, T max, Span<T> destination)
+    {
+        if (max <= SafeExponent(z.Length))
+        {
+            TensorPrimitives.SoftMax(z, destination);
+            return;
+        }
+
+        T sum = T.Zero;
+        for (int c = 0; c < z.Length; c++)
+        {
+            destination[c] = T.Exp(z[c] - max);
+            sum += destination[c];
+        }
+
+        Elementwise.Multiply<T>(destination, T.One / sum, destination);
+    }
+
+    /// <summary>The largest logit whose unshifted exponentials, summed over <paramref name="classes"/> classes, stay
+    /// finite with a margin: ln(largest finite value) − ln(classes) − 1 (about 84 for ten float classes, 706 in double).</summary>
+    private static T SafeExponent(int classes) =>
+        T.Log(T.BitDecrement(T.PositiveInfinity)) - T.Log(T.CreateChecked(classes)) - T.One;
 
     private static int ClassIndex(T value, int classes, int row)
     {
