@@ -120,9 +120,11 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
     }
 
     /// <summary>The largest logit whose unshifted exponentials, summed over <paramref name="classes"/> classes, stay
-    /// finite with a margin: ln(largest finite value) − ln(classes) − 1 (about 84 for ten float classes, 706 in double).</summary>
+    /// finite (with 1/16 for rounding): ln(largest finite value) − ln(classes) − 1/16, about 86.4 for ten float classes
+    /// and 707.4 in double. Below it the unshifted softmax is right, so its bits are kept; above it the sum overflowed
+    /// (every probability 0, or ∞/∞ = NaN).</summary>
     private static T SafeExponent(int classes) =>
-        T.Log(T.BitDecrement(T.PositiveInfinity)) - T.Log(T.CreateChecked(classes)) - T.One;
+        T.Log(T.BitDecrement(T.PositiveInfinity)) - T.Log(T.CreateChecked(classes)) - T.CreateChecked(0.0625);
 
     private static int ClassIndex(T value, int classes, int row)
     {
