@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace BatchNormNotebooks.Interactive;
 
 /// <summary>
@@ -42,19 +44,36 @@ public static class InternalCovariateShiftExercises
     /// <summary>
     /// Exercise 3: how many times as large the step-to-step shift of the layer input is with noisy BN as without BN
     /// (default init), each shift averaged over the seeds of <paramref name="noisy"/> and <paramref name="plain"/>;
-    /// asked to 3 significant digits.
+    /// asked to 3 significant digits. Right when it matches, to 3 significant digits, either the ratio of the unrounded
+    /// means or the ratio of the means as the notebook prints them (<see cref="PrintedShift"/>, 3 significant digits), so a
+    /// student who divides the printed numbers is not marked wrong.
     /// </summary>
     public static void NoisyShiftRatio(double answer, IReadOnlyList<MoonRun> noisy, IReadOnlyList<MoonRun> plain)
     {
         ArgumentNullException.ThrowIfNull(noisy);
         ArgumentNullException.ThrowIfNull(plain);
-        double ratio = noisy.Average(r => r.Shift) / plain.Average(r => r.Shift);
+        double noisyShift = noisy.Average(r => r.Shift), plainShift = plain.Average(r => r.Shift);
+        double ratio = noisyShift / plainShift;
+        double printedRatio = PrintedShift(noisyShift) / PrintedShift(plainShift);
         double perSeed = noisy.Zip(plain, (n, p) => n.Shift / p.Shift).Average();
-        Exercise.CheckDigits("3 · noisy BN shift ratio", answer, ratio, significantDigits: 3,
-            hint: EpsilonExercises.Near(answer, perSeed, 3) ? "That averages the per-seed ratios; the question divides the two averaged shifts."
-                : EpsilonExercises.Near(answer, 1 / ratio, 3) ? "Upside down: noisy BN's shift is the larger one."
-                : "Average each kind's Shift over its seeds, then divide noisy BN's by no BN's (default init).");
+        const string name = "3 · noisy BN shift ratio";
+        if (double.IsNaN(answer))
+        {
+            Exercise.Report(name, null, null);
+            return;
+        }
+
+        bool right = EpsilonExercises.Near(answer, ratio, 3) || EpsilonExercises.Near(answer, printedRatio, 3);
+        string? hint = right ? null
+            : EpsilonExercises.Near(answer, perSeed, 3) ? "That averages the per-seed ratios; the question divides the two averaged shifts."
+            : EpsilonExercises.Near(answer, 1 / ratio, 3) ? "Upside down: noisy BN's shift is the larger one."
+            : "Average each kind's Shift over its seeds, then divide noisy BN's by no BN's (default init).";
+        Exercise.Report(name, right, hint, Exercise.ShownDigits(ratio, 3));
     }
+
+    /// <summary>A mean shift as section 4's table prints it: rounded to 3 significant digits (format "G3").</summary>
+    public static double PrintedShift(double shift) =>
+        double.Parse(shift.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Exercise 4 (predict, then measure): noisy BN trained on <paramref name="moons"/> at η = <see cref="LargeRate"/>

@@ -47,6 +47,24 @@ public class InternalCovariateShiftExercisesTests
             [Run(NetKind.NoisyBatchNorm, 2), Run(NetKind.NoisyBatchNorm, 4)], [Run(NetKind.NoBatchNorm, 0.01), Run(NetKind.NoBatchNorm, 0.05)])));
 
     [Theory]
+    // noisy shift 1.0, no-BN 0.010049: unrounded ratio 99.512 (3 digits: 99.5); the notebook prints the shifts with 3
+    // significant digits, 1 and 0.01, whose ratio is 100 (3 digits: 100). Both routes are right; 99.0 is neither.
+    [InlineData(99.5, "right")]
+    [InlineData(100, "right")]
+    [InlineData(99.0, "wrong")]
+    [InlineData(101, "wrong")]
+    public void NoisyShiftRatio_accepts_the_ratio_of_the_printed_shifts(double answer, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.NoisyShiftRatio(answer,
+            [Run(NetKind.NoisyBatchNorm, 1.0)], [Run(NetKind.NoBatchNorm, 0.010049)])));
+
+    [Theory]
+    [InlineData(0.0075512, 0.00755)]
+    [InlineData(0.59584, 0.596)]
+    [InlineData(0.010049, 0.01)]
+    public void PrintedShift_rounds_to_3_significant_digits(double shift, double printed) =>
+        Assert.Equal(printed, InternalCovariateShiftExercises.PrintedShift(shift));
+
+    [Theory]
     [InlineData(double.NaN, "trains")]
     [InlineData(0.1, "")]
     public void NoisyAtLargeRate_not_answered_until_both_parts_are_given(double loss, string verdict) =>

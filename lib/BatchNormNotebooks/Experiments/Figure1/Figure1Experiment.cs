@@ -32,7 +32,7 @@ public static class Figure1Experiment
     public const string FullCommand = "dotnet run --project lib/BatchNormNotebooks.Figure1 -c Release";
 
     /// <summary>Rows per evaluation chunk (keeps evaluation single-threaded, cache-sized and deterministic).</summary>
-    private const int EvaluationChunk = 1000;
+    internal const int EvaluationChunk = 1000;
 
     /// <summary>The learning-rate protocol, in words, for <paramref name="options"/>.</summary>
     public static string Protocol(Figure1Options options)

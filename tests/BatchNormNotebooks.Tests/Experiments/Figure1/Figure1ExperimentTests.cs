@@ -211,4 +211,33 @@ public class Figure1ExperimentTests
     {
         public void Report(Figure1Progress value) => report(value);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TrainFirstSteps_is_the_network_Train_records_at_that_step(bool batchNorm)
+    {
+        var (train, test) = Toy();
+        var curve = Figure1Experiment.Train(batchNorm, 1.0, train, test, ToyOptions);
+        var net = Figure1Saturation.TrainFirstSteps(batchNorm, 1.0, train, ToyOptions, steps: 40);
+        var (_, _, median) = Figure1Saturation.Measure(net, test, ToyOptions.ProbeUnit);
+        Assert.Equal(Figure1Seeds.At(curve, curve.P50, 40), median);   // same weights, batches and updates: bit for bit
+    }
+
+    [Fact]
+    public void Saturation_counts_inputs_and_unit_medians_where_the_sigmoid_slope_is_small()
+    {
+        Assert.Equal(0.25, Figure1Saturation.Slope(0), 12);
+        Assert.Equal(Math.Exp(3) / Math.Pow(1 + Math.Exp(3), 2), Figure1Saturation.Slope(-3), 12);   // σ(z)(1 − σ(z)) = e^z/(1 + e^z)²
+        var (train, test) = Toy();
+        var net = Figure1Saturation.TrainFirstSteps(false, 1.0, train, ToyOptions, steps: 0);
+        var (inputs, units, _) = Figure1Saturation.Measure(net, test, 0, slopeBelow: 0.25);   // every slope is below its peak 0.25 unless z = 0
+        Assert.Equal(1, inputs);
+        Assert.Equal(1, units);
+        var (none, noUnit, _) = Figure1Saturation.Measure(net, test, 0, slopeBelow: 1e-6);    // the untrained layer's inputs are small
+        Assert.Equal(0, none);
+        Assert.Equal(0, noUnit);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Figure1Saturation.Measure(net, test, 0, slopeBelow: 0.3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Figure1Saturation.Measure(net, test, ToyOptions.HiddenUnits));
+    }
 }
