@@ -40,40 +40,37 @@ internal static class LibraryCalls
     /// when the call sits in another named function of the student's than the answer itself, in order of discovery.</summary>
     /// <param name="answers">The student's functions (delegates to notebook methods or lambdas).</param>
     /// <param name="forbidden">Types (open generic definitions for generic types) the answers must not use.</param>
-    public static IReadOnlyList<string> Find(IEnumerable<Delegate> answers, IReadOnlyCollection<Type> forbidden)
+    public static IReadOnlyList<string> Find(IEnumerable<Delegate> answers, IReadOnlyCollection<Type> forbidden) =>
+        Find(answers.Select(a => (MethodBase)a.Method), forbidden);
+
+    /// <summary>As <see cref="Find(IEnumerable{Delegate}, IReadOnlyCollection{Type})"/>, from the student's methods
+    /// themselves (notebooks 05 and 06: every method of an answer cell, see <see cref="AnswerCells"/>); also reports
+    /// the library methods named in <paramref name="forbiddenMethods"/> ("Type.Method") whose types are allowed.</summary>
+    public static IReadOnlyList<string> Find(IEnumerable<MethodBase> answerMethods, IReadOnlyCollection<Type> forbidden,
+        IReadOnlyCollection<string>? forbiddenMethods = null)
     {
         var found = new List<string>();
         var visited = new HashSet<MethodBase>();
         var queue = new Queue<MethodBase>();
-        var answerMethods = answers.Select(a => a.Method).ToHashSet<MethodBase>();
-        foreach (var method in answerMethods)
+        var roots = answerMethods.ToHashSet();
+        forbiddenMethods ??= [];
+        foreach (var method in roots)
         {
-            Visit(method, null, forbidden, found, visited, queue);
+            Visit(method, null, forbidden, forbiddenMethods, found, visited, queue);
         }
 
         while (queue.Count > 0 && visited.Count < MaxMethods)
         {
             var method = queue.Dequeue();
-            string? where = answerMethods.Contains(method) || method.Name.StartsWith('<') ? null : method.Name;
-            Scan(method, where, forbidden, found, visited, queue);
+            string? where = roots.Contains(method) || method.Name.StartsWith('<') ? null : method.Name;
+            Scan(method, where, forbidden, forbiddenMethods, found, visited, queue);
         }
 
         return found;
     }
 
-    private static void Visit(MethodBase method, string? where, IReadOnlyCollection<Type> forbidden, List<string> found, HashSet<MethodBase> visited, Queue<MethodBase> queue)
-    {
-        if (IsForbidden(method.DeclaringType, forbidden))
-        {
-            Add(found, $"{Name(method.DeclaringType!)}.{(method.IsConstructor ? "new" : method.Name)}", where);
-        }
-        else if (IsStudentCode(method) && visited.Add(method))
-        {
-            queue.Enqueue(method);
-        }
-    }
-
-    private static void Scan(MethodBase method, string? where, IReadOnlyCollection<Type> forbidden, List<string> found, HashSet<MethodBase> visited, Queue<MethodBase> queue)
+    /// <summary>The fields, methods and types <paramref name="method"/>'s IL names, in order (unresolvable tokens left out).</summary>
+    public static IEnumerable<MemberInfo> MembersUsed(MethodBase method)
     {
         byte[]? il;
         try
@@ -82,12 +79,12 @@ internal static class LibraryCalls
         }
         catch (Exception e) when (e is InvalidOperationException or NotSupportedException or BadImageFormatException)
         {
-            return;
+            yield break;
         }
 
         if (il is null)
         {
-            return;
+            yield break;
         }
 
         Type[]? typeArguments = method.DeclaringType is { IsGenericType: true } t ? t.GetGenericArguments() : null;
@@ -99,25 +96,47 @@ internal static class LibraryCalls
             pc += il[pc] == 0xFE ? 2 : 1;
             int size = OperandSize(op.OperandType, il, pc);
             if (op.OperandType is OperandType.InlineMethod or OperandType.InlineType or OperandType.InlineTok or OperandType.InlineField
-                && pc + 4 <= il.Length)
+                && pc + 4 <= il.Length
+                && Resolve(method.Module, BitConverter.ToInt32(il, pc), typeArguments, methodArguments) is MemberInfo member)
             {
-                int token = BitConverter.ToInt32(il, pc);
-                MemberInfo? member = Resolve(method.Module, token, typeArguments, methodArguments);
-                switch (member)
-                {
-                    case MethodBase callee:
-                        Visit(callee, where, forbidden, found, visited, queue);
-                        break;
-                    case Type type when IsForbidden(type, forbidden):
-                        Add(found, Name(type), where);
-                        break;
-                    case FieldInfo field when IsForbidden(field.DeclaringType, forbidden):
-                        Add(found, $"{Name(field.DeclaringType!)}.{field.Name}", where);
-                        break;
-                }
+                yield return member;
             }
 
             pc += size;
+        }
+    }
+
+    private static void Visit(MethodBase method, string? where, IReadOnlyCollection<Type> forbidden, IReadOnlyCollection<string> forbiddenMethods,
+        List<string> found, HashSet<MethodBase> visited, Queue<MethodBase> queue)
+    {
+        if (IsForbidden(method.DeclaringType, forbidden)
+            || (method.DeclaringType is { } declaring && forbiddenMethods.Contains($"{Name(declaring)}.{method.Name}")))
+        {
+            Add(found, $"{Name(method.DeclaringType!)}.{(method.IsConstructor ? "new" : method.Name)}", where);
+        }
+        else if (IsStudentCode(method) && visited.Add(method))
+        {
+            queue.Enqueue(method);
+        }
+    }
+
+    private static void Scan(MethodBase method, string? where, IReadOnlyCollection<Type> forbidden, IReadOnlyCollection<string> forbiddenMethods,
+        List<string> found, HashSet<MethodBase> visited, Queue<MethodBase> queue)
+    {
+        foreach (var member in MembersUsed(method))
+        {
+            switch (member)
+            {
+                case MethodBase callee:
+                    Visit(callee, where, forbidden, forbiddenMethods, found, visited, queue);
+                    break;
+                case Type type when IsForbidden(type, forbidden):
+                    Add(found, Name(type), where);
+                    break;
+                case FieldInfo field when IsForbidden(field.DeclaringType, forbidden):
+                    Add(found, $"{Name(field.DeclaringType!)}.{field.Name}", where);
+                    break;
+            }
         }
     }
 
@@ -158,7 +177,7 @@ internal static class LibraryCalls
     }
 
     /// <summary>The student's own code: not the framework, not the lecture library, not this assembly.</summary>
-    private static bool IsStudentCode(MethodBase method)
+    public static bool IsStudentCode(MethodBase method)
     {
         var assembly = method.Module.Assembly;
         if (assembly == typeof(Matrix<>).Assembly || assembly == typeof(LibraryCalls).Assembly || assembly == typeof(object).Assembly)

@@ -7,6 +7,25 @@ namespace BatchNormNotebooks.Interactive;
 /// </summary>
 public static class MovingAverageExercises
 {
+    /// <summary>
+    /// What exercises 1–3 and 5 must not call: the library's running statistics, its conventions and its batch-norm
+    /// layers compute the answers outright (the check reads the answer cell's compiled code, <see cref="AnswerCells"/>).
+    /// </summary>
+    internal static readonly Type[] RunningStatisticsTypes =
+        [typeof(RunningStatistics<>), typeof(BatchNormConvention), typeof(BatchNorm1d<>), typeof(NoisyBatchNorm<>), typeof(BatchNormKernels)];
+
+    /// <summary>Rejects an answer cell that calls <see cref="RunningStatisticsTypes"/>; true when it did (the verdict is printed).</summary>
+    private static bool CalledTheLibrary(string name)
+    {
+        var calls = AnswerCells.LibraryCalls(RunningStatisticsTypes);
+        if (calls.Count > 0)
+        {
+            AnswerCells.Reject(name, calls, "unroll r ← (1 − w)·r + w·v by hand or in a loop of your own");
+        }
+
+        return calls.Count > 0;
+    }
+
     /// <summary>The batch sizes of exercise 4's sweep: the finite-population factor √((N−m)/(N−1)) grows with m.</summary>
     public static IReadOnlyList<int> NoiseBatchSizes { get; } = [16, 64, 256];
 
@@ -19,6 +38,11 @@ public static class MovingAverageExercises
     /// </summary>
     public static void KerasAfterTenIterations(double answer)
     {
+        if (CalledTheLibrary("1 · Keras after 10 iterations"))
+        {
+            return;
+        }
+
         var statistics = new RunningStatistics<double>(1, BatchNormConvention.Keras);
         for (int t = 0; t < 10; t++)
         {
@@ -35,6 +59,11 @@ public static class MovingAverageExercises
     /// </summary>
     public static void PyTorchRunningVariance(double answer)
     {
+        if (CalledTheLibrary("2 · PyTorch running variance"))
+        {
+            return;
+        }
+
         var statistics = new RunningStatistics<double>(1, BatchNormConvention.PyTorch);
         statistics.Update([0.0], [3.0], 5);
         Exercise.CheckDigits("2 · PyTorch running variance", answer, statistics.Variance[0], significantDigits: 4,
@@ -47,6 +76,11 @@ public static class MovingAverageExercises
     /// </summary>
     public static void IterationsTo99Percent(int? iterations, double fraction)
     {
+        if (CalledTheLibrary("3 · iterations to 99 %"))
+        {
+            return;
+        }
+
         var statistics = new RunningStatistics<double>(1, BatchNormConvention.PyTorch);
         while (statistics.Mean[0] < 0.99)
         {
@@ -97,6 +131,11 @@ public static class MovingAverageExercises
     /// </summary>
     public static void EvalModeTrace(bool? evalChanges, double runningMean)
     {
+        if (CalledTheLibrary("5 · eval mode and the running mean"))
+        {
+            return;
+        }
+
         var layer = new BatchNorm1d<double>(1, BatchNormConvention.PyTorch);
         bool changed = false;
         foreach (var (training, batch) in Trace)

@@ -9,6 +9,13 @@ namespace BatchNormNotebooks.Interactive;
 /// </summary>
 public static class OptimizerExercises
 {
+    /// <summary>
+    /// What exercise 5 must not call: the library's optimizers (and the helpers that run one) compute the answer
+    /// outright (the check reads the answer cell's compiled code, <see cref="AnswerCells"/>).
+    /// </summary>
+    internal static readonly Type[] OptimizerTypes =
+        [typeof(Optimizer<>), typeof(Sgd<>), typeof(Adagrad<>), typeof(RmsProp<>), typeof(Adam<>), typeof(AdamW<>)];
+
     /// <summary>Exercise 1's heavy-ball momentum μ and curvature λ.</summary>
     public const double BoundMomentum = 0.6, BoundCurvature = 7;
 
@@ -116,10 +123,18 @@ public static class OptimizerExercises
 
     /// <summary>
     /// Exercise 5: the point after <see cref="TrajectorySteps"/> steps of the library's SGD with momentum 0.9
-    /// (η = 10⁻⁴, PyTorch's form b ← μb + g, θ ← θ − ηb) on Rosenbrock from its start, to 10⁻⁹.
+    /// (η = 10⁻⁴, PyTorch's form b ← μb + g, θ ← θ − ηb) on Rosenbrock from its start, to 10⁻⁹. An answer cell that
+    /// runs one of the library's optimizers (or <c>TestFunction.Trajectory</c>, which needs one) is rejected.
     /// </summary>
     public static void MomentumFromTheUpdateRule(double[]? answer)
     {
+        var calls = AnswerCells.LibraryCalls(OptimizerTypes, ["TestFunction.Trajectory"]);
+        if (calls.Count > 0)
+        {
+            AnswerCells.Reject("5 · momentum from the update rule", calls, "a loop over rosen.Gradient(x, y) with your own momentum buffer");
+            return;
+        }
+
         var (x, y) = TestFunctions.Rosenbrock.Trajectory(p => new Sgd<double>(p, TrajectoryLearningRate, momentum: TrajectoryMomentum), TrajectorySteps);
         Exercise.Check("5 · momentum from the update rule", answer, [x[^1], y[^1]], tolerance: 1e-9,
             hint: "One buffer per coordinate; PyTorch adds the whole gradient to the decayed buffer (no (1 − μ) factor) and steps with the buffer, not the gradient.");

@@ -94,4 +94,83 @@ public class MovingAverageExercisesTests
         NotAnswered(() => MovingAverageExercises.EvalModeTrace(null, 0.775));
         NotAnswered(() => MovingAverageExercises.EvalModeTrace(false, double.NaN));
     }
+
+    // Stand-ins for answer cells: the kernel compiles each cell to a class whose fields are the cell's variables, and
+    // the check reads the code of the classes that declare the answer fields its caller loads.
+    private static class LibraryCells
+    {
+        public static readonly double answer1 = Keras();
+        public static readonly double answer2 = NotebookHelpers.PyTorchVariance();   // through a function of the student's
+        public static readonly int? answer3 = Count().Seen;
+        public static readonly double answer3Fraction = Count().Mean;
+        public static readonly double answer5Mean = Trace();
+
+        private static double Keras()
+        {
+            var statistics = new RunningStatistics<double>(1, BatchNormConvention.Keras);
+            for (int t = 0; t < 10; t++)
+            {
+                statistics.Update([2.0], [1.0], 100);
+            }
+
+            return statistics.Mean[0];
+        }
+
+        private static (int Seen, double Mean) Count()
+        {
+            var statistics = new RunningStatistics<double>(1, BatchNormConvention.PyTorch);
+            while (statistics.Mean[0] < 0.99)
+            {
+                statistics.Update([1.0], [1.0], 2);
+            }
+
+            return ((int)statistics.BatchesSeen, statistics.Mean[0]);
+        }
+
+        private static double Trace()
+        {
+            var layer = new BatchNorm1d<double>(1);
+            foreach (var (training, batch) in new[] { (false, new[] { 4.0, 6.0 }), (true, [1.0, 4.0]), (false, [10.0, 20.0]), (true, [2.0, 9.0]) })
+            {
+                layer.Training = training;
+                layer.Forward(Matrix<double>.FromRows([.. batch.Select(v => new[] { v })]));
+            }
+
+            return layer.Running.Mean[0];
+        }
+    }
+
+    private static class NotebookHelpers
+    {
+        public static double PyTorchVariance()
+        {
+            var statistics = new RunningStatistics<double>(1, BatchNormConvention.PyTorch);
+            statistics.Update([0.0], [3.0], 5);
+            return statistics.Variance[0];
+        }
+    }
+
+    private static class HandCells
+    {
+        public static readonly double answer1 = 2 * (1 - Math.Pow(0.99, 10));
+        public static readonly double answer5Mean = (0.9 * 0.25) + (0.1 * 5.5);
+    }
+
+    [Fact]
+    public void Answer_cells_that_run_the_library_are_rejected_though_the_numbers_are_right()
+    {
+        string keras = Line(() => MovingAverageExercises.KerasAfterTenIterations(LibraryCells.answer1));
+        Assert.StartsWith("❌", keras, StringComparison.Ordinal);
+        Assert.Contains("RunningStatistics.new, RunningStatistics.Update, RunningStatistics.Mean", keras, StringComparison.Ordinal);
+        string variance = Line(() => MovingAverageExercises.PyTorchRunningVariance(LibraryCells.answer2));
+        Assert.Contains("RunningStatistics.Update (in PyTorchVariance)", variance, StringComparison.Ordinal);
+        Wrong(() => MovingAverageExercises.PyTorchRunningVariance(LibraryCells.answer2));
+        Wrong(() => MovingAverageExercises.IterationsTo99Percent(LibraryCells.answer3, LibraryCells.answer3Fraction));
+        Assert.Contains("BatchNorm1d.Forward", Line(() => MovingAverageExercises.EvalModeTrace(false, LibraryCells.answer5Mean)), StringComparison.Ordinal);
+
+        // The same numbers worked out by hand pass: the values are right, only the library call is rejected.
+        Assert.Equal(LibraryCells.answer1, HandCells.answer1, 12);
+        Assert.StartsWith("✅", Line(() => MovingAverageExercises.KerasAfterTenIterations(HandCells.answer1)), StringComparison.Ordinal);
+        Assert.StartsWith("✅", Line(() => MovingAverageExercises.EvalModeTrace(false, HandCells.answer5Mean)), StringComparison.Ordinal);
+    }
 }

@@ -1,4 +1,5 @@
 using BatchNormNotebooks.Interactive;
+using BatchNormNotebooks.Optimizers;
 using static BatchNormNotebooks.Tests.Interactive.ExerciseVerdicts;
 
 namespace BatchNormNotebooks.Tests.Interactive;
@@ -92,5 +93,41 @@ public class OptimizerExercisesTests
         Assert.StartsWith("✅", Line(() => OptimizerExercises.MomentumFromTheUpdateRule(Momentum(0))), StringComparison.Ordinal);
         Wrong(() => OptimizerExercises.MomentumFromTheUpdateRule(Momentum(0.9)));   // the dampened (averaging) form
         NotAnswered(() => OptimizerExercises.MomentumFromTheUpdateRule(null));
+    }
+
+    // Stand-ins for answer cells (the kernel compiles each cell to a class whose fields are its variables).
+    private static class LibraryCells
+    {
+        public static readonly double[] answer5 = Run(p => new Sgd<double>(p, 1e-4, momentum: 0.9));
+
+        // Trajectory with an optimizer made elsewhere: the cell names no optimizer, but runs one.
+        public static readonly Func<IReadOnlyList<Parameter<double>>, Optimizer<double>> MadeElsewhere = p => new Sgd<double>(p, 1e-4, momentum: 0.9);
+
+        private static double[] Run(Func<IReadOnlyList<Parameter<double>>, Optimizer<double>> make)
+        {
+            var (x, y) = TestFunctions.Rosenbrock.Trajectory(make, 200);
+            return [x[^1], y[^1]];
+        }
+    }
+
+    private static class IndirectCell
+    {
+        public static readonly double[] answer5 = Run();
+
+        private static double[] Run()
+        {
+            var (x, y) = TestFunctions.Rosenbrock.Trajectory(p => LibraryCells.MadeElsewhere(p), 200);
+            return [x[^1], y[^1]];
+        }
+    }
+
+    [Fact]
+    public void An_answer_cell_that_runs_the_library_optimizer_is_rejected_though_the_point_is_right()
+    {
+        Assert.All(Momentum(0).Zip(LibraryCells.answer5), p => Assert.Equal(p.First, p.Second, 9));   // the right point
+        string line = Line(() => OptimizerExercises.MomentumFromTheUpdateRule(LibraryCells.answer5));
+        Assert.StartsWith("❌", line, StringComparison.Ordinal);
+        Assert.Contains("Sgd.new", line, StringComparison.Ordinal);
+        Assert.Contains("TestFunction.Trajectory", Line(() => OptimizerExercises.MomentumFromTheUpdateRule(IndirectCell.answer5)), StringComparison.Ordinal);
     }
 }
