@@ -57,7 +57,7 @@ public static class EpsilonExercises
     /// <summary>
     /// Exercise 3: the ε for which the x₁/100 feature of section 3 (column 2 of <paramref name="threeUnits"/>) comes
     /// out of the normalization with std(x̂) = σ/√(σ² + ε) = 0.9, i.e. ε = σ²(1/0.81 − 1) with the batch's own
-    /// (biased) variance σ²; asked to 3 significant digits.
+    /// (biased) variance σ²; asked to 2 significant digits.
     /// </summary>
     public static void EpsilonForDamping(double answer, Matrix<float> threeUnits)
     {
@@ -70,10 +70,10 @@ public static class EpsilonExercises
         double[] x = [.. threeUnits.Column(2).Select(v => (double)v)];
         double mean = x.Average(), variance = x.Average(v => (v - mean) * (v - mean));
         double expected = variance * (1 / 0.81 - 1);
-        string hint = Near(answer, variance * (1 / 0.9 - 1), 3) ? "std(x̂) = 0.9 means σ²/(σ² + ε) = 0.81: square first."
-            : Near(answer, variance * x.Length / (x.Length - 1) * (1 / 0.81 - 1), 3) ? "Batch norm's variance divides by m, not m − 1."
+        string hint = Near(answer, variance * (1 / 0.9 - 1), 2) ? "std(x̂) = 0.9 means σ²/(σ² + ε) = 0.81: square first."
+            : Near(answer, variance * x.Length / (x.Length - 1) * (1 / 0.81 - 1), 2) ? "Batch norm's variance divides by m, not m − 1."
             : "Solve σ/√(σ² + ε) = 0.9 for ε, with σ² the batch variance of that column (divide by m).";
-        Exercise.CheckDigits("3 · the ε that damps to 0.9", answer, expected, significantDigits: 3, hint: hint);
+        Exercise.CheckDigits("3 · the ε that damps to 0.9", answer, expected, significantDigits: 2, hint: hint);
     }
 
     /// <summary>

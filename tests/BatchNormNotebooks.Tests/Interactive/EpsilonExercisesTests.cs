@@ -33,9 +33,9 @@ public class EpsilonExercisesTests
     private static Matrix<float> ThreeUnits() => Matrix<float>.FromRows([[1f, 0.1f, 0.01f], [3f, 0.3f, 0.03f], [2f, 0.2f, 0.02f], [4f, 0.4f, 0.04f]]);
 
     [Theory]
-    [InlineData(2.93e-5, "right")]        // 1.25e-4·(1/0.81 − 1) = 1.25e-4·0.234568 = 2.9321e-5
-    [InlineData(1.39e-5, "wrong")]        // 1.25e-4·(1/0.9 − 1): forgets to square 0.9
-    [InlineData(3.91e-5, "wrong")]        // the unbiased variance 1.667e-4: 3.9095e-5
+    [InlineData(2.9e-5, "right")]         // 1.25e-4·(1/0.81 − 1) = 1.25e-4·0.234568 = 2.9321e-5
+    [InlineData(1.4e-5, "wrong")]         // 1.25e-4·(1/0.9 − 1): forgets to square 0.9
+    [InlineData(3.9e-5, "wrong")]         // the unbiased variance 1.667e-4: 3.9095e-5
     [InlineData(double.NaN, "not answered")]
     public void EpsilonForDamping(double answer, string verdict) =>
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.EpsilonForDamping(answer, ThreeUnits())));
