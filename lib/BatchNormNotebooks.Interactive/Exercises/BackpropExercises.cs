@@ -100,28 +100,33 @@ public static class BackpropExercises
     }
 
     /// <summary>
-    /// Exercise 4: float32's smallest relative error over the notebook's sweep as a fraction of its error at the
-    /// default h = 1e-5 (how much of the error the best step removes), from <paramref name="steps"/> and
-    /// <paramref name="errors32"/> (parallel lists); asked to 2 significant digits.
+    /// Exercise 4: (a) float32's predicted best centred-difference step h* = (3·2⁻²⁴·|L| / |L‴|)^(1/3) for the loss
+    /// L(w₁) = −log σ(w₁x₁ + w₂x₂ + b) (y = 1) of <paramref name="neuron"/> on the row (6, 8), L‴ = x₁³a(1 − a)(1 − 2a),
+    /// asked to 2 significant digits; (b) the ratio of float32's h* to float64's for any loss, (2⁻²⁴/2⁻⁵³)^(1/3) =
+    /// 2^(29/3), asked to 3 significant digits. One verdict for both.
     /// </summary>
-    public static void Float32Penalty(double answer, IReadOnlyList<double> steps, IReadOnlyList<double> errors32)
+    public static void PredictedStep(double step, double factor, Linear<double> neuron)
     {
-        ArgumentNullException.ThrowIfNull(steps);
-        ArgumentNullException.ThrowIfNull(errors32);
-        if (steps.Count != errors32.Count)
+        ArgumentNullException.ThrowIfNull(neuron);
+        const string name = "4 · the predicted step";
+        double z = neuron.Forward(Matrix<double>.FromRows([[6.0, 8.0]]))[0, 0];
+        double a = 1 / (1 + Math.Exp(-z)), loss = -Math.Log(a), third = Math.Abs(6.0 * 6 * 6 * a * (1 - a) * (1 - 2 * a));
+        double HStar(double unitRoundOff, double l3) => Math.Cbrt(3 * unitRoundOff * loss / l3);
+        double u32 = Math.Pow(2, -24), u64 = Math.Pow(2, -53), expected = HStar(u32, third), expectedFactor = Math.Cbrt(u32 / u64);
+        if (double.IsNaN(step) || double.IsNaN(factor))
         {
-            throw new ArgumentException($"{steps.Count} step sizes but {errors32.Count} errors: the lists must be parallel.", nameof(errors32));
+            Exercise.Report(name, null, null);
+            return;
         }
 
-        int at5 = Enumerable.Range(0, steps.Count).FirstOrDefault(k => Math.Abs(steps[k] - 1e-5) < 1e-12, -1);
-        if (at5 < 0)
-        {
-            throw new ArgumentException("The step sizes do not include h = 1e-5.", nameof(steps));
-        }
-
-        double fraction = errors32.Min() / errors32[at5];
-        Exercise.CheckDigits("4 · float32's price for h = 1e-5", answer, fraction, significantDigits: 2,
-            hint: EpsilonExercises.Near(answer, 1 / fraction, 2) ? "Upside down: the smallest error goes on top." : "Divide the smallest value in err32 by err32 at h = 1e-5.");
+        bool stepRight = EpsilonExercises.Near(step, expected, 2), factorRight = EpsilonExercises.Near(factor, expectedFactor, 3);
+        string? hint = stepRight && factorRight ? null
+            : EpsilonExercises.Near(step, HStar(u64, third), 2) ? "(a) asks for float32: its unit round-off is 2⁻²⁴, not float64's 2⁻⁵³."
+            : EpsilonExercises.Near(step, Math.Cbrt(u32 * loss / third), 2) ? "(a): the formula has a factor 3 under the cube root."
+            : !stepRight ? "(a): z₁₁ = w₁·6 + w₂·8 + b, a = σ(z₁₁), L = −log a, |L‴| = 6³·a(1 − a)|1 − 2a|; then h* = (3·2⁻²⁴·L/|L‴|)^(1/3)."
+            : EpsilonExercises.Near(factor, u32 / u64, 3) ? "(b): h* goes with the cube root of the unit round-off."
+            : "(b): write h* for both formats and divide: everything but the unit round-off cancels.";
+        Exercise.Report(name, stepRight && factorRight, hint, $"{Exercise.ShownDigits(expected, 2)}, {Exercise.ShownDigits(expectedFactor, 3)}");
     }
 
     /// <summary>

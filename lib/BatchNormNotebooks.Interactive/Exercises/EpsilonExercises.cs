@@ -11,15 +11,35 @@ public static class EpsilonExercises
     public static IReadOnlyList<double> GradientBatch { get; } = [1.00, 1.02, 0.99, 1.01];
 
     /// <summary>
-    /// Exercise 1: the factor 1/√(σ² + ε) for a feature whose batch variance equals PyTorch's ε (σ² = ε = 1e-5),
-    /// asked to 4 significant digits.
+    /// Exercise 1: a binary feature that is 1 for 20 % of the rows, mini-batches of independent rows. (a) The fraction
+    /// of batches of m = 4 in which the feature is constant (σ²_B = 0: all 0 or all 1), 0.8⁴ + 0.2⁴, asked to 3
+    /// significant digits; (b) the smallest m for which that fraction is below 1 %, exact. One verdict for both.
     /// </summary>
-    public static void VarianceAtEpsilon(double answer)
+    public static void ConstantBatches(double fraction, double batchSize)
     {
-        double eps = BatchNormConvention.PyTorch.Epsilon;
-        Exercise.CheckDigits("1 · σ² = ε", answer, 1 / Math.Sqrt(eps + eps), significantDigits: 4,
-            hint: Math.Abs(answer - 1 / Math.Sqrt(eps)) < 1 ? "That is the constant feature's factor: here σ² is not 0, it is as large as ε."
-                : "Add σ² and ε first, then take the square root, then invert.");
+        const string name = "1 · how often a batch is constant";
+        const double share = 0.2;
+        static double Constant(int m) => Math.Pow(1 - share, m) + Math.Pow(share, m);
+        double expected = Constant(4);
+        int smallest = 1;
+        while (Constant(smallest) >= 0.01)
+        {
+            smallest++;
+        }
+
+        if (double.IsNaN(fraction) || double.IsNaN(batchSize))
+        {
+            Exercise.Report(name, null, null);
+            return;
+        }
+
+        bool fractionRight = Near(fraction, expected, 3), sizeRight = batchSize == smallest;
+        string? hint = fractionRight && sizeRight ? null
+            : Near(fraction, Math.Pow(1 - share, 4), 3) ? "(a): a batch is also constant when every row is 1."
+            : !fractionRight ? "(a): the feature is constant when all m rows are 0 or all m rows are 1; the rows are independent."
+            : batchSize == smallest - 1 ? "(b): at that m the fraction is still at least 1 %; one more row."
+            : "(b): increase m until (0.8)^m + (0.2)^m drops below 0.01.";
+        Exercise.Report(name, fractionRight && sizeRight, hint, $"{Exercise.ShownDigits(expected, 3)}, {smallest}");
     }
 
     /// <summary>
@@ -35,15 +55,25 @@ public static class EpsilonExercises
     }
 
     /// <summary>
-    /// Exercise 3: std(x̂) = σ/√(σ² + ε) of a feature with batch variance σ² = 3e-3 under Keras's ε, asked to 3
-    /// significant digits.
+    /// Exercise 3: the ε for which the x₁/100 feature of section 3 (column 2 of <paramref name="threeUnits"/>) comes
+    /// out of the normalization with std(x̂) = σ/√(σ² + ε) = 0.9, i.e. ε = σ²(1/0.81 − 1) with the batch's own
+    /// (biased) variance σ²; asked to 2 significant digits.
     /// </summary>
-    public static void Damping(double answer)
+    public static void EpsilonForDamping(double answer, Matrix<float> threeUnits)
     {
-        const double variance = 3e-3;
-        Exercise.CheckDigits("3 · damping", answer, Math.Sqrt(variance / (variance + BatchNormConvention.Keras.Epsilon)), significantDigits: 3,
-            hint: Math.Abs(answer - 1) < 1e-9 ? "σ² is only three times ε here, so ε is not negligible: std(x̂) is not 1."
-                : "std(x̂) = σ/√(σ² + ε); σ is the square root of the variance.");
+        ArgumentNullException.ThrowIfNull(threeUnits);
+        if (threeUnits.Cols != 3)
+        {
+            throw new ArgumentException($"Expected the three-unit matrix of section 3 (3 columns), got {threeUnits.Cols}.", nameof(threeUnits));
+        }
+
+        double[] x = [.. threeUnits.Column(2).Select(v => (double)v)];
+        double mean = x.Average(), variance = x.Average(v => (v - mean) * (v - mean));
+        double expected = variance * (1 / 0.81 - 1);
+        string hint = Near(answer, variance * (1 / 0.9 - 1), 2) ? "std(x̂) = 0.9 means σ²/(σ² + ε) = 0.81: square first."
+            : Near(answer, variance * x.Length / (x.Length - 1) * (1 / 0.81 - 1), 2) ? "Batch norm's variance divides by m, not m − 1."
+            : "Solve σ/√(σ² + ε) = 0.9 for ε, with σ² the batch variance of that column (divide by m).";
+        Exercise.CheckDigits("3 · the ε that damps to 0.9", answer, expected, significantDigits: 2, hint: hint);
     }
 
     /// <summary>

@@ -44,16 +44,16 @@ public class BackpropExercisesTests
     }
 
     [Theory]
-    // errors at h = 1e-3, 1e-4, 1e-5, 1e-6: the smallest is 2e-6, the one at 1e-5 is 8e-5: a fraction 0.025.
-    [InlineData(0.025, "right")]
-    [InlineData(40, "wrong")]
-    [InlineData(double.NaN, "not answered")]
-    public void Float32Penalty(double answer, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.Float32Penalty(answer, [1e-3, 1e-4, 1e-5, 1e-6], [1e-5, 2e-6, 8e-5, 1e-3])));
-
-    [Fact]
-    public void Float32Penalty_refuses_a_sweep_without_the_default_step() =>
-        Assert.Contains("1e-5", Assert.Throws<ArgumentException>(() => BackpropExercises.Float32Penalty(1, [1e-3, 1e-4], [1, 2])).Message, StringComparison.Ordinal);
+    // Row (6, 8): z = 0.4, a = σ(0.4) = 0.598688, L = −ln a = 0.513015, |L‴| = 216·a(1 − a)|1 − 2a| = 10.2431;
+    // h* = (3·2⁻²⁴·0.513015/10.2431)^(1/3) = 2.0767e-3; float32/float64 = 2^(29/3) = 812.749.
+    [InlineData(0.0021, 813, "right")]
+    [InlineData(0.002077, 812.75, "right")]
+    [InlineData(2.6e-6, 813, "wrong")]            // float64's unit round-off in (a)
+    [InlineData(0.0011, 813, "wrong")]            // the row (10, 12)'s h*, 1.05e-3
+    [InlineData(0.0021, 536870912, "wrong")]      // (b) without the cube root: 2^29
+    [InlineData(0.0021, double.NaN, "not answered")]
+    public void PredictedStep(double step, double factor, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.PredictedStep(step, factor, Neuron())));
 
     [Theory]
     [InlineData(193, 0.130, "right")]       // (2·16 + 16) + (16·8 + 8) + (8·1 + 1) = 193, of which 16 + 8 + 1 = 25 biases: 0.1295

@@ -99,6 +99,8 @@ public class BatchNormAlgorithmExercisesTests
     [Theory]
     [InlineData(0, 2.25, "right")]
     [InlineData(1e-12, 2.25, "right")]      // round-off of a library computation
+    [InlineData(-4e-15, 2.25, "right")]     // round-off of either sign
+    [InlineData(1e-9, 2.25, "wrong")]       // not round-off: above the exercise's 1e-12
     [InlineData(0, 0, "wrong")]             // as if the bias never got a gradient
     [InlineData(2.25, 2.25, "wrong")]       // as if batch norm passed the bias's gradient on
     [InlineData(0, 1.5, "wrong")]           // one column, not the largest

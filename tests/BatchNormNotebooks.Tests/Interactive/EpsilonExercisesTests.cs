@@ -10,15 +10,17 @@ namespace BatchNormNotebooks.Tests.Interactive;
 public class EpsilonExercisesTests
 {
     [Theory]
-    [InlineData(223.6, "right")]      // 1/√(1e-5 + 1e-5) = 223.607
-    [InlineData(316.2, "wrong")]      // 1/√ε, the constant feature's factor
-    [InlineData(double.NaN, "not answered")]
-    public void VarianceAtEpsilon(double answer, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.VarianceAtEpsilon(answer)));
+    // (a) 0.8⁴ + 0.2⁴ = 0.4096 + 0.0016 = 0.4112; (b) 0.8²⁰ + 0.2²⁰ = 0.01153 ≥ 1 %, 0.8²¹ + 0.2²¹ = 0.00922 < 1 %: m = 21.
+    [InlineData(0.411, 21, "right")]
+    [InlineData(0.410, 21, "wrong")]      // 0.8⁴ only: forgets the all-ones batch
+    [InlineData(0.411, 20, "wrong")]      // at m = 20 still 1.15 %
+    [InlineData(0.411, double.NaN, "not answered")]
+    public void ConstantBatches(double fraction, double batchSize, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.ConstantBatches(fraction, batchSize)));
 
     [Fact]
-    public void VarianceAtEpsilon_points_at_the_constant_feature_mix_up() =>
-        Assert.Contains("constant feature", ConsoleCapture.Of(() => EpsilonExercises.VarianceAtEpsilon(316.2)), StringComparison.Ordinal);
+    public void ConstantBatches_points_at_the_all_ones_batch() =>
+        Assert.Contains("every row is 1", ConsoleCapture.Of(() => EpsilonExercises.ConstantBatches(0.4096, 21)), StringComparison.Ordinal);
 
     [Theory]
     [InlineData(1.380, "right")]      // (0.02 + 0.0316228)/√(4e-4 + 1e-3) = 1.37968
@@ -27,12 +29,20 @@ public class EpsilonExercisesTests
     public void Shortcut(double answer, string verdict) =>
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.Shortcut(answer)));
 
+    /// <summary>Column 2 holds 0.01, 0.03, 0.02, 0.04: mean 0.025, biased variance 1.25e-4.</summary>
+    private static Matrix<float> ThreeUnits() => Matrix<float>.FromRows([[1f, 0.1f, 0.01f], [3f, 0.3f, 0.03f], [2f, 0.2f, 0.02f], [4f, 0.4f, 0.04f]]);
+
     [Theory]
-    [InlineData(0.866, "right")]      // √(3e-3/4e-3) = 0.86603
-    [InlineData(1.0, "wrong")]        // forgets ε
+    [InlineData(2.9e-5, "right")]         // 1.25e-4·(1/0.81 − 1) = 1.25e-4·0.234568 = 2.9321e-5
+    [InlineData(1.4e-5, "wrong")]         // 1.25e-4·(1/0.9 − 1): forgets to square 0.9
+    [InlineData(3.9e-5, "wrong")]         // the unbiased variance 1.667e-4: 3.9095e-5
     [InlineData(double.NaN, "not answered")]
-    public void Damping(double answer, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.Damping(answer)));
+    public void EpsilonForDamping(double answer, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.EpsilonForDamping(answer, ThreeUnits())));
+
+    [Fact]
+    public void EpsilonForDamping_refuses_another_matrix() =>
+        Assert.Throws<ArgumentException>(() => EpsilonExercises.EpsilonForDamping(1, new Matrix<float>(4, 2)));
 
     [Theory]
     // x = (1.00, 1.02, 0.99, 1.01): μ = 1.005, σ² = 1.25e-4; with ε = 1e-3, 1/√(1.125e-3) = 29.814, x̂₀ = −0.14907,
