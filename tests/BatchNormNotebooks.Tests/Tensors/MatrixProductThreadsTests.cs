@@ -162,7 +162,7 @@ public class MatrixProductThreadsTests
     }
 
     /// <summary>C0 + A·B, A·B, C0 + (Aᵀ)ᵀ·B, (Aᵀ)ᵀ·B, A·(Bᵀ)ᵀ: every public entry point that reaches the micro-kernel.</summary>
-    private static T[][] Run<T>(T[] a, T[] b, T[] c0, T[] at, T[] bt, int m, int k, int n, bool threaded) where T : IFloatingPointIeee754<T>
+    internal static T[][] Run<T>(T[] a, T[] b, T[] c0, T[] at, T[] bt, int m, int k, int n, bool threaded) where T : IFloatingPointIeee754<T>
     {
         var results = new T[5][];
         for (int kind = 0; kind < results.Length; kind++)
