@@ -151,6 +151,9 @@ public static class Diagnostics
         foreach (var _ in hiddenLinears)
         {
             run.UpdateRatio.Add([]);
+            run.WeightStd.Add([]);
+            run.GradStd.Add([]);
+            run.WeightNorm.Add([]);
         }
 
         var loss = new SoftmaxCrossEntropy<double>();
@@ -190,7 +193,11 @@ public static class Diagnostics
 
             for (int j = 0; j < hiddenLinears.Length; j++)
             {
-                run.UpdateRatio[j].Add(UpdateToDataRatio(hiddenLinears[j].Weight.Grad, hiddenLinears[j].Weight.Value, setup.LearningRate));
+                var weight = hiddenLinears[j].Weight;
+                run.UpdateRatio[j].Add(UpdateToDataRatio(weight.Grad, weight.Value, setup.LearningRate));
+                run.WeightStd[j].Add(Std(weight.Value));
+                run.GradStd[j].Add(Std(weight.Grad));
+                run.WeightNorm[j].Add(Math.Sqrt(TensorPrimitives.SumOfSquares<double>(weight.Value)));
             }
 
             if (snapshotSteps is not null && snapshotSteps.Contains(t))
@@ -220,7 +227,9 @@ public static class Diagnostics
 
     /// <summary>
     /// cs231n's weight-initialization experiment: for every gain, with and without batch norm as asked, and every
-    /// seed, builds <see cref="TanhMlp"/> and trains it with <see cref="Train"/>; returns one point per run.
+    /// seed, builds <see cref="TanhMlp"/> and trains it with <see cref="Train"/>; returns one point per run, in the
+    /// order batch norm, gain, seed. The runs are independent and go on all cores; each gives the same bits as when run
+    /// alone (its own model, sampler and buffers).
     /// </summary>
     /// <param name="train">Training data.</param>
     /// <param name="test">Test data for the final accuracy.</param>
@@ -233,25 +242,24 @@ public static class Diagnostics
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(setup);
         ArgumentNullException.ThrowIfNull(gains);
         ArgumentNullException.ThrowIfNull(batchNorm);
         ArgumentNullException.ThrowIfNull(seeds);
         int classes = (int)train.Y.Data.Max() + 1;
-        var points = new List<SweepPoint>();
-        foreach (bool bn in batchNorm)
+        var runs = (from bn in batchNorm from gain in gains from seed in seeds select (bn, gain, seed)).ToArray();
+        if (gains.Any(g => !(g > 0) || !double.IsFinite(g)))
         {
-            foreach (double gain in gains)
-            {
-                foreach (ulong seed in seeds)
-                {
-                    var model = TanhMlp(train.X.Cols, classes, setup, gain, bn, seed);
-                    var run = Train(model, train, test, setup, seed);
-                    points.Add(new SweepPoint(gain, bn, seed, run.FinalLoss(), run.TestAccuracy, run.TestLoss));
-                }
-            }
+            throw new ArgumentOutOfRangeException(nameof(gains), "Every init gain must be a positive finite number.");
         }
 
-        return points;
+        return runs.AsParallel().AsOrdered().Select(r =>
+        {
+            var model = TanhMlp(train.X.Cols, classes, setup, r.gain, r.bn, r.seed);
+            var run = Train(model, train, test, setup, r.seed);
+            var norms = run.WeightNorm[(run.WeightNorm.Count - 1) / 2];
+            return new SweepPoint(r.gain, r.bn, r.seed, run.FinalLoss(), run.TestAccuracy, run.TestLoss, norms[0], norms[^1]);
+        }).ToArray();
     }
 
     /// <summary>
