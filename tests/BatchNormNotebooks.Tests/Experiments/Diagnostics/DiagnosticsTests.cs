@@ -249,4 +249,58 @@ public class DiagnosticsTests
         var moons = TwoMoons.Generate(40, seed: 1);
         Assert.Throws<ArgumentOutOfRangeException>(() => Diagnostics.InitScaleSweep(moons, moons, new DiagnosticSetup(4, 1, 2, 8), [1, 0], [true], [1]));
     }
+
+    [Fact]
+    public void BestRates_picks_the_lowest_mean_validation_loss_per_variant_and_gain_and_the_smaller_rate_on_a_tie()
+    {
+        TunedSweepPoint P(bool bn, double g, ulong s, double eta, double validation) => new(g, bn, s, eta, validation, 9, 0.5);
+        var best = Diagnostics.BestRates([
+            P(true, 1, 1, 0.1, 0.2), P(true, 1, 2, 0.1, 0.6),    // mean 0.4
+            P(true, 1, 1, 0.3, 0.1), P(true, 1, 2, 0.3, 0.5),    // mean 0.3: best, though seed 2 alone would prefer neither
+            P(false, 1, 1, 0.1, 0.3), P(false, 1, 1, 0.3, 0.3),  // a tie: the smaller η
+            P(false, 3, 1, 0.1, double.PositiveInfinity), P(false, 3, 1, 1, 0.69),
+        ]);
+        Assert.Equal(0.3, best[(true, 1)]);
+        Assert.Equal(0.1, best[(false, 1)]);
+        Assert.Equal(1, best[(false, 3)]);
+        Assert.Equal(3, best.Count);
+    }
+
+    [Fact]
+    public void TunedInitScaleSweep_scores_the_validation_set_like_the_test_set_and_each_rate_like_a_plain_sweep_at_that_rate()
+    {
+        var moons = TwoMoons.Generate(200, seed: 1);
+        var test = TwoMoons.Generate(100, seed: 2);
+        var setup = new DiagnosticSetup(Hidden: 8, Depth: 3, Steps: 20, BatchSize: 20);
+        var points = Diagnostics.TunedInitScaleSweep(moons, test, test, setup, [0.3, 3], [false, true], [1, 2], [0.05, 0.5]);
+        Assert.Equal(16, points.Count);
+        Assert.All(points, p => Assert.Equal(p.TestLoss, p.ValidationLoss, 1e-12));   // validation = test here
+        foreach (double eta in new[] { 0.05, 0.5 })
+        {
+            var plain = Diagnostics.InitScaleSweep(moons, test, setup with { LearningRate = eta }, [0.3, 3], [false, true], [1, 2]);
+            var tuned = points.Where(p => p.LearningRate == eta).ToList();
+            Assert.Equal(plain.Select(p => (p.Gain, p.BatchNorm, p.Seed, p.TestLoss, p.TestAccuracy)), tuned.Select(p => (p.Gain, p.BatchNorm, p.Seed, p.TestLoss, p.TestAccuracy)));
+        }
+    }
+
+    [Theory]
+    [InlineData(true, 3)]
+    [InlineData(false, 1)]
+    public void The_precomputed_tuned_sweep_is_what_the_sweep_computes(bool batchNorm, double gain)
+    {
+        var moons = TwoMoons.Generate(1000, seed: 5, noise: 0.15);
+        var validation = TwoMoons.Generate(500, seed: 7, noise: 0.15);
+        var test = TwoMoons.Generate(500, seed: 6, noise: 0.15);
+        var again = Diagnostics.TunedInitScaleSweep(moons, validation, test, TunedSweepTable.Setup, [gain], [batchNorm], TunedSweepTable.Seeds, TunedSweepTable.LearningRates);
+        var stored = TunedSweepTable.Points.Where(p => p.BatchNorm == batchNorm && p.Gain == gain).ToList();
+        Assert.Equal(20, stored.Count);
+        foreach (var (a, b) in again.Zip(stored))
+        {
+            Assert.Equal((a.Seed, a.LearningRate, a.TestAccuracy), (b.Seed, b.LearningRate, b.TestAccuracy));
+            Assert.Equal(b.ValidationLoss, a.ValidationLoss, 1e-9);
+            Assert.Equal(b.TestLoss, a.TestLoss, 1e-9);
+        }
+
+        Assert.Equal(360, TunedSweepTable.Points.Count);
+    }
 }
