@@ -13,7 +13,9 @@ public sealed record AssignmentVerdict(bool? Right, string? Hint);
 /// <see cref="BatchNorm1d{T}"/>, <see cref="RunningStatistics{T}"/>, …). It then runs the student's function on
 /// seeded inputs — with ε and momentum other than PyTorch's defaults as well as the defaults, a batch whose means are
 /// about 10⁶, a batch of one — and compares it with the library's kernels (values it computes but never prints); the
-/// backward also with a centred-difference gradient check (<see cref="GradientCheck.Numerical"/>). It hands the
+/// backward also with a centred-difference gradient check (<see cref="GradientCheck.Numerical"/>) and then against the
+/// exact closed form on a batch built against numerical differentiation (<see cref="HardBackwardBatch"/>), so a finite
+/// difference of the student's own forward does not pass. It hands the
 /// student copies of its inputs and compares them afterwards, so a function that writes into x or the running
 /// statistics is caught. A wrong answer gets a hint that names the typical mistake when the output matches it.
 /// </summary>
@@ -36,6 +38,11 @@ public static class BatchNormAssignment
 
     private const double Tolerance = 1e-9;
     private const double LargeMeanTolerance = 1e-7;
+
+    /// <summary>Relative error the backward must reach against the exact closed form on <see cref="HardBackwardCase"/>'s
+    /// batch: a closed form gets about 2e-11 there, the best finite difference of the forward (centred, 5- or 7-point, any
+    /// step h) about 4e-7.</summary>
+    public const double ExactBackwardTolerance = 1e-9;
 
     private static readonly Type[] BatchNormTypes =
         [typeof(BatchNormKernels), typeof(BatchNorm1d<>), typeof(RunningStatistics<>), typeof(NoisyBatchNorm<>), typeof(LayerNorm<>), typeof(Dataset<>),
@@ -107,14 +114,17 @@ public static class BatchNormAssignment
 
     /// <summary>
     /// Checks the closed-form backward of the training-mode forward: dx, dγ, dβ for an upstream gradient dy, against
-    /// a centred-difference gradient check of L = Σ dy ⊙ y (relative error ≤ 1e-7), at ε = 1e-5 and 1e-3.
+    /// a centred-difference gradient check of L = Σ dy ⊙ y (relative error ≤ 1e-7), at ε = 1e-5 and 1e-3; then against
+    /// the exact closed form (<see cref="BatchNormKernels.BackwardClosedForm{T}(T[], T[], int, T[], T[], T[], T[], T[], T[])"/>)
+    /// to <see cref="ExactBackwardTolerance"/> on a batch that defeats numerical differentiation
+    /// (<see cref="HardBackwardBatch"/>), so a finite difference of the student's own forward is rejected.
     /// </summary>
     /// <param name="answer">(dy, x, γ, ε) → (dx (m, n), dγ (n), dβ (n)); recompute μ_B and σ²_B from x inside.</param>
     public static AssignmentVerdict CheckBackward(Func<Matrix<double>, Matrix<double>, double[], double, (Matrix<double> Dx, double[] DGamma, double[] DBeta)> answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
         return Run("C · closed-form backward", [answer], BackwardTypes, () =>
-            BackwardCase(answer, Epsilon) ?? BackwardCase(answer, OtherEpsilon) ?? new(true, null));
+            BackwardCase(answer, Epsilon) ?? BackwardCase(answer, OtherEpsilon) ?? HardBackwardCase(answer) ?? new(true, null));
     }
 
     /// <summary>
@@ -406,6 +416,61 @@ public static class BatchNormAssignment
         return Math.Abs(columnSums[worst]) > 1e-9
             ? new(false, $"dx fails the gradient check (relative error {error:E1}). A test you can run yourself: adding a constant to a whole column of x changes no x̂, so every column of dx must sum to 0 — yours sums to {columnSums[worst]:G3} in column {worst}. Look at the path through μ_B.")
             : new(false, $"dx fails the gradient check (relative error {error:E1}), although its columns sum to 0 as they must (the μ_B path is there): look at the path through σ²_B and at the factors 1/m and 1/√(σ²_B + ε).");
+    }
+
+    /// <summary>
+    /// The last backward case: x = <see cref="SampleBatch"/>(6, 4, seed 5) with its nearly constant column 2 (spread
+    /// 1e-3, so the forward bends on a scale of √(σ² + ε) ≈ 3e-3 there), and an upstream gradient that is almost
+    /// a_j + b_j·x̂ in every column — the directions batch norm's backward removes (up to ε) — plus 1e-4 of noise.
+    /// The true dx is then about 10⁻⁴ of dy·γ/√(σ² + ε) in the smooth columns, while L = Σ dy ⊙ y is of order 10:
+    /// a finite difference of L loses the difference in round-off for small h and in truncation for large h.
+    /// </summary>
+    public static (Matrix<double> Dy, Matrix<double> X, double[] Gamma) HardBackwardBatch()
+    {
+        var x = SampleBatch(m: 6, n: 4, seed: 5);
+        var (gamma, _) = Affine(x.Cols);
+        var reference = Reference(x, Ones(x.Cols), new double[x.Cols], Epsilon);   // y = x̂
+        var noise = Matrix<double>.RandomNormal(x.Rows, x.Cols, new SeededRandom(13));
+        var dy = new Matrix<double>(x.Rows, x.Cols);
+        for (int i = 0; i < x.Rows; i++)
+        {
+            for (int j = 0; j < x.Cols; j++)
+            {
+                dy[i, j] = 1 + (0.5 * j) + ((2 - (0.7 * j)) * reference.Y[(i * x.Cols) + j]) + (1e-4 * noise[i, j]);
+            }
+        }
+
+        return (dy, x, gamma);
+    }
+
+    private static AssignmentVerdict? HardBackwardCase(Func<Matrix<double>, Matrix<double>, double[], double, (Matrix<double> Dx, double[] DGamma, double[] DBeta)> answer)
+    {
+        var (dy, x, gamma) = HardBackwardBatch();
+        var (dx, dGamma, dBeta) = answer(dy.Clone(), x.Clone(), (double[])gamma.Clone(), Epsilon);
+        if (dx is null || dGamma is null || dBeta is null || dx.Data.Length != x.Data.Length || dGamma.Length != x.Cols || dBeta.Length != x.Cols)
+        {
+            return new(false, "Return dx (the shape of x), dγ and dβ (one entry per feature), as on the earlier batches.");
+        }
+
+        var exact = ExactBackward(dy, x, gamma, Epsilon);
+        double error = new[]
+        {
+            GradientCheck.RelativeError(dx.Data, exact.Dx).Error, GradientCheck.RelativeError(dGamma, exact.DGamma).Error,
+            GradientCheck.RelativeError(dBeta, exact.DBeta).Error,
+        }.Max();
+        return error <= ExactBackwardTolerance
+            ? null
+            : new(false, $"Your gradients pass the centred-difference check on the first batches (to 10⁻⁷), but miss the exact gradient by a relative error of {error:E1} (the closed form is within {ExactBackwardTolerance:E0}) on a batch built against numerical differentiation: its column 2 is nearly constant and its dy is almost a + b·x̂ in every column, which batch norm's backward removes, so the true dx is tiny and a finite difference of L = Σ dy ⊙ y cannot resolve it with any step h (round-off for small h, truncation for large h). Differentiating your forward numerically is a gradient check, not a backward: derive the closed form (the hints above the cell).");
+    }
+
+    private static (double[] Dx, double[] DGamma, double[] DBeta) ExactBackward(Matrix<double> dy, Matrix<double> x, double[] gamma, double eps)
+    {
+        int n = x.Cols;
+        double[] mean = new double[n], variance = new double[n], invStd = new double[n], dGamma = new double[n], dBeta = new double[n];
+        var dx = new double[x.Data.Length];
+        BatchNormKernels.ForwardTrain(x.Data, x.Rows, gamma, new double[n], eps, mean, variance, invStd, new double[x.Data.Length]);
+        BatchNormKernels.BackwardClosedForm(dy.Data, x.Data, x.Rows, gamma, mean, invStd, dx, dGamma, dBeta);
+        return (dx, dGamma, dBeta);
     }
 
     private static AssignmentVerdict? RunningCase(Action<double[], double[], double[], double[], int, double> answer, double momentum)

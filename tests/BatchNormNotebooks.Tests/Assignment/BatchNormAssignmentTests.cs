@@ -324,6 +324,126 @@ public sealed class BatchNormAssignmentTests
         Assert.Contains(rightLarge.Zip(onePassLarge), p => Math.Abs(p.First - p.Second) > 1e-6 * p.First);
     }
 
+    /// <summary>A student's finite difference of their own forward: L = Σ dy ⊙ y, perturbed entry by entry, with a
+    /// centred (2-point), 5-point or 7-point stencil and step h — no library call, so only the numbers can reject it.</summary>
+    private static (Matrix<double> Dx, double[] DGamma, double[] DBeta) FiniteDifferenceBackward(Matrix<double> dy, Matrix<double> x, double[] gamma, double eps, double h, int points)
+    {
+        int n = x.Cols;
+        var (xc, gc, bc) = (x.Clone(), (double[])gamma.Clone(), new double[n]);
+        double Loss()
+        {
+            var y = ForwardTrain(xc, gc, bc, eps).Y;
+            double sum = 0;
+            for (int k = 0; k < y.Data.Length; k++)
+            {
+                sum += y.Data[k] * dy.Data[k];
+            }
+
+            return sum;
+        }
+
+        double[] Derivative(double[] v)
+        {
+            var d = new double[v.Length];
+            for (int k = 0; k < v.Length; k++)
+            {
+                double old = v[k];
+                double At(double step)
+                {
+                    v[k] = old + step;
+                    double l = Loss();
+                    v[k] = old;
+                    return l;
+                }
+
+                double c1 = At(h) - At(-h);
+                d[k] = points switch
+                {
+                    2 => c1 / (2 * h),
+                    5 => ((8 * c1) - (At(2 * h) - At(-2 * h))) / (12 * h),
+                    _ => ((45 * c1) - (9 * (At(2 * h) - At(-2 * h))) + (At(3 * h) - At(-3 * h))) / (60 * h),
+                };
+            }
+
+            return d;
+        }
+
+        return (new Matrix<double>(x.Rows, n, Derivative(xc.Data)), Derivative(gc), Derivative(bc));
+    }
+
+    /// <summary>The paper's unsimplified chain rule (∂ℓ/∂x̂, ∂ℓ/∂σ², ∂ℓ/∂μ, then the three paths): right, and
+    /// numerically as good as the closed form.</summary>
+    private static (Matrix<double> Dx, double[] DGamma, double[] DBeta) StagedBackward(Matrix<double> dy, Matrix<double> x, double[] gamma, double eps)
+    {
+        int m = x.Rows, n = x.Cols;
+        var (_, mean, variance) = ForwardTrain(x, gamma, new double[n], eps);
+        var dx = new Matrix<double>(m, n);
+        double[] dGamma = new double[n], dBeta = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            double s = Math.Sqrt(variance[j] + eps), dVar = 0, dMean = 0, sumCentered = 0;
+            for (int i = 0; i < m; i++)
+            {
+                double dXHat = dy[i, j] * gamma[j];
+                dBeta[j] += dy[i, j];
+                dGamma[j] += dy[i, j] * (x[i, j] - mean[j]) / s;
+                dVar += dXHat * (x[i, j] - mean[j]) * -0.5 * Math.Pow(variance[j] + eps, -1.5);
+                dMean -= dXHat / s;
+                sumCentered += -2 * (x[i, j] - mean[j]);
+            }
+
+            dMean += dVar * sumCentered / m;
+            for (int i = 0; i < m; i++)
+            {
+                dx[i, j] = (dy[i, j] * gamma[j] / s) + (dVar * 2 * (x[i, j] - mean[j]) / m) + (dMean / m);
+            }
+        }
+
+        return (dx, dGamma, dBeta);
+    }
+
+    [Fact]
+    public void The_unsimplified_chain_rule_passes_too()
+    {
+        Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckBackward(StagedBackward));
+    }
+
+    [Theory]
+    [InlineData(2, 1e-5)]
+    [InlineData(2, 1e-4)]
+    [InlineData(5, 1e-3)]
+    [InlineData(5, 2e-4)]
+    [InlineData(7, 5e-4)]
+    [InlineData(7, 1e-3)]
+    public void A_finite_difference_of_the_students_own_forward_is_rejected_with_a_pointed_message(int points, double h)
+    {
+        var verdict = BatchNormAssignment.CheckBackward((dy, x, g, e) => FiniteDifferenceBackward(dy, x, g, e, h, points));
+        Assert.False(verdict.Right);
+        Assert.Contains("Differentiating your forward numerically is a gradient check, not a backward", verdict.Hint, StringComparison.Ordinal);
+        Assert.Contains("pass the centred-difference check on the first batches", verdict.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void On_the_hard_batch_no_finite_difference_gets_within_ten_times_the_tolerance_while_both_closed_forms_are_100_times_inside()
+    {
+        // The margins the check relies on, over a grid of steps (1e-2 … 1e-6) and three stencils. The exact gradient is
+        // computed here from the solution's closed form (not the library kernel the check uses).
+        var (dy, x, gamma) = BatchNormAssignment.HardBackwardBatch();
+        var exact = Backward(dy, x, gamma, 1e-5).Dx.Data;
+        double Error(double[] dx) => GradientCheck.RelativeError(dx, exact).Error;
+        Assert.True(Error(StagedBackward(dy, x, gamma, 1e-5).Dx.Data) < BatchNormAssignment.ExactBackwardTolerance / 10);
+        double best = double.PositiveInfinity;
+        foreach (int points in new[] { 2, 5, 7 })
+        {
+            foreach (double h in new[] { 1e-2, 5e-3, 2e-3, 1e-3, 5e-4, 2e-4, 1e-4, 5e-5, 2e-5, 1e-5, 1e-6 })
+            {
+                best = Math.Min(best, Error(FiniteDifferenceBackward(dy, x, gamma, 1e-5, h, points).Dx.Data));
+            }
+        }
+
+        Assert.True(best > 100 * BatchNormAssignment.ExactBackwardTolerance, $"best finite difference {best:E1}");
+    }
+
     public static TheoryData<string, string> LibraryAnswers() => new()
     {
         { "A with BatchNormKernels.ForwardTrain", "BatchNormKernels.ForwardTrain" },

@@ -14,6 +14,18 @@ public sealed class DiagnosticRun
     /// the update (Karpathy's update-to-data ratio; the output layer is not included).</summary>
     public List<List<double>> UpdateRatio { get; } = [];
 
+    /// <summary>WeightStd[k][t]: std(W) of hidden layer k+1's Linear weight at step t, before the update (the
+    /// denominator of <see cref="UpdateRatio"/>).</summary>
+    public List<List<double>> WeightStd { get; } = [];
+
+    /// <summary>GradStd[k][t]: std(∂L/∂W) of hidden layer k+1's Linear weight at step t (the numerator of
+    /// <see cref="UpdateRatio"/> divided by η).</summary>
+    public List<List<double>> GradStd { get; } = [];
+
+    /// <summary>WeightNorm[k][t]: Frobenius norm ‖W‖ of hidden layer k+1's Linear weight at step t, before the update.
+    /// For a weight that feeds a batch norm, η/‖W‖² is its effective learning rate (notebook 08, section 6).</summary>
+    public List<List<double>> WeightNorm { get; } = [];
+
     /// <summary>Per-layer activations and gradients at the requested snapshot steps.</summary>
     public Dictionary<int, LayerSnapshot[]> Snapshots { get; } = [];
 

@@ -151,6 +151,9 @@ public static class Diagnostics
         foreach (var _ in hiddenLinears)
         {
             run.UpdateRatio.Add([]);
+            run.WeightStd.Add([]);
+            run.GradStd.Add([]);
+            run.WeightNorm.Add([]);
         }
 
         var loss = new SoftmaxCrossEntropy<double>();
@@ -190,7 +193,11 @@ public static class Diagnostics
 
             for (int j = 0; j < hiddenLinears.Length; j++)
             {
-                run.UpdateRatio[j].Add(UpdateToDataRatio(hiddenLinears[j].Weight.Grad, hiddenLinears[j].Weight.Value, setup.LearningRate));
+                var weight = hiddenLinears[j].Weight;
+                run.UpdateRatio[j].Add(UpdateToDataRatio(weight.Grad, weight.Value, setup.LearningRate));
+                run.WeightStd[j].Add(Std(weight.Value));
+                run.GradStd[j].Add(Std(weight.Grad));
+                run.WeightNorm[j].Add(Math.Sqrt(TensorPrimitives.SumOfSquares<double>(weight.Value)));
             }
 
             if (snapshotSteps is not null && snapshotSteps.Contains(t))
@@ -220,7 +227,9 @@ public static class Diagnostics
 
     /// <summary>
     /// cs231n's weight-initialization experiment: for every gain, with and without batch norm as asked, and every
-    /// seed, builds <see cref="TanhMlp"/> and trains it with <see cref="Train"/>; returns one point per run.
+    /// seed, builds <see cref="TanhMlp"/> and trains it with <see cref="Train"/>; returns one point per run, in the
+    /// order batch norm, gain, seed. The runs are independent and go on all cores; each gives the same bits as when run
+    /// alone (its own model, sampler and buffers).
     /// </summary>
     /// <param name="train">Training data.</param>
     /// <param name="test">Test data for the final accuracy.</param>
@@ -233,25 +242,81 @@ public static class Diagnostics
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(setup);
         ArgumentNullException.ThrowIfNull(gains);
         ArgumentNullException.ThrowIfNull(batchNorm);
         ArgumentNullException.ThrowIfNull(seeds);
         int classes = (int)train.Y.Data.Max() + 1;
-        var points = new List<SweepPoint>();
-        foreach (bool bn in batchNorm)
+        var runs = (from bn in batchNorm from gain in gains from seed in seeds select (bn, gain, seed)).ToArray();
+        if (gains.Any(g => !(g > 0) || !double.IsFinite(g)))
         {
-            foreach (double gain in gains)
-            {
-                foreach (ulong seed in seeds)
-                {
-                    var model = TanhMlp(train.X.Cols, classes, setup, gain, bn, seed);
-                    var run = Train(model, train, test, setup, seed);
-                    points.Add(new SweepPoint(gain, bn, seed, run.FinalLoss(), run.TestAccuracy, run.TestLoss));
-                }
-            }
+            throw new ArgumentOutOfRangeException(nameof(gains), "Every init gain must be a positive finite number.");
         }
 
-        return points;
+        return runs.AsParallel().AsOrdered().Select(r =>
+        {
+            var model = TanhMlp(train.X.Cols, classes, setup, r.gain, r.bn, r.seed);
+            var run = Train(model, train, test, setup, r.seed);
+            var norms = run.WeightNorm[(run.WeightNorm.Count - 1) / 2];
+            return new SweepPoint(r.gain, r.bn, r.seed, run.FinalLoss(), run.TestAccuracy, run.TestLoss, norms[0], norms[^1]);
+        }).ToArray();
+    }
+
+    /// <summary>
+    /// The init-scale sweep with η tuned per gain: every (batch norm, gain, seed) is trained at every learning rate of
+    /// the grid and scored in evaluation mode on a validation set and on the test set. Choose η with
+    /// <see cref="BestRates"/> (by validation loss), then report the test numbers at that η. Runs on all cores, in the
+    /// order batch norm, gain, learning rate, seed; each run gives the same bits as alone.
+    /// </summary>
+    /// <param name="train">Training data.</param>
+    /// <param name="validation">Data to choose η on (not the test set).</param>
+    /// <param name="test">Data to report on.</param>
+    /// <param name="setup">Network and training settings (its learning rate is replaced by each of the grid's).</param>
+    /// <param name="gains">Init gains.</param>
+    /// <param name="batchNorm">Which variants to run.</param>
+    /// <param name="seeds">Seeds.</param>
+    /// <param name="learningRates">The η grid, each &gt; 0.</param>
+    public static IReadOnlyList<TunedSweepPoint> TunedInitScaleSweep(Dataset<double> train, Dataset<double> validation, Dataset<double> test,
+        DiagnosticSetup setup, IReadOnlyList<double> gains, IReadOnlyList<bool> batchNorm, IReadOnlyList<ulong> seeds, IReadOnlyList<double> learningRates)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentNullException.ThrowIfNull(gains);
+        ArgumentNullException.ThrowIfNull(batchNorm);
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentNullException.ThrowIfNull(learningRates);
+        if (gains.Any(g => !(g > 0) || !double.IsFinite(g)) || learningRates.Any(r => !(r > 0) || !double.IsFinite(r)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(gains), "Every init gain and learning rate must be a positive finite number.");
+        }
+
+        int classes = (int)train.Y.Data.Max() + 1;
+        var runs = (from bn in batchNorm from gain in gains from eta in learningRates from seed in seeds select (bn, gain, eta, seed)).ToArray();
+        return runs.AsParallel().AsOrdered().Select(r =>
+        {
+            var model = TanhMlp(train.X.Cols, classes, setup, r.gain, r.bn, r.seed);
+            var run = Train(model, train, test, setup with { LearningRate = r.eta }, r.seed);
+            double validationLoss = double.PositiveInfinity;
+            if (!run.Diverged)
+            {
+                model.Training = false;
+                double l = new SoftmaxCrossEntropy<double>().Forward(model.Forward(validation.X), validation.Y);
+                validationLoss = double.IsFinite(l) ? l : double.PositiveInfinity;
+            }
+
+            return new TunedSweepPoint(r.gain, r.bn, r.seed, r.eta, validationLoss, run.TestLoss, run.TestAccuracy);
+        }).ToArray();
+    }
+
+    /// <summary>For every (batch norm, gain) of a <see cref="TunedInitScaleSweep"/>, the learning rate with the lowest
+    /// mean validation loss over the seeds (the smaller η on a tie).</summary>
+    public static IReadOnlyDictionary<(bool BatchNorm, double Gain), double> BestRates(IEnumerable<TunedSweepPoint> points)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        return points.GroupBy(p => (p.BatchNorm, p.Gain)).ToDictionary(g => g.Key, g => g.GroupBy(p => p.LearningRate)
+            .Select(e => (Eta: e.Key, Loss: e.Average(p => p.ValidationLoss))).OrderBy(e => e.Loss).ThenBy(e => e.Eta).First().Eta);
     }
 
     /// <summary>

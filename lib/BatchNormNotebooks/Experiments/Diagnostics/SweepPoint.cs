@@ -7,4 +7,7 @@ namespace BatchNormNotebooks;
 /// <param name="FinalLoss">Mean training loss of the last 50 steps (∞ if diverged).</param>
 /// <param name="TestAccuracy">Test accuracy at the end (evaluation mode).</param>
 /// <param name="TestLoss">Held-out loss at the end (evaluation mode; ∞ if diverged, NaN if not measured).</param>
-public sealed record SweepPoint(double Gain, bool BatchNorm, ulong Seed, double FinalLoss, double TestAccuracy, double TestLoss = double.NaN);
+/// <param name="WeightNormStart">‖W‖ (Frobenius) of the middle hidden layer's weight at initialization (NaN if not recorded).</param>
+/// <param name="WeightNormEnd">‖W‖ of the same weight at the last step, before its update (NaN if not recorded).</param>
+public sealed record SweepPoint(double Gain, bool BatchNorm, ulong Seed, double FinalLoss, double TestAccuracy, double TestLoss = double.NaN,
+    double WeightNormStart = double.NaN, double WeightNormEnd = double.NaN);

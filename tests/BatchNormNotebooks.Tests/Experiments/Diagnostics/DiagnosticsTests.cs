@@ -97,6 +97,14 @@ public class DiagnosticsTests
         Assert.Equal(2.428954078170199, run.Loss[0], 12);
         Assert.Equal(0.5, run.Saturation[0][0], 15);                 // tanh 3 = 0.995 > 0.97, tanh 0.5 = 0.462 is not
         Assert.Equal(-0.980273355519696, run.UpdateRatio[0][0], 12);  // log10(0.1·std(dW1)/std(W1))
+        // W1 = (1, 0.5, 1, 0) before the step: mean 0.625, std √(0.171875) (divide by n), ‖W1‖ = √2.25 = 1.5;
+        // dW1 from the comment below: std over its four entries, and the ratio is log10(0.1·GradStd/WeightStd).
+        Assert.Equal(Math.Sqrt(0.171875), run.WeightStd[0][0], 12);
+        Assert.Equal(1.5, run.WeightNorm[0][0], 12);
+        double[] dW1 = [0.01799310713359903, 0.5378541838890626, 0.03598621426719806, 1.0757083677781252];
+        double dMean = dW1.Average();
+        Assert.Equal(Math.Sqrt(dW1.Sum(v => (v - dMean) * (v - dMean)) / 4), run.GradStd[0][0], 10);
+        Assert.Equal(run.UpdateRatio[0][0], Math.Log10(0.1 * run.GradStd[0][0] / run.WeightStd[0][0]), 12);
         var shot = run.Snapshots[0][0];
         Assert.Equal(1, shot.Layer);
         Assert.Equal([0.9950547536867305, 0.46211715726000974], shot.Activations, (a, b) => Math.Abs(a - b) < 1e-12);
@@ -181,5 +189,118 @@ public class DiagnosticsTests
 
         GC.KeepAlive(junk);
         Assert.True(first.TestLoss > 1, $"g = 100 without BN should end far from a trained network, got a held-out loss of {first.TestLoss}");
+    }
+
+    [Fact]
+    public void InitScaleSweep_on_both_cores_gives_the_points_of_the_runs_one_by_one_in_order()
+    {
+        // Each point recomputed here with TanhMlp + Train directly, sequentially: the parallel sweep must give the same
+        // bits, in the order batch norm, gain, seed, and carry the middle hidden layer's ‖W‖ at the first and last step.
+        var moons = TwoMoons.Generate(200, seed: 1);
+        var test = TwoMoons.Generate(100, seed: 2);
+        var setup = new DiagnosticSetup(Hidden: 8, Depth: 3, Steps: 20, BatchSize: 20);
+        double[] gains = [0.1, 10];
+        ulong[] seeds = [1, 2, 3];
+        var points = Diagnostics.InitScaleSweep(moons, test, setup, gains, [false, true], seeds);
+        Assert.Equal(12, points.Count);
+        int k = 0;
+        foreach (bool bn in new[] { false, true })
+        {
+            foreach (double g in gains)
+            {
+                foreach (ulong s in seeds)
+                {
+                    var model = Diagnostics.TanhMlp(2, 2, setup, g, bn, s);
+                    var middle = (Linear<double>)model.Layers.Where(l => l is Linear<double>).ElementAt(1);   // hidden layer 2 of 3
+                    double start = Math.Sqrt(middle.Weight.Value.Sum(v => v * v));
+                    var run = Diagnostics.Train(model, moons, test, setup, s);
+                    var p = points[k++];
+                    Assert.Equal((g, bn, s), (p.Gain, p.BatchNorm, p.Seed));
+                    Assert.Equal((run.FinalLoss(), run.TestAccuracy, run.TestLoss), (p.FinalLoss, p.TestAccuracy, p.TestLoss));
+                    Assert.Equal(start, p.WeightNormStart, 1e-12 * start);   // summed in another order than the library's
+                    Assert.Equal(run.WeightNorm[1][^1], p.WeightNormEnd);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void With_batch_norm_SGD_only_lengthens_the_weights_that_feed_it()
+    {
+        // The gradient of a scale-invariant W is orthogonal to W (up to ε), so ‖W − η∇‖² = ‖W‖² + η²‖∇‖²: the norm
+        // cannot fall from step to step. Without batch norm nothing forbids it.
+        var moons = TwoMoons.Generate(200, seed: 1);
+        var setup = new DiagnosticSetup(Hidden: 8, Depth: 3, Steps: 50, BatchSize: 20);
+        var run = Diagnostics.Train(Diagnostics.TanhMlp(2, 2, setup, 0.1, batchNorm: true, 1), moons, null, setup, 1);
+        foreach (var norms in run.WeightNorm)
+        {
+            for (int t = 1; t < norms.Count; t++)
+            {
+                Assert.True(norms[t] >= norms[t - 1] * (1 - 1e-9), $"‖W‖ fell from {norms[t - 1]} to {norms[t]} at step {t}");
+            }
+        }
+
+        Assert.True(run.WeightNorm[1][^1] > 2 * run.WeightNorm[1][0], "a small init (g = 0.1) should grow");
+    }
+
+    [Fact]
+    public void InitScaleSweep_rejects_a_gain_that_is_not_positive()
+    {
+        var moons = TwoMoons.Generate(40, seed: 1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Diagnostics.InitScaleSweep(moons, moons, new DiagnosticSetup(4, 1, 2, 8), [1, 0], [true], [1]));
+    }
+
+    [Fact]
+    public void BestRates_picks_the_lowest_mean_validation_loss_per_variant_and_gain_and_the_smaller_rate_on_a_tie()
+    {
+        TunedSweepPoint P(bool bn, double g, ulong s, double eta, double validation) => new(g, bn, s, eta, validation, 9, 0.5);
+        var best = Diagnostics.BestRates([
+            P(true, 1, 1, 0.1, 0.2), P(true, 1, 2, 0.1, 0.6),    // mean 0.4
+            P(true, 1, 1, 0.3, 0.1), P(true, 1, 2, 0.3, 0.5),    // mean 0.3: best, though seed 2 alone would prefer neither
+            P(false, 1, 1, 0.1, 0.3), P(false, 1, 1, 0.3, 0.3),  // a tie: the smaller η
+            P(false, 3, 1, 0.1, double.PositiveInfinity), P(false, 3, 1, 1, 0.69),
+        ]);
+        Assert.Equal(0.3, best[(true, 1)]);
+        Assert.Equal(0.1, best[(false, 1)]);
+        Assert.Equal(1, best[(false, 3)]);
+        Assert.Equal(3, best.Count);
+    }
+
+    [Fact]
+    public void TunedInitScaleSweep_scores_the_validation_set_like_the_test_set_and_each_rate_like_a_plain_sweep_at_that_rate()
+    {
+        var moons = TwoMoons.Generate(200, seed: 1);
+        var test = TwoMoons.Generate(100, seed: 2);
+        var setup = new DiagnosticSetup(Hidden: 8, Depth: 3, Steps: 20, BatchSize: 20);
+        var points = Diagnostics.TunedInitScaleSweep(moons, test, test, setup, [0.3, 3], [false, true], [1, 2], [0.05, 0.5]);
+        Assert.Equal(16, points.Count);
+        Assert.All(points, p => Assert.Equal(p.TestLoss, p.ValidationLoss, 1e-12));   // validation = test here
+        foreach (double eta in new[] { 0.05, 0.5 })
+        {
+            var plain = Diagnostics.InitScaleSweep(moons, test, setup with { LearningRate = eta }, [0.3, 3], [false, true], [1, 2]);
+            var tuned = points.Where(p => p.LearningRate == eta).ToList();
+            Assert.Equal(plain.Select(p => (p.Gain, p.BatchNorm, p.Seed, p.TestLoss, p.TestAccuracy)), tuned.Select(p => (p.Gain, p.BatchNorm, p.Seed, p.TestLoss, p.TestAccuracy)));
+        }
+    }
+
+    [Theory]
+    [InlineData(true, 3)]
+    [InlineData(false, 1)]
+    public void The_precomputed_tuned_sweep_is_what_the_sweep_computes(bool batchNorm, double gain)
+    {
+        var moons = TwoMoons.Generate(1000, seed: 5, noise: 0.15);
+        var validation = TwoMoons.Generate(500, seed: 7, noise: 0.15);
+        var test = TwoMoons.Generate(500, seed: 6, noise: 0.15);
+        var again = Diagnostics.TunedInitScaleSweep(moons, validation, test, TunedSweepTable.Setup, [gain], [batchNorm], TunedSweepTable.Seeds, TunedSweepTable.LearningRates);
+        var stored = TunedSweepTable.Points.Where(p => p.BatchNorm == batchNorm && p.Gain == gain).ToList();
+        Assert.Equal(20, stored.Count);
+        foreach (var (a, b) in again.Zip(stored))
+        {
+            Assert.Equal((a.Seed, a.LearningRate, a.TestAccuracy), (b.Seed, b.LearningRate, b.TestAccuracy));
+            Assert.Equal(b.ValidationLoss, a.ValidationLoss, 1e-9);
+            Assert.Equal(b.TestLoss, a.TestLoss, 1e-9);
+        }
+
+        Assert.Equal(360, TunedSweepTable.Points.Count);
     }
 }
