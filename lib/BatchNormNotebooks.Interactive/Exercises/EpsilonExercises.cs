@@ -43,12 +43,12 @@ public static class EpsilonExercises
     }
 
     /// <summary>
-    /// Exercise 2: the board's shortcut for Keras's ε = 1e-3 and σ = 0.02, the ratio (σ + √ε)/√(σ² + ε), asked to 4
+    /// Exercise 2: the board's shortcut for Keras's ε = 1e-3 and σ = 0.015 (between two points of the notebook's σ grid), the ratio (σ + √ε)/√(σ² + ε), asked to 4
     /// significant digits.
     /// </summary>
     public static void Shortcut(double answer)
     {
-        double eps = BatchNormConvention.Keras.Epsilon, sigma = 0.02;
+        double eps = BatchNormConvention.Keras.Epsilon, sigma = 0.015;
         Exercise.CheckDigits("2 · the shortcut", answer, (sigma + Math.Sqrt(eps)) / Math.Sqrt(sigma * sigma + eps), significantDigits: 4,
             hint: Math.Abs(answer - Math.Sqrt(2)) < 1e-3 ? "√2 is the largest possible ratio, reached only at σ = √ε; here σ is not √ε."
                 : "Compute both denominators for these σ and ε and divide.");

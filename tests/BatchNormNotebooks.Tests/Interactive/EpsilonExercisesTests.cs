@@ -23,7 +23,9 @@ public class EpsilonExercisesTests
         Assert.Contains("every row is 1", ConsoleCapture.Of(() => EpsilonExercises.ConstantBatches(0.4096, 21)), StringComparison.Ordinal);
 
     [Theory]
-    [InlineData(1.380, "right")]      // (0.02 + 0.0316228)/√(4e-4 + 1e-3) = 1.37968
+    [InlineData(1.332, "right")]      // (0.015 + 0.0316228)/√(2.25e-4 + 1e-3) = 1.33208
+    [InlineData(1.380, "wrong")]      // σ = 0.02, the old grid point
+    [InlineData(1.342, "wrong")]      // the nearest grid point of cell 15, σ = 10^-1.8
     [InlineData(1.414, "wrong")]      // √2, the peak of the ratio
     [InlineData(double.NaN, "not answered")]
     public void Shortcut(double answer, string verdict) =>
