@@ -84,15 +84,17 @@ public class MovingAverageExercisesTests
         Assert.Throws<ArgumentException>(() => MovingAverageExercises.BatchMeanNoise(Predicted, Measured, new double[100], FakeBatches));
 
     [Fact]
-    public void Eval_mode_trace_needs_the_yes_no_and_the_running_mean()
+    public void Eval_mode_trace_needs_the_running_variance_and_mean()
     {
-        // Only the training-mode calls update: 0.1·2.5 = 0.25, then 0.9·0.25 + 0.1·5.5 = 0.775.
-        Assert.Equal("✅ Exercise 5 · eval mode and the running mean: right (false, 0.775).", Line(() => MovingAverageExercises.EvalModeTrace(false, 0.775)));
-        Wrong(() => MovingAverageExercises.EvalModeTrace(true, 2.467));    // all four calls blended in: 0.5, 0.7, 2.13, 2.467
-        Wrong(() => MovingAverageExercises.EvalModeTrace(false, 2.467));
-        Wrong(() => MovingAverageExercises.EvalModeTrace(true, 0.775));
-        NotAnswered(() => MovingAverageExercises.EvalModeTrace(null, 0.775));
-        NotAnswered(() => MovingAverageExercises.EvalModeTrace(false, double.NaN));
+        // Only the training-mode calls update. Mean: 0.1·2.5 = 0.25, then 0.9·0.25 + 0.1·5.5 = 0.775.
+        // Variance (unbiased, m = 2): [1, 4] has 4.5, so 0.9·1 + 0.1·4.5 = 1.35; [2, 9] has 24.5, so 0.9·1.35 + 0.1·24.5 = 3.665.
+        Assert.Equal("✅ Exercise 5 · eval mode and the running statistics: right (3.66, 0.775).",
+            Line(() => MovingAverageExercises.EvalModeTrace(3.665, 0.775)));
+        Wrong(() => MovingAverageExercises.EvalModeTrace(2.2375, 0.775));   // biased batch variances: 0.9·1.125 + 0.1·12.25
+        Wrong(() => MovingAverageExercises.EvalModeTrace(3.665, 2.467));    // mean with all four calls blended in: 0.5, 0.7, 2.13, 2.467
+        Wrong(() => MovingAverageExercises.EvalModeTrace(1.35, 0.25));      // stopped after the first training call
+        NotAnswered(() => MovingAverageExercises.EvalModeTrace(double.NaN, 0.775));
+        NotAnswered(() => MovingAverageExercises.EvalModeTrace(3.665, double.NaN));
     }
 
     // Stand-ins for answer cells: the kernel compiles each cell to a class whose fields are the cell's variables, and
@@ -166,11 +168,11 @@ public class MovingAverageExercisesTests
         Assert.Contains("RunningStatistics.Update (in PyTorchVariance)", variance, StringComparison.Ordinal);
         Wrong(() => MovingAverageExercises.PyTorchRunningVariance(LibraryCells.answer2));
         Wrong(() => MovingAverageExercises.IterationsTo99Percent(LibraryCells.answer3, LibraryCells.answer3Fraction));
-        Assert.Contains("BatchNorm1d.Forward", Line(() => MovingAverageExercises.EvalModeTrace(false, LibraryCells.answer5Mean)), StringComparison.Ordinal);
+        Assert.Contains("BatchNorm1d.Forward", Line(() => MovingAverageExercises.EvalModeTrace(3.665, LibraryCells.answer5Mean)), StringComparison.Ordinal);
 
         // The same numbers worked out by hand pass: the values are right, only the library call is rejected.
         Assert.Equal(LibraryCells.answer1, HandCells.answer1, 12);
         Assert.StartsWith("✅", Line(() => MovingAverageExercises.KerasAfterTenIterations(HandCells.answer1)), StringComparison.Ordinal);
-        Assert.StartsWith("✅", Line(() => MovingAverageExercises.EvalModeTrace(false, HandCells.answer5Mean)), StringComparison.Ordinal);
+        Assert.StartsWith("✅", Line(() => MovingAverageExercises.EvalModeTrace(3.665, HandCells.answer5Mean)), StringComparison.Ordinal);
     }
 }
