@@ -38,14 +38,37 @@ public static class ChartText
         string name = title.Length > 0 ? $"{kind}: {title}" : kind;
 
         var description = new StringBuilder();
-        description.Append(types.Contains("histogram") ? $"{kind} of {xTitle}." : types.Contains("heatmap") ? $"{kind}." : $"{kind} of {yTitle} against {xTitle}.");
+        if (panels > 1)
+        {
+            description.Append(kind).Append('.');
+        }
+        else
+        {
+            description.Append(types.Contains("histogram") ? $"{kind} of {xTitle}." : types.Contains("heatmap") ? $"{kind}." : $"{kind} of {yTitle} against {xTitle}.");
+        }
+
         var tables = new StringBuilder();
+        var panelOrder = new List<string>();
         int n = 0;
         foreach (var trace in traces)
         {
             n++;
             string seriesName = Str(trace, "name") is { Length: > 0 } s ? s : $"series {n}";
             string type = Str(trace, "type") ?? "scatter";
+            if (panels > 1)
+            {
+                // Each panel of a grid has its own axes (x2/y2, …): its captions and table headers use its own titles.
+                string panel = Str(trace, "xaxis") ?? "x";
+                xTitle = PanelAxisTitle(layout, trace, "x") ?? "x";
+                yTitle = PanelAxisTitle(layout, trace, "y") ?? "y";
+                if (!panelOrder.Contains(panel))
+                {
+                    panelOrder.Add(panel);
+                    string what = type == "histogram" ? $"histogram of {xTitle}" : type is "heatmap" or "contour" ? type : $"{yTitle} against {xTitle}";
+                    description.Append(CultureInfo.InvariantCulture, $" Panel {panelOrder.Count}, {what}:");
+                }
+            }
+
             if (type is "heatmap" or "contour")
             {
                 description.Append(' ').Append(Grid(trace, seriesName, type, tables));
@@ -198,6 +221,13 @@ public static class ChartText
         e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(property, out var v) ? null
         : v.ValueKind == JsonValueKind.String ? v.GetString()
         : Str(v, "text");
+
+    /// <summary>The title of the <paramref name="letter"/> axis ("x" or "y") the trace is drawn on: <c>"y2"</c> → <c>layout.yaxis2</c>.</summary>
+    private static string? PanelAxisTitle(JsonElement layout, JsonElement trace, string letter)
+    {
+        string reference = Str(trace, letter + "axis") ?? letter;
+        return AxisTitle(layout, letter + "axis" + (reference.Length > 1 ? reference[1..] : ""));
+    }
 
     private static string? AxisTitle(JsonElement layout, string axis) =>
         layout.ValueKind == JsonValueKind.Object && layout.TryGetProperty(axis, out var a) && Text(a, "title") is { Length: > 0 } t ? t : null;

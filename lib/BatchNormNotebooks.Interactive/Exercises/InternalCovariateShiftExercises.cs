@@ -9,8 +9,8 @@ namespace BatchNormNotebooks.Interactive;
 /// </summary>
 public static class InternalCovariateShiftExercises
 {
-    /// <summary>The learning rate of Exercise 4, where both networks without batch norm fail in the sweep.</summary>
-    public const double LargeRate = 10;
+    /// <summary>Exercise 4's half-width of noisy BN's random shift: four times section 4's, m ~ U(−4, 4).</summary>
+    public const double WideShift = 4;
 
     /// <summary>
     /// Exercise 1: the fraction of the training set <paramref name="train"/> (dog-on-water data, column 1 = background)
@@ -76,29 +76,42 @@ public static class InternalCovariateShiftExercises
         double.Parse(shift.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Exercise 4 (predict, then measure): noisy BN trained on <paramref name="moons"/> at η = <see cref="LargeRate"/>
-    /// from <paramref name="seed"/> (250 steps, <see cref="CovariateShiftExperiments.Run"/>); the student gives its
-    /// final loss (4 significant digits; a diverged run is ∞) and whether it "trains" (final loss below ln 2, chance
-    /// level) or "fails". One verdict for both. The expected run is repeated here (a fraction of a second).
+    /// Exercise 4 (predict, then measure): noisy BN with a shift range <see cref="WideShift"/> times as wide as
+    /// section 4's (m ~ U(−4, 4)), trained on <paramref name="moons"/> at <paramref name="learningRate"/> from each of
+    /// <paramref name="seeds"/> (250 steps, <see cref="CovariateShiftExperiments.Run"/>); the student gives the mean final
+    /// loss over the seeds (3 significant digits; a diverged run makes it ∞) and how many of the seeds end below chance
+    /// level, ln 2. One verdict for both: the count alone is guessable. The runs are repeated here (about a second).
     /// </summary>
-    public static void NoisyAtLargeRate(double answerLoss, string? answerVerdict, Dataset<double> moons, ulong seed)
+    /// <param name="answerMeanLoss">The student's mean final loss (NaN: not answered).</param>
+    /// <param name="answerSeedsBelowChance">The student's count of seeds below ln 2 (negative: not answered).</param>
+    /// <param name="moons">The notebook's two-moons data.</param>
+    /// <param name="seeds">The notebook's seeds.</param>
+    /// <param name="learningRate">Section 4's shared η.</param>
+    public static void NoisyWideShift(double answerMeanLoss, int answerSeedsBelowChance, Dataset<double> moons, IReadOnlyList<ulong> seeds, double learningRate)
     {
         ArgumentNullException.ThrowIfNull(moons);
-        const string name = "4 · noisy BN at η = 10";
-        if (double.IsNaN(answerLoss) || string.IsNullOrWhiteSpace(answerVerdict))
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentOutOfRangeException.ThrowIfZero(seeds.Count);
+        const string name = "4 · noisy BN with a 4× wider shift";
+        if (double.IsNaN(answerMeanLoss) || answerSeedsBelowChance < 0)
         {
             Exercise.Report(name, null, null);
             return;
         }
 
-        double loss = CovariateShiftExperiments.Run(moons, NetKind.NoisyBatchNorm, seed, LargeRate).FinalLoss();
-        string verdict = loss < Math.Log(2) ? "trains" : "fails";
-        bool lossRight = double.IsPositiveInfinity(loss) ? double.IsPositiveInfinity(answerLoss) : EpsilonExercises.Near(answerLoss, loss, 4);
-        bool verdictRight = string.Equals(answerVerdict.Trim(), verdict, StringComparison.OrdinalIgnoreCase);
-        string? hint = lossRight && verdictRight ? null
-            : !lossRight ? "Run CovariateShiftExperiments.Run(moons, NetKind.NoisyBatchNorm, seeds[0], 10) and read FinalLoss(); check the kind, the seed and η."
-            : "The loss is right; compare it with chance level, ln 2 ≈ 0.693 for two classes: below it the network has learned something.";
-        Exercise.Report(name, lossRight && verdictRight, hint, $"{(double.IsPositiveInfinity(loss) ? "∞" : Exercise.ShownDigits(loss, 4))}, {verdict}");
+        double[] Losses(double shift) => [.. seeds.Select(s => CovariateShiftExperiments.Run(moons, NetKind.NoisyBatchNorm, s, learningRate, noisyShift: shift).FinalLoss())];
+        double[] losses = Losses(WideShift);
+        double mean = losses.Average();
+        int below = losses.Count(l => l < Math.Log(2));
+        bool meanRight = double.IsPositiveInfinity(mean) ? double.IsPositiveInfinity(answerMeanLoss) : EpsilonExercises.Near(answerMeanLoss, mean, 3);
+        bool countRight = answerSeedsBelowChance == below;
+        string? hint = meanRight && countRight ? null
+            : meanRight ? "The mean is right; count the seeds whose own final loss is below ln 2 ≈ 0.693."
+            : EpsilonExercises.Near(answerMeanLoss, losses[0], 3) ? "That is the first seed alone; average the final losses over all the seeds."
+            : EpsilonExercises.Near(answerMeanLoss, Losses(1).Average(), 3) ? "That is section 4's noisy BN; pass noisyShift: InternalCovariateShiftExercises.WideShift."
+            : "Run CovariateShiftExperiments.Run(moons, NetKind.NoisyBatchNorm, seed, MoonEta, noisyShift: 4) for each seed and average FinalLoss().";
+        Exercise.Report(name, meanRight && countRight, hint,
+            $"{(double.IsPositiveInfinity(mean) ? "∞" : Exercise.ShownDigits(mean, 3))}, {below} of {losses.Length} seeds below ln 2");
     }
 
     private static double SumRuleAccuracy(Dataset<double> data) =>

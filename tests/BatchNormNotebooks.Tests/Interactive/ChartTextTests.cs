@@ -23,6 +23,24 @@ public class ChartTextTests
     }
 
     [Fact]
+    public void Each_panel_of_a_grid_is_described_and_tabulated_with_its_own_axis_titles()
+    {
+        var chart = Charts.Grid([
+            Charts.Histogram([new Sample("train", [1, 2, 3])], xTitle: "background"),
+            Charts.Histogram([new Sample("test", [4, 5, 6])], xTitle: "object"),
+            Charts.Lines([new Series("range", Steps, [1.0, 2, 3, 4])], xTitle: "step", yTitle: "loss range"),
+            Charts.Lines([new Series("beta", Steps, [5.0, 6, 7, 8])], xTitle: "step", yTitle: "β_eff"),
+        ], columns: 2);
+        var (_, description, data) = ChartText.Of(GenericChart.toFigureJson(chart));
+        Assert.StartsWith("Chart of 4 panels. Panel 1, histogram of background: train:", description, StringComparison.Ordinal);
+        Assert.Contains("Panel 2, histogram of object: test:", description, StringComparison.Ordinal);
+        Assert.Contains("Panel 4, β_eff against step: beta:", description, StringComparison.Ordinal);
+        Assert.Contains("<caption>test (values in 12 equal bins)</caption><thead><tr><th scope=\"col\">object from</th>", data, StringComparison.Ordinal);
+        Assert.Contains("<caption>beta</caption><thead><tr><th scope=\"col\">step</th><th scope=\"col\">β_eff</th>", data, StringComparison.Ordinal);
+        Assert.Contains("<caption>range</caption><thead><tr><th scope=\"col\">step</th><th scope=\"col\">loss range</th>", data, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Long_series_show_at_most_forty_evenly_spaced_rows_with_the_last()
     {
         double[] x = [.. Enumerable.Range(0, 1000).Select(i => (double)i)];

@@ -34,12 +34,21 @@ public static class CovariateShiftExperiments
     public static Sequential<float> PaperNet(NetKind kind, ulong seed) => Build<float>(kind, seed, MnistDigits.Pixels, 100, 3, 10);
 
     /// <summary>The two-moons network: 2 → 32 → 32 → 32 → 2 with sigmoid hidden units, as <see cref="PaperNet"/> otherwise.</summary>
-    public static Sequential<double> MoonNet(NetKind kind, ulong seed) => Build<double>(kind, seed, 2, 32, 3, 2);
+    /// <param name="kind">Which variant.</param>
+    /// <param name="seed">Seed of the weights (and of the noise of <see cref="NetKind.NoisyBatchNorm"/>).</param>
+    /// <param name="noisyShift">For <see cref="NetKind.NoisyBatchNorm"/>: the half-width of the random shift's range,
+    /// m ~ U(−noisyShift, noisyShift) (<see cref="NoisyBatchNorm{T}.MaxShift"/>; default 1). Ignored by the other kinds.</param>
+    public static Sequential<double> MoonNet(NetKind kind, ulong seed, double noisyShift = 1.0) => Build<double>(kind, seed, 2, 32, 3, 2, noisyShift);
 
-    private static Sequential<T> Build<T>(NetKind kind, ulong seed, int inputs, int width, int depth, int outputs)
+    private static Sequential<T> Build<T>(NetKind kind, ulong seed, int inputs, int width, int depth, int outputs, double noisyShift = 1.0)
         where T : System.Numerics.IFloatingPointIeee754<T>
     {
         _ = Label(kind);
+        if (!(noisyShift >= 0) || !double.IsFinite(noisyShift))
+        {
+            throw new ArgumentOutOfRangeException(nameof(noisyShift), noisyShift, "The noisy shift's half-width must be a finite number ≥ 0.");
+        }
+
         var rng = new SeededRandom(seed);
         bool normalized = kind is NetKind.BatchNorm or NetKind.NoisyBatchNorm;
         var layers = new List<ILayer<T>>();
@@ -53,7 +62,7 @@ public static class CovariateShiftExperiments
             }
             else if (kind == NetKind.NoisyBatchNorm)
             {
-                layers.Add(new NoisyBatchNorm<T>(width, new SeededRandom(seed + 1000 + (ulong)k), name: $"nbn{k + 1}"));
+                layers.Add(new NoisyBatchNorm<T>(width, new SeededRandom(seed + 1000 + (ulong)k), maxShift: noisyShift, name: $"nbn{k + 1}"));
             }
 
             layers.Add(new Sigmoid<T>());
@@ -67,8 +76,10 @@ public static class CovariateShiftExperiments
     /// <summary>
     /// Trains <see cref="MoonNet"/> with plain SGD on mini-batches drawn at random (seed + 7) and measures the shift,
     /// saturation and spread described in <see cref="MoonRun"/>. Stops early (rest of the losses +∞) when the loss is not finite.
+    /// <paramref name="noisyShift"/> is <see cref="MoonNet"/>'s (noisy BN's shift range; default 1).
     /// </summary>
-    public static MoonRun Run(Dataset<double> data, NetKind kind, ulong seed, double learningRate, int steps = 250, int batchSize = 32)
+    public static MoonRun Run(Dataset<double> data, NetKind kind, ulong seed, double learningRate, int steps = 250, int batchSize = 32,
+        double noisyShift = 1.0)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
@@ -79,7 +90,7 @@ public static class CovariateShiftExperiments
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be a positive finite number.");
         }
 
-        var net = MoonNet(kind, seed);
+        var net = MoonNet(kind, seed, noisyShift);
         var sgd = new Optimizers.Sgd<double>(net.Parameters, learningRate);
         var ce = new SoftmaxCrossEntropy<double>();
         var batches = new MiniBatchSampler<double>(data, batchSize, seed + 7, MiniBatchOrder.Independent);

@@ -34,6 +34,17 @@ public class CovariateShiftExperimentsTests
     }
 
     [Fact]
+    public void The_noisy_shift_range_reaches_every_noisy_layer_and_bad_values_are_refused()
+    {
+        Assert.All(CovariateShiftExperiments.MoonNet(NetKind.NoisyBatchNorm, 1).Layers.OfType<NoisyBatchNorm<double>>(), l => Assert.Equal(1.0, l.MaxShift));
+        var wide = CovariateShiftExperiments.MoonNet(NetKind.NoisyBatchNorm, 1, noisyShift: 4).Layers.OfType<NoisyBatchNorm<double>>().ToArray();
+        Assert.Equal(3, wide.Length);
+        Assert.All(wide, l => Assert.Equal(4.0, l.MaxShift));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CovariateShiftExperiments.MoonNet(NetKind.NoisyBatchNorm, 1, noisyShift: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CovariateShiftExperiments.Run(Moons, NetKind.NoisyBatchNorm, 1, 0.5, noisyShift: double.NaN));
+    }
+
+    [Fact]
     public void Networks_have_the_layers_their_kind_names()
     {
         var plain = CovariateShiftExperiments.MoonNet(NetKind.NoBatchNorm, 1);
