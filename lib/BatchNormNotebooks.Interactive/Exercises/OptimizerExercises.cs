@@ -60,17 +60,23 @@ public static class OptimizerExercises
     }
 
     /// <summary>
-    /// Exercise 2: |θ₁ − θ₀| of the library's Adam without bias correction (η = 0.01, β₁ = 0.8, β₂ = 0.999) after one
-    /// gradient g = 5 (3 significant digits).
+    /// Exercise 2: |θ₁ − θ₀| and |θ₂ − θ₁| of the library's Adam without bias correction (η = 0.01, β₁ = 0.8,
+    /// β₂ = 0.999) with the gradient g = 5 at both steps (3 significant digits each, one verdict).
     /// </summary>
-    public static void UncorrectedAdamFirstStep(double answer)
+    public static void UncorrectedAdamFirstSteps(double first, double second)
     {
         var p = new Parameter<double>("θ", [0.0]);
         var adam = new Adam<double>([p], 0.01, beta1: 0.8, beta2: 0.999, biasCorrection: false);
         p.Grad[0] = 5;
         adam.Step();
-        Exercise.CheckDigits("2 · first uncorrected step", answer, Math.Abs(p.Value[0]), significantDigits: 3,
-            hint: "Without the correction m₁ and v₁ keep their (1 − β) factors; write out the first step and see what happens to g.");
+        double step1 = Math.Abs(p.Value[0]), before = p.Value[0];
+        p.Grad[0] = 5;
+        adam.Step();
+        double step2 = Math.Abs(p.Value[0] - before);
+        ExerciseParts.Report("2 · first two uncorrected steps",
+            [ExerciseParts.Digits(first, step1, 3), ExerciseParts.Digits(second, step2, 3)],
+            "Without the correction m and v keep their (1 − β) factors; write out m₁, v₁, then m₂ = β₁m₁ + (1 − β₁)g and v₂ likewise.",
+            $"{ExerciseParts.Digits(step1, 3)}, {ExerciseParts.Digits(step2, 3)}");
     }
 
     /// <summary>

@@ -23,13 +23,16 @@ public class OptimizerExercisesTests
     }
 
     [Fact]
-    public void Uncorrected_Adam_first_step()
+    public void Uncorrected_Adam_first_steps()
     {
-        // η(1 − β₁)g/√((1 − β₂)g²) = 0.01·0.2/√0.001 = 0.0632456
-        Assert.Equal("✅ Exercise 2 · first uncorrected step: right (0.0632).", Line(() => OptimizerExercises.UncorrectedAdamFirstStep(0.06325)));
-        Wrong(() => OptimizerExercises.UncorrectedAdamFirstStep(0.01));   // the corrected step, η
-        Wrong(() => OptimizerExercises.UncorrectedAdamFirstStep(0.02));   // β₂ = 0.99's answer
-        NotAnswered(() => OptimizerExercises.UncorrectedAdamFirstStep(double.NaN));
+        // step 1: η(1 − β₁)g/√((1 − β₂)g²) = 0.01·0.2/√0.001 = 0.0632456;
+        // step 2: m₂ = 0.8·1 + 0.2·5 = 1.8, v₂ = 0.999·0.025 + 0.001·25 = 0.049975, 0.01·1.8/√0.049975 = 0.0805186
+        Assert.Equal("✅ Exercise 2 · first two uncorrected steps: right (0.0632, 0.0805).",
+            Line(() => OptimizerExercises.UncorrectedAdamFirstSteps(0.06325, 0.08052)));
+        Wrong(() => OptimizerExercises.UncorrectedAdamFirstSteps(0.01, 0.01));         // the corrected steps, η
+        Wrong(() => OptimizerExercises.UncorrectedAdamFirstSteps(0.06325, 0.06325));   // the second step taken equal to the first
+        Wrong(() => OptimizerExercises.UncorrectedAdamFirstSteps(0.02, 0.08052));      // β₂ = 0.99's first step
+        NotAnswered(() => OptimizerExercises.UncorrectedAdamFirstSteps(0.06325, double.NaN));
     }
 
     [Fact]
