@@ -14,10 +14,11 @@ public class WhatBatchNormDoesExercisesTests
     [Fact]
     public void Saturated_share()
     {
-        // atanh(0.97) = ½ ln(1.97/0.03) = 2.0923; 2·(1 − Φ(2.0923)) = 2·0.01821 = 0.0364
-        Assert.Equal("✅ Exercise 1 · saturated share of a standard normal layer: right (0.036).", Line(() => WhatBatchNormDoesExercises.SaturatedShare(0.0364)));
-        Wrong(() => WhatBatchNormDoesExercises.SaturatedShare(0.33));    // 0.97 applied to z
-        Wrong(() => WhatBatchNormDoesExercises.SaturatedShare(0.037));   // a sampling estimate rounded up
+        // atanh(0.99) = ½ ln(1.99/0.01) = ½ ln 199 = 2.6467; 2·(1 − Φ(2.6467)) = 2·0.004065 = 0.00813
+        Assert.Equal("✅ Exercise 1 · saturated share of a standard normal layer: right (0.0081).", Line(() => WhatBatchNormDoesExercises.SaturatedShare(0.00813)));
+        Wrong(() => WhatBatchNormDoesExercises.SaturatedShare(0.32));     // 0.99 applied to z: 2·(1 − Φ(0.99)) = 0.322
+        Wrong(() => WhatBatchNormDoesExercises.SaturatedShare(0.036));    // the notebook's threshold 0.97 instead of 0.99
+        Wrong(() => WhatBatchNormDoesExercises.SaturatedShare(0.0041));   // one tail only
         NotAnswered(() => WhatBatchNormDoesExercises.SaturatedShare(double.NaN));
     }
 
