@@ -18,9 +18,21 @@ public static class WhatBatchNormDoesExercises
     /// (<see cref="Diagnostics.GaussianSaturation"/>), as a fraction to 2 significant digits. The notebook's threshold is
     /// 0.97 (whose z, 2.09, its prose gives); the exercise asks for the stricter 0.99 so that it is not a look-up.
     /// </summary>
-    public static void SaturatedShare(double answer) =>
-        Exercise.CheckDigits("1 · saturated share of a standard normal layer", answer, Diagnostics.GaussianSaturation(0.99), significantDigits: 2,
+    /// <remarks>An answer cell that calls <see cref="Diagnostics.GaussianSaturation"/> (which computes the share outright)
+    /// is rejected: the check reads the answer cell's compiled code (<see cref="AnswerCells"/>).</remarks>
+    public static void SaturatedShare(double answer)
+    {
+        const string name = "1 · saturated share of a standard normal layer";
+        var calls = AnswerCells.LibraryCalls([], ["Diagnostics.GaussianSaturation"]);
+        if (calls.Count > 0)
+        {
+            AnswerCells.Reject(name, calls, "find the z where tanh(z) = 0.99, then 2·(1 − Φ(z)) from a normal table or your own integral of the normal density");
+            return;
+        }
+
+        Exercise.CheckDigits(name, answer, Diagnostics.GaussianSaturation(0.99), significantDigits: 2,
             hint: "The threshold applies to tanh(z), not to z: find the z where tanh(z) = 0.99 first.");
+    }
 
     /// <summary>
     /// Exercise 2: for std(W) = 0.05 and std(∂L/∂W) = 0.02, the update-to-data ratio at η = 0.1 (to ±0.001) and the η

@@ -104,4 +104,19 @@ public class WhatBatchNormDoesExercisesTests
         NotAnswered(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(double.NaN, std, data, setup, 3));
         NotAnswered(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(predicted, double.NaN, data, setup, 3));
     }
+
+    // A stand-in for an answer cell (the kernel compiles each cell to a class whose fields are its variables).
+    private static class LibraryCell
+    {
+        public static readonly double answer1 = Diagnostics.GaussianSaturation(0.99);
+    }
+
+    [Fact]
+    public void An_answer_cell_that_calls_GaussianSaturation_is_rejected_though_the_number_is_right()
+    {
+        Assert.Equal(0.0081, LibraryCell.answer1, 4);   // 2·(1 − Φ(2.647)) = 0.00812: the right number
+        string line = Line(() => WhatBatchNormDoesExercises.SaturatedShare(LibraryCell.answer1));
+        Assert.StartsWith("❌", line, StringComparison.Ordinal);
+        Assert.Contains("Diagnostics.GaussianSaturation", line, StringComparison.Ordinal);
+    }
 }
