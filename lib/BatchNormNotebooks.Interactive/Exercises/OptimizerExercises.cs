@@ -61,10 +61,16 @@ public static class OptimizerExercises
 
     /// <summary>
     /// Exercise 2: |θ₁ − θ₀| and |θ₂ − θ₁| of the library's Adam without bias correction (η = 0.01, β₁ = 0.8,
-    /// β₂ = 0.999) with the gradient g = 5 at both steps (3 significant digits each, one verdict).
+    /// β₂ = 0.999) with the gradient g = 5 at both steps (3 significant digits each, one verdict). An answer cell that
+    /// runs one of the library's optimizers is rejected.
     /// </summary>
     public static void UncorrectedAdamFirstSteps(double first, double second)
     {
+        if (CalledAnOptimizer("2 · first two uncorrected steps", "write out m₁, v₁, m₂ and v₂ from Adam's update rule"))
+        {
+            return;
+        }
+
         var p = new Parameter<double>("θ", [0.0]);
         var adam = new Adam<double>([p], 0.01, beta1: 0.8, beta2: 0.999, biasCorrection: false);
         p.Grad[0] = 5;
@@ -81,9 +87,15 @@ public static class OptimizerExercises
 
     /// <summary>
     /// Exercise 3: θ₁₀ of the library's AdamW (η = 0.1, λ_wd = 0.5) from θ₀ = 2 with a zero gradient (4 significant digits).
+    /// An answer cell that runs one of the library's optimizers is rejected.
     /// </summary>
     public static void DecoupledDecayAlone(double answer)
     {
+        if (CalledAnOptimizer("3 · AdamW with g = 0", "apply AdamW's decoupled decay step by step yourself"))
+        {
+            return;
+        }
+
         var p = new Parameter<double>("θ", [2.0]);
         var adamW = new AdamW<double>([p], 0.1, weightDecay: 0.5);
         for (int t = 0; t < 10; t++)
@@ -134,15 +146,26 @@ public static class OptimizerExercises
     /// </summary>
     public static void MomentumFromTheUpdateRule(double[]? answer)
     {
-        var calls = AnswerCells.LibraryCalls(OptimizerTypes, ["TestFunction.Trajectory"]);
-        if (calls.Count > 0)
+        if (CalledAnOptimizer("5 · momentum from the update rule", "a loop over rosen.Gradient(x, y) with your own momentum buffer"))
         {
-            AnswerCells.Reject("5 · momentum from the update rule", calls, "a loop over rosen.Gradient(x, y) with your own momentum buffer");
             return;
         }
 
         var (x, y) = TestFunctions.Rosenbrock.Trajectory(p => new Sgd<double>(p, TrajectoryLearningRate, momentum: TrajectoryMomentum), TrajectorySteps);
         Exercise.Check("5 · momentum from the update rule", answer, [x[^1], y[^1]], tolerance: 1e-9,
             hint: "One buffer per coordinate; PyTorch adds the whole gradient to the decayed buffer (no (1 − μ) factor) and steps with the buffer, not the gradient.");
+    }
+
+    /// <summary>Rejects an answer cell that runs one of the library's optimizers (<see cref="OptimizerTypes"/>, or
+    /// <c>TestFunction.Trajectory</c>, which needs one); true when it did (the ❌ verdict is printed).</summary>
+    private static bool CalledAnOptimizer(string name, string instead)
+    {
+        var calls = AnswerCells.LibraryCalls(OptimizerTypes, ["TestFunction.Trajectory"]);
+        if (calls.Count > 0)
+        {
+            AnswerCells.Reject(name, calls, instead);
+        }
+
+        return calls.Count > 0;
     }
 }

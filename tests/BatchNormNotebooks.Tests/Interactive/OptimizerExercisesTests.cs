@@ -133,4 +133,49 @@ public class OptimizerExercisesTests
         Assert.Contains("Sgd.new", line, StringComparison.Ordinal);
         Assert.Contains("TestFunction.Trajectory", Line(() => OptimizerExercises.MomentumFromTheUpdateRule(IndirectCell.answer5)), StringComparison.Ordinal);
     }
+
+    // Stand-ins for answer cells of exercises 2 and 3 that run the library's Adam / AdamW.
+    private static class AdamCells
+    {
+        public static readonly double answer2First = Steps()[0], answer2Second = Steps()[1];
+        public static readonly double answer3 = DecayAlone();
+
+        private static double[] Steps()
+        {
+            var p = new Parameter<double>("θ", [0.0]);
+            var adam = new Adam<double>([p], 0.01, beta1: 0.8, beta2: 0.999, biasCorrection: false);
+            p.Grad[0] = 5;
+            adam.Step();
+            double first = Math.Abs(p.Value[0]), before = p.Value[0];
+            p.Grad[0] = 5;
+            adam.Step();
+            return [first, Math.Abs(p.Value[0] - before)];
+        }
+
+        private static double DecayAlone()
+        {
+            var p = new Parameter<double>("θ", [2.0]);
+            var adamW = new AdamW<double>([p], 0.1, weightDecay: 0.5);
+            for (int t = 0; t < 10; t++)
+            {
+                adamW.Step();
+            }
+
+            return p.Value[0];
+        }
+    }
+
+    [Fact]
+    public void Answer_cells_that_run_the_library_Adam_or_AdamW_are_rejected_though_the_numbers_are_right()
+    {
+        Assert.Equal(0.0632456, AdamCells.answer2First, 6);   // the right numbers (worked out by hand above)
+        Assert.Equal(0.0805186, AdamCells.answer2Second, 6);
+        Assert.Equal(2 * Math.Pow(0.95, 10), AdamCells.answer3, 9);
+        string line2 = Line(() => OptimizerExercises.UncorrectedAdamFirstSteps(AdamCells.answer2First, AdamCells.answer2Second));
+        Assert.StartsWith("❌", line2, StringComparison.Ordinal);
+        Assert.Contains("Adam.new", line2, StringComparison.Ordinal);
+        string line3 = Line(() => OptimizerExercises.DecoupledDecayAlone(AdamCells.answer3));
+        Assert.StartsWith("❌", line3, StringComparison.Ordinal);
+        Assert.Contains("AdamW.new", line3, StringComparison.Ordinal);
+    }
 }
