@@ -11,17 +11,21 @@ public static class BatchNormAlgorithmExercises
         [typeof(BatchNormKernels), typeof(BatchNorm1d<>), typeof(RunningStatistics<>), typeof(NoisyBatchNorm<>), typeof(LayerNorm<>)];
 
     /// <summary>
-    /// Exercise 1: μ_B and σ_B (the square root of batch norm's variance, divided by m) of z₁₁ = 0.2x₁ + 0.1x₂ + 0.5
-    /// over the board's first four rows, from <paramref name="neuron"/> and the library's layer; each asked to 4
-    /// significant digits (two verdicts).
+    /// Exercise 1: μ_B and σ_B (the square root of batch norm's variance, divided by m) of z₁₁ = 0.3x₁ − 0.1x₂ + 0.4
+    /// over the board's first four rows (a neuron the notebook does not print), from the library's layer; each asked
+    /// to 4 significant digits (two verdicts).
     /// </summary>
-    public static void BatchStatistics(double mean, double std, Linear<double> neuron)
+    public static void BatchStatistics(double mean, double std)
     {
-        ArgumentNullException.ThrowIfNull(neuron);
+        var neuron = new Linear<double>(2, 1, new SeededRandom(0));
+        neuron.Weight.Value[0] = 0.3;
+        neuron.Weight.Value[1] = -0.1;
+        neuron.Bias!.Value[0] = 0.4;
         var layer = new BatchNorm1d<double>(1);
         layer.Forward(neuron.Forward(PlacementData.BoardInputs().SliceRows(0, 4)));
         double variance = layer.Saved!.Variance[0];
-        Exercise.CheckDigits("1a · μ_B", mean, layer.Saved.Mean[0], significantDigits: 4, hint: "z₁₁ = 0.2·x₁ + 0.1·x₂ + 0.5 for each row, then average the four values.");
+        Exercise.CheckDigits("1a · μ_B", mean, layer.Saved.Mean[0], significantDigits: 4,
+            hint: "z₁₁ = 0.3·x₁ − 0.1·x₂ + 0.4 for each row, then average the four values.");
         Exercise.CheckDigits("1b · σ_B", std, Math.Sqrt(variance), significantDigits: 4,
             hint: EpsilonExercises.Near(std, Math.Sqrt(variance * 4 / 3), 4) ? "Batch norm divides the squared deviations by m = 4, not by m − 1 = 3."
                 : EpsilonExercises.Near(std, variance, 4) ? "That is σ²_B; σ_B is its square root." : "Square the deviations from μ_B, average them, take the square root.");
@@ -104,29 +108,31 @@ public static class BatchNormAlgorithmExercises
     }
 
     /// <summary>
-    /// Exercise 4: the largest |∂L/∂b| of the bias of <paramref name="linear"/> when <c>BatchNorm1d</c> follows it
-    /// (0 up to round-off: |answer| at most 1e-12), and the same when nothing follows it (asked to 4 significant digits), for
-    /// the input <paramref name="x"/> and the upstream gradient <paramref name="upstream"/> (∂L/∂ of the last
-    /// layer's output). Computed on copies, one verdict for both: the pair is not guessable.
+    /// Exercise 4: the largest |∂L/∂β| of the <c>BatchNorm1d</c> that follows <paramref name="linear"/>, and the
+    /// largest |∂L/∂b| of the Linear's bias when nothing follows it (each asked to 4 significant digits), for the input
+    /// <paramref name="x"/> and the upstream gradient <paramref name="upstream"/> (∂L/∂ of the last layer's output).
+    /// Both are computed here through the library's backward, on copies; one verdict for both. An (a) of about 0 is
+    /// the Linear's own bias gradient with batch norm after it and gets its own hint.
     /// </summary>
     public static void RedundantBias(double withBatchNorm, double withoutBatchNorm, Linear<double> linear, Matrix<double> x, Matrix<double> upstream)
     {
         ArgumentNullException.ThrowIfNull(linear);
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(upstream);
-        double LargestBiasGradient(bool batchNorm)
+        double LargestGradient(bool batchNorm)
         {
             var copy = new Linear<double>(linear.InFeatures, linear.OutFeatures, new SeededRandom(0));
             linear.Weight.Value.CopyTo(copy.Weight.Value, 0);
             linear.Bias!.Value.CopyTo(copy.Bias!.Value, 0);
-            ILayer<double>[] layers = batchNorm ? [copy, new BatchNorm1d<double>(linear.OutFeatures)] : [copy];
+            var norm = new BatchNorm1d<double>(linear.OutFeatures);
+            ILayer<double>[] layers = batchNorm ? [copy, norm] : [copy];
             var net = new Sequential<double>(layers);
             net.Forward(x.Clone());
             net.Backward(upstream.Clone());
-            return copy.Bias.Grad.Max(Math.Abs);
+            return batchNorm ? norm.Beta.Grad.Max(Math.Abs) : copy.Bias.Grad.Max(Math.Abs);
         }
 
-        double with = LargestBiasGradient(true), without = LargestBiasGradient(false);
+        double with = LargestGradient(true), without = LargestGradient(false);
         const string name = "4 · the redundant bias";
         if (double.IsNaN(withBatchNorm) || double.IsNaN(withoutBatchNorm))
         {
@@ -134,48 +140,69 @@ public static class BatchNormAlgorithmExercises
             return;
         }
 
-        // (a) is 0 up to round-off (the library leaves a few 1e-15): the exercise accepts anything at most 1e-12.
-        bool withRight = Math.Abs(withBatchNorm) <= Math.Max(1e-12, Math.Abs(with)), withoutRight = EpsilonExercises.Near(withoutBatchNorm, without, 4);
+        bool withRight = EpsilonExercises.Near(withBatchNorm, with, 4), withoutRight = EpsilonExercises.Near(withoutBatchNorm, without, 4);
         string? hint = withRight && withoutRight ? null
-            : !withRight ? "With batch norm after it, shifting every z by b shifts μ_B by b too: what reaches the bias?"
+            : !withRight && Math.Abs(withBatchNorm) < 1e-9 ? "About 0 is what the Linear's own bias gets with batch norm after it; (a) asks for the batch norm's β."
+            : !withRight ? "(a) is the batch norm's β: y = γ·x̂ + β, so ∂L/∂β_j sums column j of the upstream gradient; take the largest |…|."
             : "Without batch norm, ∂L/∂b_j is the sum over the rows of the upstream gradient of column j; take the largest |…|.";
-        Exercise.Report(name, withRight && withoutRight, hint, $"0, {Exercise.ShownDigits(without, 4)}");
+        Exercise.Report(name, withRight && withoutRight, hint, $"{Exercise.ShownDigits(with, 4)}, {Exercise.ShownDigits(without, 4)}");
     }
 
     /// <summary>
-    /// Exercise 5: on how many seeds "BN before g" has the lower 20-step average training loss ending at step 60
-    /// (steps 41–60) than the standardized control — paired by seed — and the two-sided sign-test p of that split
-    /// (asked to 3 significant digits). One verdict for both.
+    /// Exercise 5: cut the runs into 20-step windows (steps 1–20, 21–40, …); (a) the last step of the first window in
+    /// which the <paramref name="control"/> has the lower window-average training loss than
+    /// <paramref name="batchNormBefore"/> on at least 9 of the seeds' pairs (all but one of 10), (b) the two-sided
+    /// sign-test p of the split in the window before it (3 significant digits). One verdict for both.
     /// </summary>
-    public static void EarlyPairedCount(double count, double pValue, IReadOnlyList<TrainingHistory> control, IReadOnlyList<TrainingHistory> batchNormBefore)
+    public static void RankingFlip(double lastStep, double pValue, IReadOnlyList<TrainingHistory> control, IReadOnlyList<TrainingHistory> batchNormBefore)
     {
         ArgumentNullException.ThrowIfNull(control);
         ArgumentNullException.ThrowIfNull(batchNormBefore);
-        if (control.Count != batchNormBefore.Count)
+        if (control.Count != batchNormBefore.Count || control.Count < 2)
         {
             throw new ArgumentException($"{control.Count} control runs but {batchNormBefore.Count} BN runs: pass the two arms' runs, one per seed.", nameof(batchNormBefore));
         }
 
-        static double Early(TrainingHistory h) => h.Loss.Skip(40).Take(20).Average();
-        int wins = control.Zip(batchNormBefore).Count(p => Early(p.Second) < Early(p.First));
-        int ties = control.Zip(batchNormBefore).Count(p => Early(p.Second) == Early(p.First));
-        double p = SignTestP(wins, control.Count - ties);
-        const string name = "5 · who leads at step 60";
-        if (double.IsNaN(count) || double.IsNaN(pValue))
+        var (step, p, finalWindowStep) = Flip(control, batchNormBefore);
+        const string name = "5 · when the ranking flips";
+        if (double.IsNaN(lastStep) || double.IsNaN(pValue))
         {
             Exercise.Report(name, null, null);
             return;
         }
 
-        bool countRight = count == wins, pRight = EpsilonExercises.Near(pValue, p, 3);
-        int final = control.Zip(batchNormBefore).Count(q => q.Second.FinalLoss() < q.First.FinalLoss());
-        string? hint = countRight && pRight ? null
-            : count == final && !countRight ? "That is the count on the final loss; this exercise asks about steps 41–60."
-            : count == control.Count - wins && !countRight ? "Count the seeds on which BN before g is lower, not the control."
-            : !countRight ? "For each seed k compare runs[arm][k].Loss.Skip(40).Take(20).Average() of the two arms and count."
-            : EpsilonExercises.Near(pValue, p / 2, 3) ? "The sign test here is two-sided: double the one-sided tail."
-            : "p = the chance that a fair coin per seed gives a split at least this uneven, in either direction: 2·Σ C(n, i)/2ⁿ over the tail.";
-        Exercise.Report(name, countRight && pRight, hint, $"{wins}, {Exercise.ShownDigits(p, 3)}");
+        bool stepRight = lastStep == step, pRight = EpsilonExercises.Near(pValue, p, 3);
+        string? hint = stepRight && pRight ? null
+            : !stepRight && lastStep == step - 20 ? "That window's count is still below 9: (a) asks for the first window with at least 9 of 10 seeds."
+            : !stepRight && lastStep == finalWindowStep ? "The last window is not the first: go through the windows from step 1."
+            : !stepRight && lastStep % 20 != 0 ? "Give the window's last step, a multiple of 20 (window w covers steps 20w + 1 … 20w + 20)."
+            : !stepRight ? "For each window w and seed k compare runs[arm][k].Loss.Skip(20 * w).Take(20).Average() of the two arms and count the seeds."
+            : EpsilonExercises.Near(pValue, Math.Min(1, p / 2), 3) ? "The sign test here is two-sided: double the one-sided tail."
+            : "p = the chance that a fair coin per seed gives a split at least this uneven, in either direction, for the window before (a)'s.";
+        Exercise.Report(name, stepRight && pRight, hint, $"{step}, {Exercise.ShownDigits(p, 3)}");
+    }
+
+    /// <summary>(a) and (b) of <see cref="RankingFlip"/>, and the last step of the runs' last full window.</summary>
+    internal static (int Step, double P, int FinalWindowStep) Flip(IReadOnlyList<TrainingHistory> control, IReadOnlyList<TrainingHistory> batchNormBefore)
+    {
+        int windows = control.Min(h => h.Loss.Count) / 20, n = control.Count;
+        (int Lower, int Ties) Count(int w)
+        {
+            static double Window(TrainingHistory h, int w) => h.Loss.Skip(20 * w).Take(20).Average();
+            var pairs = control.Zip(batchNormBefore).Select(p => (C: Window(p.First, w), B: Window(p.Second, w))).ToList();
+            return (pairs.Count(p => p.C < p.B), pairs.Count(p => p.C == p.B));
+        }
+
+        for (int w = 1; w < windows; w++)
+        {
+            if (Count(w).Lower >= n - 1)
+            {
+                var (lower, ties) = Count(w - 1);
+                return (20 * w + 20, SignTestP(lower, n - ties), 20 * windows);
+            }
+        }
+
+        throw new InvalidOperationException("The control is never lower on all but one seed in a window after the first: these runs do not flip.");
     }
 
     /// <summary>Two-sided sign test: the chance of a split at least as uneven as <paramref name="wins"/> of <paramref name="n"/> with a fair coin.</summary>

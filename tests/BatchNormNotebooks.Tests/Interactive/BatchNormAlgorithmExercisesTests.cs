@@ -9,23 +9,16 @@ namespace BatchNormNotebooks.Tests.Interactive;
 [Collection(nameof(ConsoleCollection))]
 public class BatchNormAlgorithmExercisesTests
 {
-    private static Linear<double> Neuron()
-    {
-        var neuron = new Linear<double>(2, 1, new SeededRandom(0));
-        neuron.Weight.Value[0] = 0.2;
-        neuron.Weight.Value[1] = 0.1;
-        neuron.Bias!.Value[0] = 0.5;
-        return neuron;
-    }
-
     [Theory]
-    // z = 3.7, 2.5, 3.2, 2.9: μ = 3.075; squared deviations sum to 0.7675, /4 = 0.191875, √ = 0.43804 (/3: 0.50580).
-    [InlineData(3.075, 0.4380, "right", "right")]
-    [InlineData(4.1, 0.5058, "wrong", "wrong")]
-    [InlineData(3.075, 0.1919, "right", "wrong")]
+    // z = 0.3·x1 − 0.1·x2 + 0.4 over (10,12), (6,8), (9,9), (8,8) = 2.2, 1.4, 2.2, 2.0: μ = 1.95; squared deviations
+    // 0.0625 + 0.3025 + 0.0625 + 0.0025 = 0.43, /4 = 0.1075, √ = 0.32787 (/3: 0.37859).
+    [InlineData(1.950, 0.3279, "right", "right")]
+    [InlineData(2.6, 0.3786, "wrong", "wrong")]
+    [InlineData(1.950, 0.1075, "right", "wrong")]
+    [InlineData(3.075, 0.4380, "wrong", "wrong")]       // the notebook's printed neuron (0.2, 0.1, 0.5), not the exercise's
     [InlineData(double.NaN, double.NaN, "not answered", "not answered")]
     public void BatchStatistics(double mean, double std, string meanVerdict, string stdVerdict) =>
-        Assert.Equal([meanVerdict, stdVerdict], ExerciseVerdicts.All(() => BatchNormAlgorithmExercises.BatchStatistics(mean, std, Neuron())));
+        Assert.Equal([meanVerdict, stdVerdict], ExerciseVerdicts.All(() => BatchNormAlgorithmExercises.BatchStatistics(mean, std)));
 
     [Theory]
     [InlineData(0.00775, "right")]    // √(5e-5 + 1e-5) = 0.0077460
@@ -97,25 +90,25 @@ public class BatchNormAlgorithmExercisesTests
         [0.1, 1.2], [-0.7, 0.3], [1.5, -0.4], [0.2, 0.9], [-1.1, -1.3], [0.6, 0.0], [-0.3, 0.8], [0.9, -0.6]]);
 
     [Theory]
-    [InlineData(0, 2.25, "right")]
-    [InlineData(1e-12, 2.25, "right")]      // round-off of a library computation
-    [InlineData(-4e-15, 2.25, "right")]     // round-off of either sign
-    [InlineData(1e-9, 2.25, "wrong")]       // not round-off: above the exercise's 1e-12
-    [InlineData(0, 0, "wrong")]             // as if the bias never got a gradient
-    [InlineData(2.25, 2.25, "wrong")]       // as if batch norm passed the bias's gradient on
-    [InlineData(0, 1.5, "wrong")]           // one column, not the largest
+    [InlineData(2.25, 2.25, "right")]       // ∂L/∂β_j and, without BN, ∂L/∂b_j are both the column sums of the upstream gradient
+    [InlineData(0, 2.25, "wrong")]          // the Linear's own bias with BN after it, not β
+    [InlineData(-4e-15, 2.25, "wrong")]     // the same, with round-off
+    [InlineData(1.5, 2.25, "wrong")]        // one column, not the largest
+    [InlineData(2.25, 0, "wrong")]          // as if the bias never got a gradient
     [InlineData(double.NaN, 2.25, "not answered")]
     public void RedundantBias(double withBn, double withoutBn, string verdict) =>
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => BatchNormAlgorithmExercises.RedundantBias(withBn, withoutBn, new Linear<double>(2, 3, new SeededRandom(41)), Rows(), Upstream())));
 
-    private static List<TrainingHistory> Runs(params double[] earlyLosses) =>
+    /// <summary>One run per entry: loss 1 in windows 1–20 … 81–100 (w &lt; 5), <paramref name="window5"/>[k] in steps
+    /// 101–120, <paramref name="late"/> from step 121 on.</summary>
+    private static List<TrainingHistory> Runs(double early, double[] window5, double late) =>
     [
-        .. earlyLosses.Select(l =>
+        .. window5.Select(l =>
         {
             var h = new TrainingHistory();
             for (int step = 1; step <= 300; step++)
             {
-                h.Loss.Add(step is > 40 and <= 60 ? l : 0.3);
+                h.Loss.Add(step <= 100 ? early : step <= 120 ? l : late);
             }
 
             return h;
@@ -123,16 +116,19 @@ public class BatchNormAlgorithmExercisesTests
     ];
 
     [Theory]
-    // BN before g lower on 8 of 10: two-sided p = 2·(C(10,0) + C(10,1) + C(10,2))/1024 = 2·56/1024 = 0.109.
-    [InlineData(8, 0.109, "right")]          // p to 3 significant digits: 0.109375
-    [InlineData(8, 0.11, "wrong")]           // 2 digits
-    [InlineData(8, 0.0547, "wrong")]         // one-sided
-    [InlineData(2, 0.109, "wrong")]          // counts the control's wins
-    [InlineData(8, double.NaN, "not answered")]
-    public void EarlyPairedCount(double count, double p, string verdict)
+    // The control (loss 1) is higher than BN before g (0.5) up to step 100; over steps 101–120 it is lower on 6 of 10
+    // (BN before g 1.5 on six seeds); from step 121 on lower on all 10. So (a) = 140, and (b) is the 6-of-10 split:
+    // two-sided p = 2·(C(10,0) + … + C(10,4))/1024 = 2·386/1024 = 0.75390625.
+    [InlineData(140, 0.754, "right")]
+    [InlineData(120, 0.754, "wrong")]         // the window before
+    [InlineData(300, 0.754, "wrong")]         // the last window
+    [InlineData(140, 0.377, "wrong")]         // one-sided
+    [InlineData(140, 0.75, "wrong")]          // 2 digits
+    [InlineData(140, double.NaN, "not answered")]
+    public void RankingFlip(double step, double p, string verdict)
     {
-        var control = Runs(1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-        var before = Runs(0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1.5, 1.5);
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BatchNormAlgorithmExercises.EarlyPairedCount(count, p, control, before)));
+        var control = Runs(1, [.. Enumerable.Repeat(1.0, 10)], 1);
+        var before = Runs(0.5, [1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 0.5, 0.5, 0.5, 0.5], 1.5);
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BatchNormAlgorithmExercises.RankingFlip(step, p, control, before)));
     }
 }
