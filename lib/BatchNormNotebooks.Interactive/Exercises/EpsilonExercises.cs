@@ -55,54 +55,78 @@ public static class EpsilonExercises
     }
 
     /// <summary>
-    /// Exercise 3: the ε for which the x₁/100 feature of section 3 (column 2 of <paramref name="threeUnits"/>) comes
-    /// out of the normalization with std(x̂) = σ/√(σ² + ε) = 0.9, i.e. ε = σ²(1/0.81 − 1) with the batch's own
-    /// (biased) variance σ²; asked to 2 significant digits.
+    /// Exercise 3's column: x₂/100 of section 3's 64 rows (<c>PlacementData.Generate(64, seed: 4)</c>) in float32, a
+    /// feature whose variance the notebook does not print.
     /// </summary>
-    public static void EpsilonForDamping(double answer, Matrix<float> threeUnits)
-    {
-        ArgumentNullException.ThrowIfNull(threeUnits);
-        if (threeUnits.Cols != 3)
-        {
-            throw new ArgumentException($"Expected the three-unit matrix of section 3 (3 columns), got {threeUnits.Cols}.", nameof(threeUnits));
-        }
+    public static float[] DampingColumn() => [.. PlacementData.Generate(64, seed: 4).X.Column(1).Select(v => (float)(v / 100))];
 
-        double[] x = [.. threeUnits.Column(2).Select(v => (double)v)];
+    /// <summary>
+    /// Exercise 3: the ε for which <see cref="DampingColumn"/> comes out of the normalization with
+    /// std(x̂) = σ/√(σ² + ε) = 0.9, i.e. ε = σ²(1/0.81 − 1) with the batch's own (biased) variance σ²; asked to 2
+    /// significant digits.
+    /// </summary>
+    public static void EpsilonForDamping(double answer)
+    {
+        double[] x = [.. DampingColumn().Select(v => (double)v)];
         double mean = x.Average(), variance = x.Average(v => (v - mean) * (v - mean));
         double expected = variance * (1 / 0.81 - 1);
         string hint = Near(answer, variance * (1 / 0.9 - 1), 2) ? "std(x̂) = 0.9 means σ²/(σ² + ε) = 0.81: square first."
             : Near(answer, variance * x.Length / (x.Length - 1) * (1 / 0.81 - 1), 2) ? "Batch norm's variance divides by m, not m − 1."
-            : "Solve σ/√(σ² + ε) = 0.9 for ε, with σ² the batch variance of that column (divide by m).";
+            : Near(answer, 2.83e-4 * (1 / 0.81 - 1), 1) ? "That is the x₁/100 feature of section 3; this exercise uses x₂/100 (ex3Column)."
+            : "Solve σ/√(σ² + ε) = 0.9 for ε, with σ² the batch variance of ex3Column (divide by m).";
         Exercise.CheckDigits("3 · the ε that damps to 0.9", answer, expected, significantDigits: 2, hint: hint);
     }
 
     /// <summary>
     /// Exercise 4: the Jacobian entry ∂x̂₀/∂x₀ of batch norm on <see cref="GradientBatch"/> with Keras's ε = 1e-3
-    /// (γ = 1), which the student measures by centred differences or derives; asked to 3 significant digits. The
-    /// expected value is the library's backward with upstream gradient 1 on x̂₀ and 0 elsewhere.
+    /// (γ = 1), measured by centred differences: the student's nudge <paramref name="h"/> (0 &lt; h ≤ 1e-2), the two
+    /// nudged values x̂₀(x₀ ± h) (each recomputed here for that h, to 1e-9) and the derivative (to 3 significant digits
+    /// both the library's backward with upstream gradient 1 on x̂₀ and the student's own difference quotient).
+    /// One verdict for all four, so a value plugged into the closed form alone does not pass.
     /// </summary>
-    public static void GradientEntry(double answer)
+    public static void GradientEntry(double answer, double h, double xHatPlus, double xHatMinus)
     {
-        double expected = GradientEntryOf(BatchNormConvention.Keras.Epsilon);
+        const string name = "4 · a gradient against its bound";
+        double eps = BatchNormConvention.Keras.Epsilon;
+        double expected = GradientEntryOf(eps);
+        if (double.IsNaN(answer) || double.IsNaN(h) || double.IsNaN(xHatPlus) || double.IsNaN(xHatMinus))
+        {
+            Exercise.Report(name, null, null);
+            return;
+        }
+
         double torch = GradientEntryOf(BatchNormConvention.PyTorch.Epsilon);
         double[] x = [.. GradientBatch];
         double mean = x.Average(), variance = x.Average(v => (v - mean) * (v - mean));
-        double diagonalOnly = 1 / Math.Sqrt(variance + BatchNormConvention.Keras.Epsilon);
-        string hint = Near(answer, torch, 3) ? "That is the value for PyTorch's ε = 1e-5; this exercise uses Keras's ε = 1e-3."
+        double diagonalOnly = 1 / Math.Sqrt(variance + eps);
+        bool hRight = h > 0 && h <= 1e-2;
+        double plus = hRight ? NudgedXHat0(h, eps) : double.NaN, minus = hRight ? NudgedXHat0(-h, eps) : double.NaN;
+        bool plusRight = hRight && Math.Abs(xHatPlus - plus) <= 1e-9, minusRight = hRight && Math.Abs(xHatMinus - minus) <= 1e-9;
+        bool quotientRight = Near(answer, (xHatPlus - xHatMinus) / (2 * h), 3);
+        bool answerRight = Near(answer, expected, 3);
+        bool right = hRight && plusRight && minusRight && quotientRight && answerRight;
+        string? hint = right ? null
+            : !hRight ? "Choose a small nudge h > 0, at most 1e-2 (1e-6 works well in double precision)."
+            : !plusRight || !minusRight ? (Math.Abs(xHatPlus - NudgedXHat0(h, BatchNormConvention.PyTorch.Epsilon)) <= 1e-9
+                ? "Those are x̂₀ values for PyTorch's ε = 1e-5; this exercise uses Keras's ε = 1e-3."
+                : "x̂₀(x₀ ± h): put x₀ ± h in place of x₀, recompute the batch's mean and variance (divide by m), then (x₀ ± h − μ)/√(σ² + ε).")
+            : !quotientRight ? "The derivative is the centred difference of your two values: (x̂₀(x₀ + h) − x̂₀(x₀ − h)) / (2h)."
+            : Near(answer, torch, 3) ? "That is the value for PyTorch's ε = 1e-5; this exercise uses Keras's ε = 1e-3."
             : Near(answer, diagonalOnly, 3) ? "Moving x₀ also moves μ_B and σ²_B, which every x̂ uses: nudge x₀ and recompute the batch statistics too."
-            : Near(answer, 1 / Math.Sqrt(BatchNormConvention.Keras.Epsilon), 3) ? "That is the bound 1/√ε, not this batch's gradient; measure it."
-            : "Nudge x₀ by ±h (h = 1e-6), recompute x̂₀ with the batch's own mean and variance each time, and divide the difference by 2h.";
-        Exercise.CheckDigits("4 · a gradient against its bound", answer, expected, significantDigits: 3, hint: hint);
+            : "Your difference quotient is not yet the derivative to 3 digits: try a smaller h (1e-6).";
+        Exercise.Report(name, right, hint, Exercise.ShownDigits(expected, 3));
     }
 
     /// <summary>
-    /// Exercise 5: (a) the smallest float32 variance v ≥ 1 at which adding PyTorch's ε is lost (v + ε == v in
-    /// float32), exact; (b) the spacing between v and the next larger float32 there, asked to 2 significant digits.
-    /// One verdict for both, so a lucky guess of (a) does not pass.
+    /// Exercise 5: for ε = 3e-6 in float32, (a) the smallest float32 variance v ≥ 1 at which adding ε is lost
+    /// (v + ε == v), exact; (b) the smallest positive float32 ε′ with v + ε′ != v there (just above half the spacing:
+    /// an exact half is a tie that rounds to the even v), asked to 2 significant digits. One verdict for both, so a
+    /// lucky guess of (a) does not pass.
     /// </summary>
-    public static void Float32Vanishing(double variance, double spacing)
+    public static void Float32Vanishing(double variance, double smallestChange)
     {
-        float eps = (float)BatchNormConvention.PyTorch.Epsilon;
+        const string name = "5 · where ε vanishes in float32";
+        float eps = Float32Epsilon;
         float v = 1f;
         while (v + eps != v)
         {
@@ -116,21 +140,38 @@ public static class EpsilonExercises
             throw new InvalidOperationException("The doubling search overshot: the threshold is not a power of two.");
         }
 
-        double expectedSpacing = MathF.BitIncrement(v) - v;
-        if (double.IsNaN(variance) || double.IsNaN(spacing))
+        float spacing = MathF.BitIncrement(v) - v, change = spacing / 2;
+        while (v + change == v)
         {
-            Exercise.Report("5 · where ε vanishes in float32", null, null);
+            change = MathF.BitIncrement(change);
+        }
+
+        if (double.IsNaN(variance) || double.IsNaN(smallestChange))
+        {
+            Exercise.Report(name, null, null);
             return;
         }
 
         bool varianceRight = variance == v;
-        bool spacingRight = Near(spacing, expectedSpacing, 2);
-        string? hint = varianceRight && spacingRight ? null
+        bool changeRight = Near(smallestChange, change, 2);
+        string? hint = varianceRight && changeRight ? null
             : variance == v / 2 ? "At that variance adding ε still changes the float: half the spacing there is below ε. Go one step further."
-            : varianceRight ? "The variance is right; the spacing near v is 2^(e − 23) for v in [2^e, 2^(e+1)) — 24 significant bits."
-            : "Search in float32: start at v = 1f and double v while v + 1e-5f != v; the first v where it no longer changes is the answer. Then the spacing there.";
-        Exercise.Report("5 · where ε vanishes in float32", varianceRight && spacingRight, hint,
-            $"{v:R}, {Exercise.ShownDigits(expectedSpacing, 2)}");
+            : !varianceRight ? "Search in float32: start at v = 1f and double v while v + 3e-6f != v; the first v where it no longer changes is (a)."
+            : Near(smallestChange, spacing, 2) ? "That is the spacing to the next float; v + ε′ rounds to the nearest float, so less than the spacing is enough."
+            : "(b): v + ε′ lands between v and the next float32 and rounds to the nearer one; how far must it get?";
+        Exercise.Report(name, varianceRight && changeRight, hint, $"{v:R}, {Exercise.ShownDigits(change, 2)}");
+    }
+
+    /// <summary>Exercise 5's ε, 3e-6 in float32.</summary>
+    internal const float Float32Epsilon = 3e-6f;
+
+    /// <summary>x̂₀ of <see cref="GradientBatch"/> with x₀ moved by <paramref name="shift"/>, from the batch's own statistics.</summary>
+    private static double NudgedXHat0(double shift, double epsilon)
+    {
+        double[] x = [.. GradientBatch];
+        x[0] += shift;
+        double mean = x.Average(), variance = x.Average(v => (v - mean) * (v - mean));
+        return (x[0] - mean) / Math.Sqrt(variance + epsilon);
     }
 
     /// <summary>∂x̂₀/∂x₀ of <see cref="GradientBatch"/> under <paramref name="epsilon"/>, from the library's backward.</summary>

@@ -31,46 +31,84 @@ public class EpsilonExercisesTests
     public void Shortcut(double answer, string verdict) =>
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.Shortcut(answer)));
 
-    /// <summary>Column 2 holds 0.01, 0.03, 0.02, 0.04: mean 0.025, biased variance 1.25e-4.</summary>
-    private static Matrix<float> ThreeUnits() => Matrix<float>.FromRows([[1f, 0.1f, 0.01f], [3f, 0.3f, 0.03f], [2f, 0.2f, 0.02f], [4f, 0.4f, 0.04f]]);
+    /// <summary>Exercise 3's expected ε, written here: x₂/100 of the 64 rows in float32, biased variance, σ²(1/0.81 − 1).</summary>
+    private static (double Right, double NotSquared, double Unbiased) DampingEpsilons()
+    {
+        double[] x = [.. PlacementData.Generate(64, seed: 4).X.Column(1).Select(v => (double)(float)(v / 100))];
+        double mean = x.Sum() / x.Length, ss = x.Sum(v => (v - mean) * (v - mean));
+        return (ss / x.Length * (1 / 0.81 - 1), ss / x.Length * (1 / 0.9 - 1), ss / (x.Length - 1) * (1 / 0.81 - 1));
+    }
 
     [Theory]
-    [InlineData(2.9e-5, "right")]         // 1.25e-4·(1/0.81 − 1) = 1.25e-4·0.234568 = 2.9321e-5
-    [InlineData(1.4e-5, "wrong")]         // 1.25e-4·(1/0.9 − 1): forgets to square 0.9
-    [InlineData(3.9e-5, "wrong")]         // the unbiased variance 1.667e-4: 3.9095e-5
-    [InlineData(double.NaN, "not answered")]
-    public void EpsilonForDamping(double answer, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.EpsilonForDamping(answer, ThreeUnits())));
+    [InlineData("right", "right")]
+    [InlineData("not squared", "wrong")]      // forgets to square 0.9
+    [InlineData("unbiased", "wrong")]         // divides by m − 1
+    [InlineData("x1/100", "wrong")]           // section 3's printed x1/100 variance 2.83e-4: 6.6e-5
+    public void EpsilonForDamping(string which, string verdict)
+    {
+        var (right, notSquared, unbiased) = DampingEpsilons();
+        double answer = which switch { "right" => right, "not squared" => notSquared, "unbiased" => unbiased, _ => 6.6e-5 };
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.EpsilonForDamping(Math.Round(answer, 2 - (int)Math.Floor(Math.Log10(answer)) - 1))));
+    }
 
     [Fact]
-    public void EpsilonForDamping_refuses_another_matrix() =>
-        Assert.Throws<ArgumentException>(() => EpsilonExercises.EpsilonForDamping(1, new Matrix<float>(4, 2)));
+    public void EpsilonForDamping_not_answered() =>
+        Assert.Equal("not answered", ExerciseVerdicts.Of(() => EpsilonExercises.EpsilonForDamping(double.NaN)));
+
+    [Fact]
+    public void DampingColumn_is_x2_over_100_of_the_64_rows()
+    {
+        var rows = PlacementData.Generate(64, seed: 4).X;
+        float[] column = EpsilonExercises.DampingColumn();
+        Assert.Equal(64, column.Length);
+        Assert.Equal((float)(rows[5, 1] / 100), column[5]);
+    }
+
+    /// <summary>x̂₀ of (1.00, 1.02, 0.99, 1.01) with x₀ moved by <paramref name="shift"/>, written out here.</summary>
+    private static double XHat0(double shift, double eps)
+    {
+        double x0 = 1.00 + shift, mean = (x0 + 1.02 + 0.99 + 1.01) / 4;
+        double variance = (((x0 - mean) * (x0 - mean)) + ((1.02 - mean) * (1.02 - mean)) + ((0.99 - mean) * (0.99 - mean)) + ((1.01 - mean) * (1.01 - mean))) / 4;
+        return (x0 - mean) / Math.Sqrt(variance + eps);
+    }
 
     [Theory]
     // x = (1.00, 1.02, 0.99, 1.01): μ = 1.005, σ² = 1.25e-4; with ε = 1e-3, 1/√(1.125e-3) = 29.814, x̂₀ = −0.14907,
     // ∂x̂₀/∂x₀ = 29.814·(1 − 1/4 − x̂₀²/4) = 22.195.
-    [InlineData(22.2, "right")]
-    [InlineData(60.6, "wrong")]       // the same with PyTorch's ε = 1e-5: 60.565
-    [InlineData(29.8, "wrong")]       // only the diagonal term 1/√(σ² + ε)
-    [InlineData(double.NaN, "not answered")]
-    public void GradientEntry(double answer, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.GradientEntry(answer)));
+    [InlineData(1e-6, 1e-3, double.NaN, "right")]       // the centred difference itself
+    [InlineData(1e-6, 1e-3, 22.2, "right")]             // rounded to 3 digits
+    [InlineData(1e-6, 1e-5, double.NaN, "wrong")]       // PyTorch's ε: 60.565
+    [InlineData(1e-6, 1e-3, 29.8, "wrong")]             // only the diagonal term, not the quotient of the nudged values
+    [InlineData(0, 1e-3, 22.2, "wrong")]                // no nudge
+    [InlineData(0.5, 1e-3, double.NaN, "wrong")]        // far too large a nudge
+    public void GradientEntry(double h, double eps, double answerOrQuotient, string verdict)
+    {
+        double plus = XHat0(h, eps), minus = XHat0(-h, eps);
+        double answer = double.IsNaN(answerOrQuotient) ? (plus - minus) / (2 * h) : answerOrQuotient;
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.GradientEntry(answer, h, plus, minus)));
+    }
+
+    [Fact]
+    public void GradientEntry_names_PyTorchs_epsilon_and_is_not_answered_while_a_part_is_NaN()
+    {
+        double h = 1e-6, plus = XHat0(h, 1e-5), minus = XHat0(-h, 1e-5);
+        Assert.Contains("PyTorch", ConsoleCapture.Of(() => EpsilonExercises.GradientEntry((plus - minus) / (2 * h), h, plus, minus)), StringComparison.Ordinal);
+        Assert.Equal("not answered", ExerciseVerdicts.Of(() => EpsilonExercises.GradientEntry(22.2, 1e-6, double.NaN, XHat0(-1e-6, 1e-3))));
+    }
 
     [Theory]
-    [InlineData(60.6, "PyTorch")]
-    [InlineData(29.8, "μ_B and σ²_B")]
-    public void GradientEntry_names_the_mistake(double answer, string inHint) =>
-        Assert.Contains(inHint, ConsoleCapture.Of(() => EpsilonExercises.GradientEntry(answer)), StringComparison.Ordinal);
+    // ε = 3e-6: [64, 128) has float32 spacing 2^-17 = 7.63e-6, half 3.81e-6 > 3e-6; [32, 64) has 2^-18, half 1.9e-6 < 3e-6.
+    // At 64 an exact half spacing 2^-18 ties to the even 64, so the smallest change is the float just above 2^-18 = 3.8147e-6.
+    [InlineData(64, 3.8e-6, "right")]
+    [InlineData(64, 7.6e-6, "wrong")]      // the spacing, not the half that rounding needs
+    [InlineData(32, 1.9e-6, "wrong")]
+    [InlineData(256, 3.1e-5, "wrong")]     // PyTorch's 1e-5, the old exercise
+    [InlineData(double.NaN, 3.8e-6, "not answered")]
+    [InlineData(64, double.NaN, "not answered")]
+    public void Float32Vanishing(double variance, double change, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.Float32Vanishing(variance, change)));
 
-    [Theory]
-    // [256, 512) has float32 spacing 2^-15 = 3.05e-5, half of it above 1e-5; [128, 256) has 2^-16, half 7.6e-6 < 1e-5.
-    [InlineData(256, 3.1e-5, "right")]
-    [InlineData(256, 3.05e-5, "right")]
-    [InlineData(128, 1.5e-5, "wrong")]
-    [InlineData(256, 1.2e-7, "wrong")]
-    [InlineData(1000, 6.1e-5, "wrong")]
-    [InlineData(double.NaN, 3.1e-5, "not answered")]
-    [InlineData(256, double.NaN, "not answered")]
-    public void Float32Vanishing(double variance, double spacing, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.Float32Vanishing(variance, spacing)));
+    [Fact]
+    public void Float32Vanishing_points_at_rounding_to_the_nearest_float() =>
+        Assert.Contains("rounds to the nearest", ConsoleCapture.Of(() => EpsilonExercises.Float32Vanishing(64, 7.6e-6)), StringComparison.Ordinal);
 }
