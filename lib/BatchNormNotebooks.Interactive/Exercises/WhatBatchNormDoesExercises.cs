@@ -62,7 +62,7 @@ public static class WhatBatchNormDoesExercises
         ExerciseParts.Report("2 · one η for layers 2–5, and layer 1 at it",
             [eta is double.NaN ? null : Math.Abs(eta / target - 1) <= relative, ExerciseParts.Within(layerOneRatio, layerOne, ratioTolerance)],
             "Changing η moves every layer's ratio by log10(η'/η), the same for all: the layer of 2–5 with the highest late ratio decides, and layer 1 moves by as much.",
-            $"{ExerciseParts.Digits(target, 2)}, {Exercise.Shown(layerOne, ratioTolerance)}");
+            $"{ExerciseParts.Digits(target, 4)}, {Exercise.Shown(layerOne, 0.00005)}");   // more digits than asked: the charts' data hold 2–3 decimal ratios
     }
 
     /// <summary>

@@ -39,7 +39,7 @@ public class WhatBatchNormDoesExercisesTests
     {
         var run = RunWithLateRatios(-1.9, -2.25, -2.3, -2.4, -2.5);
         // The highest of layers 2–5 is −2.25: log10(η'/0.1) = −0.75, η' = 0.1·10^−0.75 = 0.0177828; layer 1: −1.9 − 0.75 = −2.65
-        Assert.Equal("✅ Exercise 2 · one η for layers 2–5, and layer 1 at it: right (0.018, -2.65).",
+        Assert.Equal("✅ Exercise 2 · one η for layers 2–5, and layer 1 at it: right (0.01778, -2.6500).",
             Line(() => WhatBatchNormDoesExercises.RatioTarget(0.0178, -2.65, run, 0.1)));
         Assert.StartsWith("✅", Line(() => WhatBatchNormDoesExercises.RatioTarget(0.0182, -2.64, run, 0.1)), StringComparison.Ordinal);   // the printed-decimals slack
         // The mean of layers 2–5, −2.3625, brought to −3: η' = 0.1·10^−0.6375 = 0.0230, layer 1 −2.5375
