@@ -5,8 +5,8 @@ namespace BatchNormNotebooks.Tests.Interactive;
 
 /// <summary>
 /// Notebook 08's exercise checks: the reference answer prints ✅ with the expected value, a planted mistake ❌, an
-/// unanswered one "not answered". Literals are worked out by hand; the run-dependent ones are measured here on the
-/// test's own path (weights read out and multiplied, one training step read back), not by the exercise's code.
+/// unanswered one "not answered". Literals are worked out by hand (exercise 3's from the theory of Adam's first step,
+/// with the check's own tolerance as slack), not by the exercise's code.
 /// </summary>
 [Collection(nameof(ConsoleCollection))]
 public class WhatBatchNormDoesExercisesTests
@@ -22,49 +22,57 @@ public class WhatBatchNormDoesExercisesTests
         NotAnswered(() => WhatBatchNormDoesExercises.SaturatedShare(double.NaN));
     }
 
-    [Fact]
-    public void Update_ratio_target_needs_the_ratio_and_the_learning_rate()
+    // A run whose layers' update-to-data ratios are 0 for 10 steps, then constant for 50: the late means are the constants.
+    private static DiagnosticRun RunWithLateRatios(params double[] late)
     {
-        // log10(0.1·0.02/0.05) = log10 0.04 = −1.39794; η·0.4 = 10⁻³ → η = 0.0025
-        Assert.Equal("✅ Exercise 2 · the ratio at η = 0.1 and the η for −3: right (-1.398, 0.0025).", Line(() => WhatBatchNormDoesExercises.UpdateRatioTarget(-1.398, 0.0025)));
-        Wrong(() => WhatBatchNormDoesExercises.UpdateRatioTarget(-0.398, 0.001));   // η left out; the ratio taken to be η
-        Wrong(() => WhatBatchNormDoesExercises.UpdateRatioTarget(-1.398, 0.001));
-        Wrong(() => WhatBatchNormDoesExercises.UpdateRatioTarget(-1.4, 0.0025));   // rounded too far
-        NotAnswered(() => WhatBatchNormDoesExercises.UpdateRatioTarget(double.NaN, 0.0025));
-        NotAnswered(() => WhatBatchNormDoesExercises.UpdateRatioTarget(-1.398, double.NaN));
+        var run = new DiagnosticRun();
+        foreach (double r in late)
+        {
+            run.UpdateRatio.Add([.. Enumerable.Repeat(0.0, 10), .. Enumerable.Repeat(r, 50)]);
+        }
+
+        return run;
+    }
+
+    [Fact]
+    public void Ratio_target_is_set_by_the_highest_of_layers_2_to_5_and_moves_layer_1_as_much()
+    {
+        var run = RunWithLateRatios(-1.9, -2.25, -2.3, -2.4, -2.5);
+        // The highest of layers 2–5 is −2.25: log10(η'/0.1) = −0.75, η' = 0.1·10^−0.75 = 0.0177828; layer 1: −1.9 − 0.75 = −2.65
+        Assert.Equal("✅ Exercise 2 · one η for layers 2–5, and layer 1 at it: right (0.01778, -2.6500).",
+            Line(() => WhatBatchNormDoesExercises.RatioTarget(0.0178, -2.65, run, 0.1)));
+        Assert.StartsWith("✅", Line(() => WhatBatchNormDoesExercises.RatioTarget(0.0182, -2.64, run, 0.1)), StringComparison.Ordinal);   // the printed-decimals slack
+        // The mean of layers 2–5, −2.3625, brought to −3: η' = 0.1·10^−0.6375 = 0.0230, layer 1 −2.5375
+        Wrong(() => WhatBatchNormDoesExercises.RatioTarget(0.0230, -2.5375, run, 0.1));
+        Wrong(() => WhatBatchNormDoesExercises.RatioTarget(0.0178, -2.68, run, 0.1));
+        Wrong(() => WhatBatchNormDoesExercises.RatioTarget(0.0190, -2.65, run, 0.1));    // 7 % off
+        NotAnswered(() => WhatBatchNormDoesExercises.RatioTarget(double.NaN, -2.65, run, 0.1));
+        NotAnswered(() => WhatBatchNormDoesExercises.RatioTarget(0.0178, double.NaN, run, 0.1));
+        Assert.Throws<ArgumentException>(() => WhatBatchNormDoesExercises.RatioTarget(0.0178, -2.65, RunWithLateRatios(-2), 0.1));
     }
 
     private static readonly DiagnosticSetup Setup = new(Hidden: 16, Depth: 3, Steps: 200, BatchSize: 32, LearningRate: 0.1);
 
     [Fact]
-    public void Effective_learning_rate_slope_is_minus_two_and_the_ratio_at_g_1_is_read_back()
+    public void Adams_first_step_falls_one_decade_per_decade_of_gain()
     {
         var moons = TwoMoons.Generate(200, seed: 5, noise: 0.15);
-        // The ratio at g = 1 (output rescaled by 3/1), from one step of the network the exercise describes.
-        var net = Diagnostics.TanhMlp(2, 2, Setup, 1, batchNorm: true, seed: 1);
-        var output = ((Linear<double>)net.Layers[^1]).Weight.Value;
-        for (int k = 0; k < output.Length; k++)
-        {
-            output[k] *= 3;
-        }
-
-        double atOne = Diagnostics.Train(net, moons, null, Setup with { Steps = 1 }, 1).UpdateRatio[2][0];
-        // Theory: ∂L/∂W ∝ 1/g and std(W) ∝ g, so the slope is −2 (to well within the checks' 0.01).
-        string right = Line(() => WhatBatchNormDoesExercises.EffectiveLearningRateSlope([-2, -2, atOne], moons, Setup));
-        Assert.StartsWith("✅", right, StringComparison.Ordinal);
-        Assert.Contains("[-2.0, -2.00, ", right, StringComparison.Ordinal);
-        Wrong(() => WhatBatchNormDoesExercises.EffectiveLearningRateSlope([-1, -1, atOne], moons, Setup));    // only std(W) ∝ g
-        Wrong(() => WhatBatchNormDoesExercises.EffectiveLearningRateSlope([-2, -2, atOne + 0.05], moons, Setup));
-        Wrong(() => WhatBatchNormDoesExercises.EffectiveLearningRateSlope([-2, -2], moons, Setup));
-        NotAnswered(() => WhatBatchNormDoesExercises.EffectiveLearningRateSlope(null, moons, Setup));
-        NotAnswered(() => WhatBatchNormDoesExercises.EffectiveLearningRateSlope([-2, double.NaN, atOne], moons, Setup));
-        Assert.Throws<ArgumentException>(() => WhatBatchNormDoesExercises.EffectiveLearningRateSlope(null, moons, Setup with { Depth = 2 }));
+        // Theory: Adam's bias-corrected first step is η·∇/(|∇| + ε) = ±η per entry whatever ∇'s scale, so std(ΔW) ≈ η, while
+        // std(W) = g/√16: slope −1, and at g = 10 the ratio is log10(0.001·4/10) = −3.398 (±0.05 covers the sample stds).
+        string right = Line(() => WhatBatchNormDoesExercises.AdamFirstStep(-1, -3.398, moons, Setup));
+        Assert.StartsWith("✅ Exercise 3 · Adam's first step against the init gain: right (-1.00, ", right, StringComparison.Ordinal);
+        Wrong(() => WhatBatchNormDoesExercises.AdamFirstStep(-2, -3.398, moons, Setup));    // SGD's slope
+        Wrong(() => WhatBatchNormDoesExercises.AdamFirstStep(0, -3.398, moons, Setup));     // the ratio taken to be scale-free
+        Wrong(() => WhatBatchNormDoesExercises.AdamFirstStep(-1, -2.398, moons, Setup));    // the ratio at g = 1
+        NotAnswered(() => WhatBatchNormDoesExercises.AdamFirstStep(double.NaN, -3.398, moons, Setup));
+        NotAnswered(() => WhatBatchNormDoesExercises.AdamFirstStep(-1, double.NaN, moons, Setup));
+        Assert.Throws<ArgumentException>(() => WhatBatchNormDoesExercises.AdamFirstStep(-1, -3.398, moons, Setup with { Depth = 2 }));
     }
 
     [Fact]
-    public void Layer_one_pre_activation_std_predicted_and_measured()
+    public void Layer_one_pre_activation_std_and_its_share_beyond_atanh_0_97()
     {
-        // 300 inputs of 20 features, x = (i + j) mod 5 / 4; layer 1 of the seed-4 network at g = 3, multiplied out here.
+        // 300 inputs of 20 features, x = (i + j) mod 5 / 4: the values 0, ¼, ½, ¾, 1 equally often.
         const int rows = 300, features = 20;
         var x = new Matrix<double>(rows, features);
         for (int i = 0; i < rows; i++)
@@ -76,33 +84,16 @@ public class WhatBatchNormDoesExercisesTests
         }
 
         var data = new Dataset<double>("grid", x, new Matrix<double>(rows, 1), [.. Enumerable.Range(0, features).Select(j => $"x{j}")]);
-        var setup = new DiagnosticSetup(Hidden: 8, Depth: 2);
-        var first = (Linear<double>)Diagnostics.TanhMlp(features, 10, setup, 3, batchNorm: false, seed: 4).Layers[0];
-        var z = new List<double>();
-        for (int i = 0; i < rows; i++)
-        {
-            for (int u = 0; u < setup.Hidden; u++)
-            {
-                double sum = first.Bias!.Value[u];
-                for (int j = 0; j < features; j++)
-                {
-                    sum += x[i, j] * first.Weight.Value[(j * setup.Hidden) + u];
-                }
-
-                z.Add(sum);
-            }
-        }
-
-        double mean = z.Average(), std = Math.Sqrt(z.Average(v => (v - mean) * (v - mean)));
-        // mean x²: the values 0, ¼, ½, ¾, 1 equally often → (0 + 1/16 + 1/4 + 9/16 + 1)/5 = 0.375; g·√0.375 = 1.837117
-        const double predicted = 1.837117;
-        string right = Line(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(predicted, std, data, setup, 3));
-        Assert.StartsWith("✅ Exercise 4 · layer 1's pre-activation std, predicted and measured: right (1.837, ", right, StringComparison.Ordinal);
-        Wrong(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(3, std, data, setup, 3));              // g itself
-        Wrong(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(predicted, std * 1.01, data, setup, 3));
-        Wrong(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(predicted, predicted, data, setup, 3)); // the prediction twice
-        NotAnswered(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(double.NaN, std, data, setup, 3));
-        NotAnswered(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(predicted, double.NaN, data, setup, 3));
+        // mean x² = (0 + 1/16 + 1/4 + 9/16 + 1)/5 = 0.375; σ = 3·√0.375 = 1.837117; atanh(0.97) = ½ ln(1.97/0.03) = 2.092296;
+        // 2.092296/1.837117 = 1.138902 and 2·(1 − Φ(1.138902)) = 2·0.127372 = 0.254744
+        Assert.Equal("✅ Exercise 4 · layer 1's pre-activation std and its share beyond atanh(0.97): right (1.84, 0.25).",
+            Line(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(1.837, 0.2547, data, 3)));
+        // The variance instead of the mean square: 0.375 − 0.5² = 0.125, σ = 3·√0.125 = 1.0607, share 2·(1 − Φ(1.9726)) = 0.0485
+        Wrong(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(1.061, 0.0485, data, 3));
+        Wrong(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(1.837, 0.036, data, 3));   // the share at σ = 1
+        Wrong(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(3, 0.2547, data, 3));      // g itself
+        NotAnswered(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(double.NaN, 0.2547, data, 3));
+        NotAnswered(() => WhatBatchNormDoesExercises.LayerOnePreActivationStd(1.837, double.NaN, data, 3));
     }
 
     // A stand-in for an answer cell (the kernel compiles each cell to a class whose fields are its variables).
