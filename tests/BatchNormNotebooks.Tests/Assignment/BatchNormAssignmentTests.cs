@@ -26,15 +26,19 @@ public sealed class BatchNormAssignmentTests
         IntegerOneOverM = 256,
     }
 
-    public enum EvalBug
+    public enum FoldBug
     {
         None,
-        BatchStatistics,
+        WeightUnchanged,
+        NoGamma,
         NoEpsilon,
         HardCodedEpsilon,
         SigmaPlusSqrtEpsilon,
+        NoLinearBias,
+        UnscaledLinearBias,
+        NoBeta,
+        WritesIntoWeight,
         CachesStdInRunningVariance,
-        InPlace,
     }
 
     public enum BackwardBug
@@ -55,6 +59,7 @@ public sealed class BatchNormAssignmentTests
         HardCodedMomentum,
         IntegerDivision,
         NewArrays,
+        HardCodedBatchSize,
     }
 
     private static (Matrix<double> Y, double[] Mean, double[] Variance) ForwardTrain(Matrix<double> x, double[] gamma, double[] beta, double eps) =>
@@ -109,38 +114,46 @@ public sealed class BatchNormAssignmentTests
         return (y, mean, variance);
     }
 
-    private static Matrix<double> ForwardEval(Matrix<double> x, double[] gamma, double[] beta, double[] runningMean, double[] runningVar, double eps) =>
-        ForwardEvalWith(x, gamma, beta, runningMean, runningVar, eps, EvalBug.None);
+    private static (Matrix<double> Weight, double[] Bias) Fold(Matrix<double> w, double[] b, double[] gamma, double[] beta, double[] runningMean, double[] runningVar, double eps) =>
+        FoldWith(w, b, gamma, beta, runningMean, runningVar, eps, FoldBug.None);
 
-    private static Matrix<double> ForwardEvalWith(Matrix<double> x, double[] gamma, double[] beta, double[] runningMean, double[] runningVar, double eps, EvalBug bug)
+    /// <summary>Folds y = γ·(x·W + b − E)/√(Var + ε) + β into x·W′ + b′, W of shape (in, out): column o of W is scaled by
+    /// a_o = γ_o/√(Var_o + ε), and b′_o = (b_o − E_o)·a_o + β_o — or with one planted bug.</summary>
+    private static (Matrix<double> Weight, double[] Bias) FoldWith(Matrix<double> w, double[] b, double[] gamma, double[] beta, double[] runningMean, double[] runningVar, double eps, FoldBug bug)
     {
-        if (bug == EvalBug.BatchStatistics)
-        {
-            return ForwardTrain(x, gamma, beta, eps).Y;
-        }
-
         eps = bug switch
         {
-            EvalBug.NoEpsilon => 0,
-            EvalBug.HardCodedEpsilon => 1e-5,
+            FoldBug.NoEpsilon => 0,
+            FoldBug.HardCodedEpsilon => 1e-5,
             _ => eps,
         };
-        var y = bug == EvalBug.InPlace ? x : new Matrix<double>(x.Rows, x.Cols);
-        for (int j = 0; j < x.Cols; j++)
+        var folded = bug == FoldBug.WritesIntoWeight ? w : new Matrix<double>(w.Rows, w.Cols);
+        var bias = new double[w.Cols];
+        for (int o = 0; o < w.Cols; o++)
         {
-            double std = bug == EvalBug.SigmaPlusSqrtEpsilon ? Math.Sqrt(runningVar[j]) + Math.Sqrt(eps) : Math.Sqrt(runningVar[j] + eps);
-            if (bug == EvalBug.CachesStdInRunningVariance)
+            double std = bug == FoldBug.SigmaPlusSqrtEpsilon ? Math.Sqrt(runningVar[o]) + Math.Sqrt(eps) : Math.Sqrt(runningVar[o] + eps);
+            double a = bug == FoldBug.WeightUnchanged ? 1 : (bug == FoldBug.NoGamma ? 1 : gamma[o]) / std;
+            if (bug == FoldBug.CachesStdInRunningVariance)
             {
-                runningVar[j] = std;
+                runningVar[o] = std;
             }
 
-            for (int i = 0; i < x.Rows; i++)
+            for (int k = 0; k < w.Rows; k++)
             {
-                y[i, j] = (gamma[j] * (x[i, j] - runningMean[j]) / std) + beta[j];
+                folded[k, o] = w[k, o] * a;
             }
+
+            bias[o] = bug switch
+            {
+                FoldBug.NoLinearBias => beta[o] - (runningMean[o] * gamma[o] / std),
+                FoldBug.UnscaledLinearBias => b[o] + beta[o] - (runningMean[o] * gamma[o] / std),
+                FoldBug.NoBeta => (b[o] - runningMean[o]) * gamma[o] / std,
+                FoldBug.WeightUnchanged => ((b[o] - runningMean[o]) * gamma[o] / std) + beta[o],
+                _ => ((b[o] - runningMean[o]) * a) + beta[o],
+            };
         }
 
-        return y;
+        return (folded, bias);
     }
 
     private static (Matrix<double> Dx, double[] DGamma, double[] DBeta) Backward(Matrix<double> dy, Matrix<double> x, double[] gamma, double eps) =>
@@ -207,6 +220,7 @@ public sealed class BatchNormAssignmentTests
             {
                 RunningBug.Biased => batchVar[j],
                 RunningBug.IntegerDivision => batchVar[j] * (m / (m - 1)),   // the planted bug: m / (m − 1) in int
+                RunningBug.HardCodedBatchSize => batchVar[j] * 16 / 15,   // the planted bug: check E's batch of 16 written in
                 _ => batchVar[j] * m / (m - 1),
             };
             runningMean[j] = ((1 - w) * runningMean[j]) + (w * batchMean[j]);
@@ -218,20 +232,20 @@ public sealed class BatchNormAssignmentTests
     public void Reference_solutions_pass()
     {
         Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckForwardTrain(ForwardTrain));
-        Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckForwardEval(ForwardEval));
+        Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckFold(Fold));
         Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckBackward(Backward));
         Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckRunningUpdate(RunningUpdate));
-        Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckLayer(ForwardTrain, RunningUpdate, ForwardEval));
+        Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckLayer(ForwardTrain, RunningUpdate, Fold));
     }
 
     [Fact]
     public void Unanswered_functions_are_not_answered()
     {
         Assert.Null(BatchNormAssignment.CheckForwardTrain((_, _, _, _) => throw new NotImplementedException()).Right);
-        Assert.Null(BatchNormAssignment.CheckForwardEval((_, _, _, _, _, _) => throw new NotImplementedException()).Right);
+        Assert.Null(BatchNormAssignment.CheckFold((_, _, _, _, _, _, _) => throw new NotImplementedException()).Right);
         Assert.Null(BatchNormAssignment.CheckBackward((_, _, _, _) => throw new NotImplementedException()).Right);
         Assert.Null(BatchNormAssignment.CheckRunningUpdate((_, _, _, _, _, _) => throw new NotImplementedException()).Right);
-        Assert.Null(BatchNormAssignment.CheckLayer((_, _, _, _) => throw new NotImplementedException(), RunningUpdate, ForwardEval).Right);
+        Assert.Null(BatchNormAssignment.CheckLayer((_, _, _, _) => throw new NotImplementedException(), RunningUpdate, Fold).Right);
     }
 
     public static TheoryData<string, string> PlantedBugs() => new()
@@ -245,24 +259,29 @@ public sealed class BatchNormAssignmentTests
         { "forward divides by σ + √ε", "You divided by σ_B + √ε: √(σ²_B + ε) is not σ_B + √ε" },
         { "forward accepts a batch of one", "A batch of one (m = 1) has no variance" },
         { "forward computes 1 / m in int", "with int m, 1 / m is 0 in C# (integer division)" },
-        { "eval uses batch statistics", "batch's own statistics" },
-        { "eval without ε", "with ε" },
-        { "eval with ε = 1e-5 written in", "Your y uses ε = 1E-05 although the check passed eps = 0.001: use the eps argument" },
-        { "eval divides by √Var + √ε", "You divided by √(running variance) + √ε" },
-        { "eval changes the running variance", "Your eval forward changed the running mean or variance it was given" },
-        { "eval writes y into x", "Your eval forward wrote into its input x" },
+        { "fold leaves W unchanged", "W′ is W unchanged" },
+        { "fold without γ in W′", "W′ normalizes but leaves out γ" },
+        { "fold without ε", "W′ is right only without ε" },
+        { "fold with ε = 1e-5 written in", "Your W′ is the fold for ε = 1E-05 although the check passed eps = 0.001: use the eps argument" },
+        { "fold divides by √Var + √ε", "You divided by √(running variance) + √ε" },
+        { "fold forgets the Linear's bias", "b′ leaves out the Linear's own bias b" },
+        { "fold adds the Linear's bias unscaled", "b′ adds the Linear's bias b unchanged" },
+        { "fold forgets β", "b′ leaves out β" },
+        { "fold scales W in place", "Your fold wrote into the Linear's W or b" },
+        { "fold changes the running variance", "Your fold changed γ, β or the running statistics it was given" },
         { "dγ summed over the features", "sum over the batch (axis 0" },
         { "dx ignores the mean and variance paths", "treats μ_B and σ²_B as constants" },
         { "dx ignores the mean path", "every column of dx must sum to 0" },
         { "dx ignores the variance path", "look at the path through σ²_B" },
         { "backward with ε = 1e-5 written in", "Your gradients are those for ε = 1E-05 although the check passed eps = 0.001" },
-        { "running variance biased", "unbiased m/(m−1)" },
-        { "momentum with Keras's meaning", "weight of the NEW value" },
+        { "running variance biased", "your running variance blends in the biased σ²_B, as Keras's does" },
+        { "momentum with Keras's meaning", "Your running mean follows Keras's convention with momentum 0.1" },
         { "momentum 0.1 written in", "Your update uses momentum 0.1 although the check passed momentum = 0.3: use the momentum argument" },
         { "m / (m − 1) in int", "m is an int, so m / (m − 1) is integer division (5 / 4 = 1 in C#)" },
+        { "batch size 16 written in", "multiplies σ²_B by 1.06667 whatever the batch size (the check feeds batches of 5 and 12)" },
         { "running update assigns new arrays", "update them in place" },
         { "layer with a forward that normalizes x in place", "Your forward A wrote into its input x" },
-        { "layer with an eval that changes the running variance", "Your eval forward B changed the running statistics" },
+        { "layer with a fold that changes the running variance", "Your fold B changed the running statistics" },
     };
 
     [Theory]
@@ -280,12 +299,16 @@ public sealed class BatchNormAssignmentTests
             "forward divides by σ + √ε" => Train(ForwardBug.SigmaPlusSqrtEpsilon),
             "forward accepts a batch of one" => Train(ForwardBug.AcceptsBatchOfOne),
             "forward computes 1 / m in int" => Train(ForwardBug.IntegerOneOverM),
-            "eval uses batch statistics" => Eval(EvalBug.BatchStatistics),
-            "eval without ε" => Eval(EvalBug.NoEpsilon),
-            "eval with ε = 1e-5 written in" => Eval(EvalBug.HardCodedEpsilon),
-            "eval divides by √Var + √ε" => Eval(EvalBug.SigmaPlusSqrtEpsilon),
-            "eval changes the running variance" => Eval(EvalBug.CachesStdInRunningVariance),
-            "eval writes y into x" => Eval(EvalBug.InPlace),
+            "fold leaves W unchanged" => FoldCheck(FoldBug.WeightUnchanged),
+            "fold without γ in W′" => FoldCheck(FoldBug.NoGamma),
+            "fold without ε" => FoldCheck(FoldBug.NoEpsilon),
+            "fold with ε = 1e-5 written in" => FoldCheck(FoldBug.HardCodedEpsilon),
+            "fold divides by √Var + √ε" => FoldCheck(FoldBug.SigmaPlusSqrtEpsilon),
+            "fold forgets the Linear's bias" => FoldCheck(FoldBug.NoLinearBias),
+            "fold adds the Linear's bias unscaled" => FoldCheck(FoldBug.UnscaledLinearBias),
+            "fold forgets β" => FoldCheck(FoldBug.NoBeta),
+            "fold scales W in place" => FoldCheck(FoldBug.WritesIntoWeight),
+            "fold changes the running variance" => FoldCheck(FoldBug.CachesStdInRunningVariance),
             "dγ summed over the features" => BackwardCheck(BackwardBug.GammaOverRows),
             "dx ignores the mean and variance paths" => BackwardCheck(BackwardBug.NaiveDx),
             "dx ignores the mean path" => BackwardCheck(BackwardBug.NoMeanPath),
@@ -296,15 +319,16 @@ public sealed class BatchNormAssignmentTests
             "momentum 0.1 written in" => Running(RunningBug.HardCodedMomentum),
             "m / (m − 1) in int" => Running(RunningBug.IntegerDivision),
             "running update assigns new arrays" => Running(RunningBug.NewArrays),
-            "layer with a forward that normalizes x in place" => BatchNormAssignment.CheckLayer((x, g, b, e) => ForwardTrainWith(x, g, b, e, ForwardBug.InPlace), RunningUpdate, ForwardEval),
-            "layer with an eval that changes the running variance" => BatchNormAssignment.CheckLayer(ForwardTrain, RunningUpdate, (x, g, b, rm, rv, e) => ForwardEvalWith(x, g, b, rm, rv, e, EvalBug.CachesStdInRunningVariance)),
+            "batch size 16 written in" => Running(RunningBug.HardCodedBatchSize),
+            "layer with a forward that normalizes x in place" => BatchNormAssignment.CheckLayer((x, g, b, e) => ForwardTrainWith(x, g, b, e, ForwardBug.InPlace), RunningUpdate, Fold),
+            "layer with a fold that changes the running variance" => BatchNormAssignment.CheckLayer(ForwardTrain, RunningUpdate, (w, bi, g, b, rm, rv, e) => FoldWith(w, bi, g, b, rm, rv, e, FoldBug.CachesStdInRunningVariance)),
             _ => throw new ArgumentOutOfRangeException(nameof(bug), bug, null),
         };
         Assert.False(verdict.Right);
         Assert.Contains(hint, verdict.Hint, StringComparison.Ordinal);
 
         static AssignmentVerdict Train(ForwardBug b) => BatchNormAssignment.CheckForwardTrain((x, g, be, e) => ForwardTrainWith(x, g, be, e, b));
-        static AssignmentVerdict Eval(EvalBug b) => BatchNormAssignment.CheckForwardEval((x, g, be, rm, rv, e) => ForwardEvalWith(x, g, be, rm, rv, e, b));
+        static AssignmentVerdict FoldCheck(FoldBug b) => BatchNormAssignment.CheckFold((w, bi, g, be, rm, rv, e) => FoldWith(w, bi, g, be, rm, rv, e, b));
         static AssignmentVerdict BackwardCheck(BackwardBug b) => BatchNormAssignment.CheckBackward((dy, x, g, e) => BackwardWith(dy, x, g, e, b));
         static AssignmentVerdict Running(RunningBug b) => BatchNormAssignment.CheckRunningUpdate((rm, rv, bm, bv, m, mo) => RunningUpdateWith(rm, rv, bm, bv, m, mo, b));
     }
@@ -449,7 +473,7 @@ public sealed class BatchNormAssignmentTests
         { "A with BatchNormKernels.ForwardTrain", "BatchNormKernels.ForwardTrain" },
         { "A with BatchNorm1d", "BatchNorm1d.new" },
         { "A through a helper of the student's", "BatchNormKernels.ForwardTrain (in LibraryForwardTrain)" },
-        { "B with BatchNormKernels.ForwardEval", "BatchNormKernels.ForwardEval" },
+        { "B with Linear.FoldBatchNorm", "Linear.FoldBatchNorm" },
         { "C with BatchNormKernels.BackwardClosedForm", "BatchNormKernels.BackwardClosedForm" },
         { "C with GradientCheck.Numerical", "GradientCheck.Numerical" },
         { "D with RunningStatistics.Update", "RunningStatistics.Update" },
@@ -473,11 +497,19 @@ public sealed class BatchNormAssignmentTests
                 return (y, layer.Saved!.Mean, layer.Saved.Variance);
             }),
             "A through a helper of the student's" => BatchNormAssignment.CheckForwardTrain((x, g, b, e) => Helper(x, g, b, e)),
-            "B with BatchNormKernels.ForwardEval" => BatchNormAssignment.CheckForwardEval((x, g, b, rm, rv, e) =>
+            "B with Linear.FoldBatchNorm" => BatchNormAssignment.CheckFold((w, bi, g, b, rm, rv, e) =>
             {
-                var y = new Matrix<double>(x.Rows, x.Cols);
-                BatchNormKernels.ForwardEval(x.Data, x.Rows, g, b, rm, rv, e, y.Data);
-                return y;
+                // No BatchNorm1d named here would still be caught; this answer builds both layers and folds with the library.
+                var linear = new Linear<double>(w.Rows, w.Cols, new SeededRandom(0));
+                w.Data.CopyTo(linear.Weight.Value, 0);
+                bi.CopyTo(linear.Bias!.Value, 0);
+                var norm = new BatchNorm1d<double>(w.Cols, BatchNormConvention.PyTorch.WithEpsilon(e));
+                g.CopyTo(norm.Gamma.Value, 0);
+                b.CopyTo(norm.Beta.Value, 0);
+                rm.CopyTo(norm.Running.Mean, 0);
+                rv.CopyTo(norm.Running.Variance, 0);
+                var folded = linear.FoldBatchNorm(norm);
+                return (folded.WeightMatrix.Clone(), (double[])folded.Bias!.Value.Clone());
             }),
             "C with BatchNormKernels.BackwardClosedForm" => BatchNormAssignment.CheckBackward((dy, x, g, e) =>
             {
@@ -503,7 +535,7 @@ public sealed class BatchNormAssignmentTests
                 statistics.Mean.CopyTo(rm, 0);
                 statistics.Variance.CopyTo(rv, 0);
             }),
-            "E with a library forward" => BatchNormAssignment.CheckLayer(LibraryForwardTrain, RunningUpdate, ForwardEval),
+            "E with a library forward" => BatchNormAssignment.CheckLayer(LibraryForwardTrain, RunningUpdate, Fold),
             "A through a layer of a network the library builds" => BatchNormAssignment.CheckForwardTrain((x, g, b, e) =>
             {
                 // The builder makes the BatchNorm1d, so the answer never names it; the layer is then called as an ILayer.
@@ -532,6 +564,13 @@ public sealed class BatchNormAssignmentTests
         var mine = ForwardTrain(x.Clone(), gamma, beta, 1e-3);
         Assert.All(library.Y.Data.Zip(mine.Y.Data), p => Assert.Equal(p.Second, p.First, 1e-12));
         Assert.True(BatchNormAssignment.CheckForwardTrain(ForwardTrain).Right);
+
+        // The library's fold gives the loops' W′ and b′ on check B's layers.
+        var (linear, norm) = BatchNormAssignment.FoldLayers(1e-3);
+        var libraryFold = linear.FoldBatchNorm(norm);
+        var (w, b) = Fold(linear.WeightMatrix.Clone(), linear.Bias!.Value, norm.Gamma.Value, norm.Beta.Value, norm.Running.Mean, norm.Running.Variance, 1e-3);
+        Assert.All(libraryFold.Weight.Value.Zip(w.Data), p => Assert.Equal(p.Second, p.First, 1e-12));
+        Assert.All(libraryFold.Bias!.Value.Zip(b), p => Assert.Equal(p.Second, p.First, 1e-12));
     }
 
     private static (Matrix<double> Y, double[] Mean, double[] Variance) LibraryForwardTrain(Matrix<double> x, double[] gamma, double[] beta, double eps)
