@@ -89,19 +89,25 @@ public static class BatchNormAssignment
     }
 
     /// <summary>
-    /// Checks the training-mode forward: y, the batch mean and the biased batch variance (divide by m), at ε = 1e-5
-    /// and 1e-3, on a batch with means of about 10⁶, and that a batch of one is refused with an
-    /// <see cref="ArgumentException"/> (as <see cref="BatchNorm1d{T}"/> and PyTorch do).
+    /// Checks the training-mode forward with per-channel statistics, as PyTorch's BatchNorm1d takes an (N, C, L) input:
+    /// x is an (N, C·L) matrix (row i holds channel 0's L values, then channel 1's, …: the memory layout of an (N, C, L)
+    /// tensor), and each channel is normalized over its N·L values. It checks y, the batch mean and the biased batch
+    /// variance (divide by N·L) on (N, C) batches (L = 1) at ε = 1e-5 and 1e-3, on an (N, C, L) batch
+    /// (<see cref="ChannelBatch"/>), on a batch with means of about 10⁶, that a batch of one (N = L = 1) is refused
+    /// with an <see cref="ArgumentException"/> (as PyTorch does), and that a single example with L = 4 (four values per
+    /// channel, which PyTorch normalizes) is not.
     /// </summary>
-    /// <param name="answer">(x, γ, β, ε) → (y (m, n), μ_B (n), σ²_B (n)); must not change x, γ or β.</param>
-    public static AssignmentVerdict CheckForwardTrain(Func<Matrix<double>, double[], double[], double, (Matrix<double> Y, double[] Mean, double[] Variance)> answer)
+    /// <param name="answer">(x (N, C·L), C, γ (C), β (C), ε) → (y (N, C·L), μ_B (C), σ²_B (C)); must not change x, γ or β.</param>
+    public static AssignmentVerdict CheckForwardTrain(Func<Matrix<double>, int, double[], double[], double, (Matrix<double> Y, double[] Mean, double[] Variance)> answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
         return Run("A · forward in training mode", [answer], BatchNormTypes, () =>
-            ForwardTrainCase(answer, SampleBatch(), Epsilon, largeMeans: false)
-            ?? ForwardTrainCase(answer, SampleBatch(), OtherEpsilon, largeMeans: false)
-            ?? ForwardTrainCase(answer, LargeMeanBatch(), Epsilon, largeMeans: true)
+            ForwardTrainCase(answer, SampleBatch(), 4, Epsilon, largeMeans: false)
+            ?? ForwardTrainCase(answer, SampleBatch(), 4, OtherEpsilon, largeMeans: false)
+            ?? ForwardTrainCase(answer, ChannelBatch(), 3, Epsilon, largeMeans: false)
+            ?? ForwardTrainCase(answer, LargeMeanBatch(), 4, Epsilon, largeMeans: true)
             ?? BatchOfOne(answer)
+            ?? SingleExample(answer)
             ?? new(true, null));
     }
 
@@ -155,7 +161,7 @@ public static class BatchNormAssignment
     /// into the Linear, applied to an eval batch next to the library's two layers in eval mode.
     /// </summary>
     public static AssignmentVerdict CheckLayer(
-        Func<Matrix<double>, double[], double[], double, (Matrix<double> Y, double[] Mean, double[] Variance)> forwardTrain,
+        Func<Matrix<double>, int, double[], double[], double, (Matrix<double> Y, double[] Mean, double[] Variance)> forwardTrain,
         Action<double[], double[], double[], double[], int, double> runningUpdate,
         Func<Matrix<double>, double[], double[], double[], double[], double[], double, (Matrix<double> Weight, double[] Bias)> fold)
     {
@@ -174,7 +180,7 @@ public static class BatchNormAssignment
                 int m = LayerBatchSizes[t % LayerBatchSizes.Count];
                 var h = linear.Forward(Matrix<double>.RandomNormal(m, 4, new SeededRandom((ulong)t), scale: 2.0));
                 var copy = h.Clone();
-                var (_, batchMean, batchVariance) = forwardTrain(h, (double[])gamma.Clone(), (double[])beta.Clone(), Epsilon);
+                var (_, batchMean, batchVariance) = forwardTrain(h, 3, (double[])gamma.Clone(), (double[])beta.Clone(), Epsilon);
                 if (!Same(h.Data, copy.Data))
                 {
                     return new(false, "Your forward A wrote into its input x (normalized it in place), so the layer saw another batch than yours: fix A.");
@@ -209,15 +215,17 @@ public static class BatchNormAssignment
     /// <summary>The batch sizes check D feeds, one per update (so a batch size written into the code shows).</summary>
     public static readonly IReadOnlyList<int> RunningBatchSizes = [5, 12];
 
-    private static AssignmentVerdict? ForwardTrainCase(Func<Matrix<double>, double[], double[], double, (Matrix<double> Y, double[] Mean, double[] Variance)> answer, Matrix<double> x, double eps, bool largeMeans)
+    private static AssignmentVerdict? ForwardTrainCase(Func<Matrix<double>, int, double[], double[], double, (Matrix<double> Y, double[] Mean, double[] Variance)> answer, Matrix<double> x, int channels, double eps, bool largeMeans)
     {
-        var (gamma, beta) = Affine(x.Cols);
-        var reference = Reference(x, gamma, beta, eps);
+        int positions = x.Cols / channels;
+        var (gamma, beta) = Affine(channels);
+        var packed = Packed(x, channels);   // (N·L, C): the diagnostics below work on it
+        var reference = Reference(packed, gamma, beta, eps);
         // Means of 10⁶ round the batch mean itself by up to about 10⁻⁹ in any summation order: compare to 10⁻⁷ there
         // (the one-pass variance E[x²] − E[x]² is off by far more: the tests measure it).
         double tolerance = largeMeans ? LargeMeanTolerance : Tolerance;
         var (xIn, gammaIn, betaIn) = (x.Clone(), (double[])gamma.Clone(), (double[])beta.Clone());
-        var (y, mean, variance) = answer(xIn, gammaIn, betaIn, eps);
+        var (y, mean, variance) = answer(xIn, channels, gammaIn, betaIn, eps);
         if (!Same(xIn.Data, x.Data))
         {
             return new(false, "Your forward wrote into its input x (normalized it in place): the caller's batch is now x̂, so the backward (and the layer in E) see another x. Write x̂ and y into a new Matrix<double>(m, n) and leave x as it was.");
@@ -238,14 +246,25 @@ public static class BatchNormAssignment
             return new(false, $"y must have the shape of x, {x.Shape}; yours is {y.Shape}.");
         }
 
-        if (mean.Length != x.Cols || variance.Length != x.Cols)
+        if (mean.Length != channels || variance.Length != channels)
         {
-            return new(false, $"One mean and one variance per feature (column): {x.Cols} each; yours have {mean.Length} and {variance.Length}. Average over the batch (rows), not over the features.");
+            return positions == 1
+                ? new(false, $"One mean and one variance per feature (column): {channels} each; yours have {mean.Length} and {variance.Length}. Average over the batch (rows), not over the features.")
+                : new(false, $"One mean and one variance per channel: {channels} each for this {x.Rows}×{channels}×{positions} batch; yours have {mean.Length} and {variance.Length}. A channel's statistics average all its values: its {positions} positions in each of the {x.Rows} examples.");
         }
 
+        x = packed;
+        y = Packed(y, channels);
         if (Close(mean, reference.Mean, tolerance) && Close(variance, reference.Variance, tolerance) && Close(y.Data, reference.Y, tolerance))
         {
             return null;
+        }
+
+        if (positions > 1)
+        {
+            return Close(mean, [.. reference.Mean.Select(v => v * positions)])
+                ? new(false, $"Right when L = 1, but not on an (N, C, L) batch with N = {x.Rows / positions} and L = {positions}: your channel means are {positions} times too large — each channel has N·L = {x.Rows} values, not N.")
+                : new(false, $"Right when L = 1, but not on an (N, C, L) batch with N = {x.Rows / positions} and L = {positions}: channel c is columns c·L … c·L + L − 1 of every row, and its μ_B and σ²_B average all N·L of those values (the effective mini-batch).");
         }
 
         if (largeMeans && Close(mean, reference.Mean, tolerance) && !Close(variance, reference.Variance, tolerance))
@@ -299,13 +318,13 @@ public static class BatchNormAssignment
             : new(false, "y is off: x̂ = (x − μ_B)/√(σ²_B + ε), then y = γ·x̂ + β.");
     }
 
-    private static AssignmentVerdict? BatchOfOne(Func<Matrix<double>, double[], double[], double, (Matrix<double> Y, double[] Mean, double[] Variance)> answer)
+    private static AssignmentVerdict? BatchOfOne(Func<Matrix<double>, int, double[], double[], double, (Matrix<double> Y, double[] Mean, double[] Variance)> answer)
     {
         var x = SampleBatch(m: 1, nearlyConstantColumn: false);
         var (gamma, beta) = Affine(x.Cols);
         try
         {
-            answer(x, gamma, beta, Epsilon);
+            answer(x, x.Cols, gamma, beta, Epsilon);
         }
         catch (ArgumentException)
         {
@@ -313,10 +332,64 @@ public static class BatchNormAssignment
         }
         catch (Exception e) when (e is not NotImplementedException)
         {
-            return new(false, $"With a batch of one (m = 1) your forward threw {e.GetType().Name}: throw an ArgumentException that says why, as BatchNorm1d does.");
+            return new(false, $"With a batch of one (N = 1, L = 1) your forward threw {e.GetType().Name}: throw an ArgumentException that says why, as BatchNorm1d does.");
         }
 
-        return new(false, "A batch of one (m = 1) has no variance: σ²_B = 0, so x̂ = 0 and y = β whatever x is, and the unbiased m/(m − 1) of task D divides by zero. Refuse it as PyTorch and BatchNorm1d do: throw an ArgumentException when x.Rows < 2.");
+        return new(false, "A batch of one (N = 1, L = 1) has no variance: σ²_B = 0, so x̂ = 0 and y = β whatever x is, and the unbiased m/(m − 1) of task D divides by zero. Refuse it with an ArgumentException, as PyTorch does.");
+    }
+
+    private static AssignmentVerdict? SingleExample(Func<Matrix<double>, int, double[], double[], double, (Matrix<double> Y, double[] Mean, double[] Variance)> answer)
+    {
+        var x = Matrix<double>.RandomNormal(1, 12, new SeededRandom(17), scale: 2.0);   // N = 1, C = 3, L = 4
+        try
+        {
+            return ForwardTrainCase(answer, x, 3, Epsilon, largeMeans: false);
+        }
+        catch (ArgumentException)
+        {
+            return new(false, "Your forward refused a single example with L = 4 positions: it has 4 values per channel, which PyTorch's BatchNorm1d normalizes in training. Refuse only when a channel has fewer than two values (N·L < 2).");
+        }
+    }
+
+    /// <summary>A seeded (N, C, L) = (4, 3, 5) batch as an (N, C·L) matrix: channel c has mean about 2c − 1 and
+    /// standard deviation about 1 + c, with an offset of 0.3 per position, so statistics over the N examples of each
+    /// column differ from the channel's over its N·L values.</summary>
+    public static Matrix<double> ChannelBatch()
+    {
+        const int n = 4, c = 3, l = 5;
+        var random = new SeededRandom(29);
+        var x = new Matrix<double>(n, c * l);
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < c; k++)
+            {
+                for (int p = 0; p < l; p++)
+                {
+                    x[i, (k * l) + p] = (2.0 * k) - 1 + (0.3 * p) + ((1 + k) * random.NextNormal(0, 1));
+                }
+            }
+        }
+
+        return x;
+    }
+
+    /// <summary>An (N, C·L) matrix as (N·L, C): row i·L + l holds position l of example i, one column per channel.</summary>
+    private static Matrix<double> Packed(Matrix<double> x, int channels)
+    {
+        int positions = x.Cols / channels;
+        var packed = new Matrix<double>(x.Rows * positions, channels);
+        for (int i = 0; i < x.Rows; i++)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                for (int l = 0; l < positions; l++)
+                {
+                    packed[(i * positions) + l, c] = x[i, (c * positions) + l];
+                }
+            }
+        }
+
+        return packed;
     }
 
     /// <summary>Check B's layers: a Linear(5 → 3) and an eval-mode BatchNorm1d(3) with γ = (1.5, −0.5, 2), β = (0.1, −0.2, 0.3),

@@ -24,6 +24,9 @@ public sealed class BatchNormAssignmentTests
         SigmaPlusSqrtEpsilon = 64,
         AcceptsBatchOfOne = 128,
         IntegerOneOverM = 256,
+        IgnoresChannels = 512,
+        DividesByRows = 1024,
+        GuardOnRows = 2048,
     }
 
     public enum FoldBug
@@ -62,15 +65,24 @@ public sealed class BatchNormAssignmentTests
         HardCodedBatchSize,
     }
 
-    private static (Matrix<double> Y, double[] Mean, double[] Variance) ForwardTrain(Matrix<double> x, double[] gamma, double[] beta, double eps) =>
-        ForwardTrainWith(x, gamma, beta, eps, ForwardBug.None);
+    private static (Matrix<double> Y, double[] Mean, double[] Variance) ForwardTrain(Matrix<double> x, int channels, double[] gamma, double[] beta, double eps) =>
+        ForwardTrainWith(x, channels, gamma, beta, eps, ForwardBug.None);
 
-    private static (Matrix<double> Y, double[] Mean, double[] Variance) ForwardTrainWith(Matrix<double> x, double[] gamma, double[] beta, double eps, ForwardBug bug)
+    /// <summary>Per-channel batch norm of an (N, C·L) matrix (channel c is columns c·L … c·L + L − 1), or a planted bug.</summary>
+    private static (Matrix<double> Y, double[] Mean, double[] Variance) ForwardTrainWith(Matrix<double> x, int channels, double[] gamma, double[] beta, double eps, ForwardBug bug)
     {
-        int m = x.Rows, n = x.Cols;
-        if (m < 2 && !bug.HasFlag(ForwardBug.AcceptsBatchOfOne))
+        if (bug.HasFlag(ForwardBug.IgnoresChannels))
         {
-            throw new ArgumentException("batch norm in training needs at least 2 examples per batch", nameof(x));
+            channels = x.Cols;   // every column its own feature, whatever L is
+            gamma = [.. Enumerable.Range(0, channels).Select(k => gamma[k % gamma.Length])];
+            beta = [.. Enumerable.Range(0, channels).Select(k => beta[k % beta.Length])];
+        }
+
+        int rows = x.Rows, l = x.Cols / channels;
+        int m = bug.HasFlag(ForwardBug.DividesByRows) ? rows : rows * l;
+        if ((bug.HasFlag(ForwardBug.GuardOnRows) ? rows : rows * l) < 2 && !bug.HasFlag(ForwardBug.AcceptsBatchOfOne))
+        {
+            throw new ArgumentException("batch norm in training needs at least 2 values per channel", nameof(x));
         }
 
         if (bug.HasFlag(ForwardBug.HardCodedEpsilon))
@@ -78,36 +90,45 @@ public sealed class BatchNormAssignmentTests
             eps = 1e-5;
         }
 
-        var mean = new double[n];
-        var variance = new double[n];
-        var y = bug.HasFlag(ForwardBug.InPlace) ? x : new Matrix<double>(m, n);
-        for (int j = 0; j < n; j++)
+        var mean = new double[channels];
+        var variance = new double[channels];
+        var y = bug.HasFlag(ForwardBug.InPlace) ? x : new Matrix<double>(rows, x.Cols);
+        for (int c = 0; c < channels; c++)
         {
             double sum = 0, sumOfSquares = 0;
-            for (int i = 0; i < m; i++)
+            for (int i = 0; i < rows; i++)
             {
-                sum += x[i, j];
-                sumOfSquares += x[i, j] * x[i, j];
+                for (int p = c * l; p < (c + 1) * l; p++)
+                {
+                    sum += x[i, p];
+                    sumOfSquares += x[i, p] * x[i, p];
+                }
             }
 
-            mean[j] = bug.HasFlag(ForwardBug.IntegerOneOverM) ? 1 / m * sum : sum / m;   // the planted bug: 1 / m in int is 0
-            for (int i = 0; i < m; i++)
+            mean[c] = bug.HasFlag(ForwardBug.IntegerOneOverM) ? 1 / m * sum : sum / m;   // the planted bug: 1 / m in int is 0
+            for (int i = 0; i < rows; i++)
             {
-                variance[j] += (x[i, j] - mean[j]) * (x[i, j] - mean[j]) / (bug.HasFlag(ForwardBug.Unbiased) ? m - 1 : m);
+                for (int p = c * l; p < (c + 1) * l; p++)
+                {
+                    variance[c] += (x[i, p] - mean[c]) * (x[i, p] - mean[c]) / (bug.HasFlag(ForwardBug.Unbiased) ? m - 1 : m);
+                }
             }
 
             if (bug.HasFlag(ForwardBug.OnePassVariance))
             {
-                variance[j] = (sumOfSquares / m) - (mean[j] * mean[j]);
+                variance[c] = (sumOfSquares / m) - (mean[c] * mean[c]);
             }
 
-            for (int i = 0; i < m; i++)
+            double denominator = bug.HasFlag(ForwardBug.NoEpsilon) ? Math.Sqrt(variance[c])
+                : bug.HasFlag(ForwardBug.SigmaPlusSqrtEpsilon) ? Math.Sqrt(variance[c]) + Math.Sqrt(eps)
+                : Math.Sqrt(variance[c] + eps);
+            for (int i = 0; i < rows; i++)
             {
-                double denominator = bug.HasFlag(ForwardBug.NoEpsilon) ? Math.Sqrt(variance[j])
-                    : bug.HasFlag(ForwardBug.SigmaPlusSqrtEpsilon) ? Math.Sqrt(variance[j]) + Math.Sqrt(eps)
-                    : Math.Sqrt(variance[j] + eps);
-                double xHat = (x[i, j] - mean[j]) / denominator;
-                y[i, j] = bug.HasFlag(ForwardBug.NoAffine) ? xHat : (gamma[j] * xHat) + beta[j];
+                for (int p = c * l; p < (c + 1) * l; p++)
+                {
+                    double xHat = (x[i, p] - mean[c]) / denominator;
+                    y[i, p] = bug.HasFlag(ForwardBug.NoAffine) ? xHat : (gamma[c] * xHat) + beta[c];
+                }
             }
         }
 
@@ -167,7 +188,7 @@ public sealed class BatchNormAssignmentTests
         }
 
         int m = x.Rows, n = x.Cols;
-        var (_, mean, variance) = ForwardTrain(x, gamma, new double[n], eps);
+        var (_, mean, variance) = ForwardTrain(x, n, gamma, new double[n], eps);
         var dx = new Matrix<double>(m, n);
         var dGamma = new double[bug == BackwardBug.GammaOverRows ? m : n];
         var dBeta = new double[n];
@@ -241,11 +262,11 @@ public sealed class BatchNormAssignmentTests
     [Fact]
     public void Unanswered_functions_are_not_answered()
     {
-        Assert.Null(BatchNormAssignment.CheckForwardTrain((_, _, _, _) => throw new NotImplementedException()).Right);
+        Assert.Null(BatchNormAssignment.CheckForwardTrain((_, _, _, _, _) => throw new NotImplementedException()).Right);
         Assert.Null(BatchNormAssignment.CheckFold((_, _, _, _, _, _, _) => throw new NotImplementedException()).Right);
         Assert.Null(BatchNormAssignment.CheckBackward((_, _, _, _) => throw new NotImplementedException()).Right);
         Assert.Null(BatchNormAssignment.CheckRunningUpdate((_, _, _, _, _, _) => throw new NotImplementedException()).Right);
-        Assert.Null(BatchNormAssignment.CheckLayer((_, _, _, _) => throw new NotImplementedException(), RunningUpdate, Fold).Right);
+        Assert.Null(BatchNormAssignment.CheckLayer((_, _, _, _, _) => throw new NotImplementedException(), RunningUpdate, Fold).Right);
     }
 
     public static TheoryData<string, string> PlantedBugs() => new()
@@ -257,8 +278,11 @@ public sealed class BatchNormAssignmentTests
         { "forward with the one-pass variance E[x²] − E[x]²", "E[x²] − E[x]² subtracts two numbers of order 10¹²" },
         { "forward normalizes x in place", "Your forward wrote into its input x (normalized it in place)" },
         { "forward divides by σ + √ε", "You divided by σ_B + √ε: √(σ²_B + ε) is not σ_B + √ε" },
-        { "forward accepts a batch of one", "A batch of one (m = 1) has no variance" },
+        { "forward accepts a batch of one", "A batch of one (N = 1, L = 1) has no variance" },
         { "forward computes 1 / m in int", "with int m, 1 / m is 0 in C# (integer division)" },
+        { "forward with a mean and variance per column when L > 1", "One mean and one variance per channel: 3 each for this 4×3×5 batch; yours have 15 and 15" },
+        { "forward divides the channel sums by N", "your channel means are 5 times too large — each channel has N·L = 20 values, not N" },
+        { "forward refuses a single example with L = 4", "Your forward refused a single example with L = 4 positions" },
         { "fold leaves W unchanged", "W′ is W unchanged" },
         { "fold without γ in W′", "W′ normalizes but leaves out γ" },
         { "fold without ε", "W′ is right only without ε" },
@@ -299,6 +323,9 @@ public sealed class BatchNormAssignmentTests
             "forward divides by σ + √ε" => Train(ForwardBug.SigmaPlusSqrtEpsilon),
             "forward accepts a batch of one" => Train(ForwardBug.AcceptsBatchOfOne),
             "forward computes 1 / m in int" => Train(ForwardBug.IntegerOneOverM),
+            "forward with a mean and variance per column when L > 1" => Train(ForwardBug.IgnoresChannels),
+            "forward divides the channel sums by N" => Train(ForwardBug.DividesByRows),
+            "forward refuses a single example with L = 4" => Train(ForwardBug.GuardOnRows),
             "fold leaves W unchanged" => FoldCheck(FoldBug.WeightUnchanged),
             "fold without γ in W′" => FoldCheck(FoldBug.NoGamma),
             "fold without ε" => FoldCheck(FoldBug.NoEpsilon),
@@ -320,14 +347,14 @@ public sealed class BatchNormAssignmentTests
             "m / (m − 1) in int" => Running(RunningBug.IntegerDivision),
             "running update assigns new arrays" => Running(RunningBug.NewArrays),
             "batch size 16 written in" => Running(RunningBug.HardCodedBatchSize),
-            "layer with a forward that normalizes x in place" => BatchNormAssignment.CheckLayer((x, g, b, e) => ForwardTrainWith(x, g, b, e, ForwardBug.InPlace), RunningUpdate, Fold),
+            "layer with a forward that normalizes x in place" => BatchNormAssignment.CheckLayer((x, c, g, b, e) => ForwardTrainWith(x, c, g, b, e, ForwardBug.InPlace), RunningUpdate, Fold),
             "layer with a fold that changes the running variance" => BatchNormAssignment.CheckLayer(ForwardTrain, RunningUpdate, (w, bi, g, b, rm, rv, e) => FoldWith(w, bi, g, b, rm, rv, e, FoldBug.CachesStdInRunningVariance)),
             _ => throw new ArgumentOutOfRangeException(nameof(bug), bug, null),
         };
         Assert.False(verdict.Right);
         Assert.Contains(hint, verdict.Hint, StringComparison.Ordinal);
 
-        static AssignmentVerdict Train(ForwardBug b) => BatchNormAssignment.CheckForwardTrain((x, g, be, e) => ForwardTrainWith(x, g, be, e, b));
+        static AssignmentVerdict Train(ForwardBug b) => BatchNormAssignment.CheckForwardTrain((x, c, g, be, e) => ForwardTrainWith(x, c, g, be, e, b));
         static AssignmentVerdict FoldCheck(FoldBug b) => BatchNormAssignment.CheckFold((w, bi, g, be, rm, rv, e) => FoldWith(w, bi, g, be, rm, rv, e, b));
         static AssignmentVerdict BackwardCheck(BackwardBug b) => BatchNormAssignment.CheckBackward((dy, x, g, e) => BackwardWith(dy, x, g, e, b));
         static AssignmentVerdict Running(RunningBug b) => BatchNormAssignment.CheckRunningUpdate((rm, rv, bm, bv, m, mo) => RunningUpdateWith(rm, rv, bm, bv, m, mo, b));
@@ -339,12 +366,12 @@ public sealed class BatchNormAssignmentTests
         // The one-pass answer is exact enough on the first batches (means below 10): its failure is the large-mean case's.
         var x = BatchNormAssignment.SampleBatch();
         double[] gamma = [1.0, 1.0, 1.0, 1.0], beta = new double[4];
-        var (_, _, right) = ForwardTrain(x, gamma, beta, 1e-5);
-        var (_, _, onePass) = ForwardTrainWith(x, gamma, beta, 1e-5, ForwardBug.OnePassVariance);
+        var (_, _, right) = ForwardTrain(x, 4, gamma, beta, 1e-5);
+        var (_, _, onePass) = ForwardTrainWith(x, 4, gamma, beta, 1e-5, ForwardBug.OnePassVariance);
         Assert.All(right.Zip(onePass), p => Assert.Equal(p.First, p.Second, 1e-12 * (1 + p.First)));
         var large = BatchNormAssignment.LargeMeanBatch();
-        var (_, _, rightLarge) = ForwardTrain(large, gamma, beta, 1e-5);
-        var (_, _, onePassLarge) = ForwardTrainWith(large, gamma, beta, 1e-5, ForwardBug.OnePassVariance);
+        var (_, _, rightLarge) = ForwardTrain(large, 4, gamma, beta, 1e-5);
+        var (_, _, onePassLarge) = ForwardTrainWith(large, 4, gamma, beta, 1e-5, ForwardBug.OnePassVariance);
         Assert.Contains(rightLarge.Zip(onePassLarge), p => Math.Abs(p.First - p.Second) > 1e-6 * p.First);
     }
 
@@ -356,7 +383,7 @@ public sealed class BatchNormAssignmentTests
         var (xc, gc, bc) = (x.Clone(), (double[])gamma.Clone(), new double[n]);
         double Loss()
         {
-            var y = ForwardTrain(xc, gc, bc, eps).Y;
+            var y = ForwardTrain(xc, n, gc, bc, eps).Y;
             double sum = 0;
             for (int k = 0; k < y.Data.Length; k++)
             {
@@ -400,7 +427,7 @@ public sealed class BatchNormAssignmentTests
     private static (Matrix<double> Dx, double[] DGamma, double[] DBeta) StagedBackward(Matrix<double> dy, Matrix<double> x, double[] gamma, double eps)
     {
         int m = x.Rows, n = x.Cols;
-        var (_, mean, variance) = ForwardTrain(x, gamma, new double[n], eps);
+        var (_, mean, variance) = ForwardTrain(x, n, gamma, new double[n], eps);
         var dx = new Matrix<double>(m, n);
         double[] dGamma = new double[n], dBeta = new double[n];
         for (int j = 0; j < n; j++)
@@ -488,7 +515,7 @@ public sealed class BatchNormAssignmentTests
         AssignmentVerdict verdict = answer switch
         {
             "A with BatchNormKernels.ForwardTrain" => BatchNormAssignment.CheckForwardTrain(LibraryForwardTrain),
-            "A with BatchNorm1d" => BatchNormAssignment.CheckForwardTrain((x, g, b, e) =>
+            "A with BatchNorm1d" => BatchNormAssignment.CheckForwardTrain((x, _, g, b, e) =>
             {
                 var layer = new BatchNorm1d<double>(x.Cols, BatchNormConvention.PyTorch with { Epsilon = e });
                 g.CopyTo(layer.Gamma.Value, 0);
@@ -496,7 +523,7 @@ public sealed class BatchNormAssignmentTests
                 var y = layer.Forward(x);
                 return (y, layer.Saved!.Mean, layer.Saved.Variance);
             }),
-            "A through a helper of the student's" => BatchNormAssignment.CheckForwardTrain((x, g, b, e) => Helper(x, g, b, e)),
+            "A through a helper of the student's" => BatchNormAssignment.CheckForwardTrain((x, c, g, b, e) => Helper(x, c, g, b, e)),
             "B with Linear.FoldBatchNorm" => BatchNormAssignment.CheckFold((w, bi, g, b, rm, rv, e) =>
             {
                 // No BatchNorm1d named here would still be caught; this answer builds both layers and folds with the library.
@@ -523,7 +550,7 @@ public sealed class BatchNormAssignmentTests
             "C with GradientCheck.Numerical" => BatchNormAssignment.CheckBackward((dy, x, g, e) =>
             {
                 double[] b = new double[x.Cols];
-                double Loss() => ForwardTrain(x, g, b, e).Y.Data.Zip(dy.Data, (p, q) => p * q).Sum();
+                double Loss() => ForwardTrain(x, x.Cols, g, b, e).Y.Data.Zip(dy.Data, (p, q) => p * q).Sum();
                 return (new Matrix<double>(x.Rows, x.Cols, GradientCheck.Numerical(Loss, x.Data)), GradientCheck.Numerical(Loss, g), GradientCheck.Numerical(Loss, b));
             }),
             "D with RunningStatistics.Update" => BatchNormAssignment.CheckRunningUpdate((rm, rv, bm, bv, m, mo) =>
@@ -536,7 +563,7 @@ public sealed class BatchNormAssignmentTests
                 statistics.Variance.CopyTo(rv, 0);
             }),
             "E with a library forward" => BatchNormAssignment.CheckLayer(LibraryForwardTrain, RunningUpdate, Fold),
-            "A through a layer of a network the library builds" => BatchNormAssignment.CheckForwardTrain((x, g, b, e) =>
+            "A through a layer of a network the library builds" => BatchNormAssignment.CheckForwardTrain((x, _, g, b, e) =>
             {
                 // The builder makes the BatchNorm1d, so the answer never names it; the layer is then called as an ILayer.
                 var net = MultilayerPerceptron.Build(x.Cols, [x.Cols], 1, () => new ReLU<double>(), k => new SeededRandom((ulong)k + 1), batchNorm: true);
@@ -550,7 +577,7 @@ public sealed class BatchNormAssignmentTests
         Assert.Contains(call, verdict.Hint!.Split(':')[0], StringComparison.Ordinal);
         Assert.Contains("write batch norm yourself", verdict.Hint, StringComparison.Ordinal);
 
-        static (Matrix<double> Y, double[] Mean, double[] Variance) Helper(Matrix<double> x, double[] g, double[] b, double e) => LibraryForwardTrain(x, g, b, e);
+        static (Matrix<double> Y, double[] Mean, double[] Variance) Helper(Matrix<double> x, int c, double[] g, double[] b, double e) => LibraryForwardTrain(x, c, g, b, e);
     }
 
     [Fact]
@@ -560,8 +587,8 @@ public sealed class BatchNormAssignmentTests
         // them), and the reference answers, which call nothing of the library's batch norm, are not flagged.
         var x = BatchNormAssignment.SampleBatch();
         double[] gamma = [0.5, 1.25, 2.0, 2.75], beta = [0.25, -0.25, -0.75, -1.25];
-        var library = LibraryForwardTrain(x.Clone(), gamma, beta, 1e-3);
-        var mine = ForwardTrain(x.Clone(), gamma, beta, 1e-3);
+        var library = LibraryForwardTrain(x.Clone(), 4, gamma, beta, 1e-3);
+        var mine = ForwardTrain(x.Clone(), 4, gamma, beta, 1e-3);
         Assert.All(library.Y.Data.Zip(mine.Y.Data), p => Assert.Equal(p.Second, p.First, 1e-12));
         Assert.True(BatchNormAssignment.CheckForwardTrain(ForwardTrain).Right);
 
@@ -573,7 +600,8 @@ public sealed class BatchNormAssignmentTests
         Assert.All(libraryFold.Bias!.Value.Zip(b), p => Assert.Equal(p.Second, p.First, 1e-12));
     }
 
-    private static (Matrix<double> Y, double[] Mean, double[] Variance) LibraryForwardTrain(Matrix<double> x, double[] gamma, double[] beta, double eps)
+    /// <summary>The library's kernel on an (N, C) batch (L = 1 only: enough for the inspection to have something to reject).</summary>
+    private static (Matrix<double> Y, double[] Mean, double[] Variance) LibraryForwardTrain(Matrix<double> x, int channels, double[] gamma, double[] beta, double eps)
     {
         if (x.Rows < 2)
         {
