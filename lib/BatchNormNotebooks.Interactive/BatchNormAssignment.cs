@@ -142,6 +142,111 @@ public static class BatchNormAssignment
     }
 
     /// <summary>
+    /// Checks the backward of task A's per-channel forward (x and dy of shape (N, C·L) in the (N, C, L) layout): dx, dγ
+    /// and dβ against a reference it does not show (the library's closed form on the (N·L, C) repacking), on a (4, 3, 5)
+    /// and a (2, 2, 3) batch at ε = 1e-5 and 1e-3. The paper prints the chain rule for one activation (§3) only.
+    /// </summary>
+    /// <param name="answer">(dy, x, C, γ, ε) → (dx (N, C·L), dγ (C), dβ (C)).</param>
+    public static AssignmentVerdict CheckChannelBackward(Func<Matrix<double>, Matrix<double>, int, double[], double, (Matrix<double> Dx, double[] DGamma, double[] DBeta)> answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        return Run("C2 · backward per channel", [answer], BackwardTypes, () =>
+            ChannelBackwardCase(answer, ChannelBatch(), 3, Epsilon)
+            ?? ChannelBackwardCase(answer, Matrix<double>.RandomNormal(2, 6, new SeededRandom(37), scale: 1.5), 2, OtherEpsilon)
+            ?? new(true, null));
+    }
+
+    private static AssignmentVerdict? ChannelBackwardCase(Func<Matrix<double>, Matrix<double>, int, double[], double, (Matrix<double> Dx, double[] DGamma, double[] DBeta)> answer, Matrix<double> x, int channels, double eps)
+    {
+        int positions = x.Cols / channels;
+        var (gamma, _) = Affine(channels);
+        var dy = Matrix<double>.RandomNormal(x.Rows, x.Cols, new SeededRandom(41));
+        var (dyIn, xIn, gammaIn) = (dy.Clone(), x.Clone(), (double[])gamma.Clone());
+        var (dx, dGamma, dBeta) = answer(dyIn, xIn, channels, gammaIn, eps);
+        if (!Same(dyIn.Data, dy.Data) || !Same(xIn.Data, x.Data) || !Same(gammaIn, gamma))
+        {
+            return new(false, "Your backward wrote into one of its inputs (dy, x or γ): compute dx, dγ and dβ into new arrays and leave the inputs as they were.");
+        }
+
+        if (dx is null || dGamma is null || dBeta is null)
+        {
+            return new(false, "Return all three: dx, dγ and dβ.");
+        }
+
+        if (dx.Rows != x.Rows || dx.Cols != x.Cols)
+        {
+            return new(false, $"dx must have the shape of x, {x.Shape}; yours is {dx.Shape}.");
+        }
+
+        if (dGamma.Length != channels || dBeta.Length != channels)
+        {
+            return new(false, $"dγ and dβ have one entry per channel ({channels}); yours have {dGamma.Length} and {dBeta.Length}.");
+        }
+
+        var exact = ChannelReference(dy, x, channels, gamma, eps, positions);
+        bool dxRight = Close(dx.Data, exact.Dx), dGammaRight = Close(dGamma, exact.DGamma), dBetaRight = Close(dBeta, exact.DBeta);
+        if (dxRight && dGammaRight && dBetaRight)
+        {
+            return null;
+        }
+
+        string where = $"on a {x.Rows}×{channels}×{positions} batch at ε = {eps:G2}";
+        if (!dBetaRight || !dGammaRight)
+        {
+            return new(false, $"{(dBetaRight ? "dγ" : "dβ")} is off {where}: γ_c and β_c enter y at every position of channel c in every example.");
+        }
+
+        if (Close(dx.Data, ChannelReference(dy, x, channels, gamma, eps, positions, count: x.Rows).Dx))
+        {
+            return new(false, $"dx is off {where}: your dx is the one for statistics averaged over N = {x.Rows} values, but each channel's μ_B and σ²_B average N·L = {x.Rows * positions}.");
+        }
+
+        double worst = Enumerable.Range(0, channels).Max(c => Math.Abs(Enumerable.Range(0, x.Rows).Sum(i => Enumerable.Range(c * positions, positions).Sum(p => dx[i, p]))));
+        return worst > 1e-9
+            ? new(false, $"dx is off {where}. Adding a constant to a whole channel changes no x̂, so dx must sum to 0 over each channel's N·L entries — yours sums to {worst:G3} in one: look at the path through μ_B.")
+            : new(false, $"dx is off {where}, although it sums to 0 over each channel (the μ_B path is there): look at the path through σ²_B.");
+    }
+
+    /// <summary>The per-channel backward by the closed form on the (N·L, C) repacking; with <paramref name="count"/> the
+    /// statistics' 1/m factors use that count instead of N·L (a planted mistake's output, for the hint).</summary>
+    private static (double[] Dx, double[] DGamma, double[] DBeta) ChannelReference(Matrix<double> dy, Matrix<double> x, int channels, double[] gamma, double eps, int positions, int? count = null)
+    {
+        var packedX = Packed(x, channels);
+        var packedDy = Packed(dy, channels);
+        int m = packedX.Rows;
+        double[] mean = new double[channels], variance = new double[channels], invStd = new double[channels], dGamma = new double[channels], dBeta = new double[channels];
+        var dxPacked = new double[packedX.Data.Length];
+        BatchNormKernels.ForwardTrain(packedX.Data, m, gamma, new double[channels], eps, mean, variance, invStd, new double[packedX.Data.Length]);
+        BatchNormKernels.BackwardClosedForm(packedDy.Data, packedX.Data, m, gamma, mean, invStd, dxPacked, dGamma, dBeta);
+        if (count is int k)
+        {
+            // dx = γ·invStd·(dy − (Σdy + x̂·Σdy·x̂)/k), with the statistics (still over N·L values) but the 1/k of a wrong count.
+            for (int r = 0; r < m; r++)
+            {
+                for (int c = 0; c < channels; c++)
+                {
+                    double xHat = (packedX[r, c] - mean[c]) * invStd[c];
+                    dxPacked[(r * channels) + c] = gamma[c] * invStd[c] * (packedDy[r, c] - ((dBeta[c] + (xHat * dGamma[c])) / k));
+                }
+            }
+        }
+
+        var dx = new double[x.Data.Length];
+        for (int i = 0; i < x.Rows; i++)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                for (int l = 0; l < positions; l++)
+                {
+                    dx[(i * x.Cols) + (c * positions) + l] = dxPacked[((((i * positions) + l) * channels) + c)];
+                }
+            }
+        }
+
+        return (dx, dGamma, dBeta);
+    }
+
+    /// <summary>
     /// Checks PyTorch's running-statistics update (momentum = weight of the NEW value; the running variance stores
     /// the unbiased m/(m−1)·σ²_B), over two batches of different sizes (<see cref="RunningBatchSizes"/>) from the
     /// initial (0, 1), with momentum 0.1 and 0.3. The notebook prints Keras's update, not PyTorch's.

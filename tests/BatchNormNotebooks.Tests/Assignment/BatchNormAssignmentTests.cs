@@ -54,6 +54,15 @@ public sealed class BatchNormAssignmentTests
         NoMeanPath,
     }
 
+    public enum ChannelBackwardBug
+    {
+        None,
+        CountsOnlyExamples,
+        NoMeanPath,
+        NoVariancePath,
+        DBetaOverExamplesOnly,
+    }
+
     public enum RunningBug
     {
         None,
@@ -218,6 +227,45 @@ public sealed class BatchNormAssignmentTests
         return (dx, dGamma, dBeta);
     }
 
+    /// <summary>The per-channel backward by plain loops (the closed form with m = N·L), or a planted bug.</summary>
+    private static (Matrix<double> Dx, double[] DGamma, double[] DBeta) ChannelBackwardWith(Matrix<double> dy, Matrix<double> x, int channels, double[] gamma, double eps, ChannelBackwardBug bug)
+    {
+        int rows = x.Rows, l = x.Cols / channels, m = rows * l;
+        var (_, mean, variance) = ForwardTrain(x, channels, gamma, new double[channels], eps);
+        var dx = new Matrix<double>(rows, x.Cols);
+        double[] dGamma = new double[channels], dBeta = new double[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            double invStd = 1 / Math.Sqrt(variance[c] + eps);
+            for (int i = 0; i < rows; i++)
+            {
+                for (int p = c * l; p < (c + 1) * l; p++)
+                {
+                    if (bug != ChannelBackwardBug.DBetaOverExamplesOnly || p == c * l)
+                    {
+                        dBeta[c] += dy[i, p];
+                    }
+
+                    dGamma[c] += dy[i, p] * (x[i, p] - mean[c]) * invStd;
+                }
+            }
+
+            double k = bug == ChannelBackwardBug.CountsOnlyExamples ? rows : m;
+            for (int i = 0; i < rows; i++)
+            {
+                for (int p = c * l; p < (c + 1) * l; p++)
+                {
+                    double xHat = (x[i, p] - mean[c]) * invStd;
+                    double meanPath = bug == ChannelBackwardBug.NoMeanPath ? 0 : dBeta[c];
+                    double variancePath = bug == ChannelBackwardBug.NoVariancePath ? 0 : xHat * dGamma[c];
+                    dx[i, p] = gamma[c] * invStd * (dy[i, p] - ((meanPath + variancePath) / k));
+                }
+            }
+        }
+
+        return (dx, dGamma, dBeta);
+    }
+
     private static void RunningUpdate(double[] runningMean, double[] runningVar, double[] batchMean, double[] batchVar, int m, double momentum) =>
         RunningUpdateWith(runningMean, runningVar, batchMean, batchVar, m, momentum, RunningBug.None);
 
@@ -255,6 +303,7 @@ public sealed class BatchNormAssignmentTests
         Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckForwardTrain(ForwardTrain));
         Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckFold(Fold));
         Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckBackward(Backward));
+        Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckChannelBackward((dy, x, c, g, e) => ChannelBackwardWith(dy, x, c, g, e, ChannelBackwardBug.None)));
         Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckRunningUpdate(RunningUpdate));
         Assert.Equal(new AssignmentVerdict(true, null), BatchNormAssignment.CheckLayer(ForwardTrain, RunningUpdate, Fold));
     }
@@ -265,6 +314,7 @@ public sealed class BatchNormAssignmentTests
         Assert.Null(BatchNormAssignment.CheckForwardTrain((_, _, _, _, _) => throw new NotImplementedException()).Right);
         Assert.Null(BatchNormAssignment.CheckFold((_, _, _, _, _, _, _) => throw new NotImplementedException()).Right);
         Assert.Null(BatchNormAssignment.CheckBackward((_, _, _, _) => throw new NotImplementedException()).Right);
+        Assert.Null(BatchNormAssignment.CheckChannelBackward((_, _, _, _, _) => throw new NotImplementedException()).Right);
         Assert.Null(BatchNormAssignment.CheckRunningUpdate((_, _, _, _, _, _) => throw new NotImplementedException()).Right);
         Assert.Null(BatchNormAssignment.CheckLayer((_, _, _, _, _) => throw new NotImplementedException(), RunningUpdate, Fold).Right);
     }
@@ -298,6 +348,10 @@ public sealed class BatchNormAssignmentTests
         { "dx ignores the mean path", "every column of dx must sum to 0" },
         { "dx ignores the variance path", "look at the path through σ²_B" },
         { "backward with ε = 1e-5 written in", "Your gradients are those for ε = 1E-05 although the check passed eps = 0.001" },
+        { "per-channel dx with 1/N instead of 1/(N·L)", "your dx is the one for statistics averaged over N = 4 values, but each channel's μ_B and σ²_B average N·L = 20" },
+        { "per-channel dx without the mean path", "dx must sum to 0 over each channel's N·L entries" },
+        { "per-channel dx without the variance path", "although it sums to 0 over each channel (the μ_B path is there)" },
+        { "per-channel dβ over the examples only", "dβ is off on a 4×3×5 batch at ε = 1E-05" },
         { "running variance biased", "your running variance blends in the biased σ²_B, as Keras's does" },
         { "momentum with Keras's meaning", "Your running mean follows Keras's convention with momentum 0.1" },
         { "momentum 0.1 written in", "Your update uses momentum 0.1 although the check passed momentum = 0.3: use the momentum argument" },
@@ -341,6 +395,10 @@ public sealed class BatchNormAssignmentTests
             "dx ignores the mean path" => BackwardCheck(BackwardBug.NoMeanPath),
             "dx ignores the variance path" => BackwardCheck(BackwardBug.NoVariancePath),
             "backward with ε = 1e-5 written in" => BackwardCheck(BackwardBug.HardCodedEpsilon),
+            "per-channel dx with 1/N instead of 1/(N·L)" => Channel(ChannelBackwardBug.CountsOnlyExamples),
+            "per-channel dx without the mean path" => Channel(ChannelBackwardBug.NoMeanPath),
+            "per-channel dx without the variance path" => Channel(ChannelBackwardBug.NoVariancePath),
+            "per-channel dβ over the examples only" => Channel(ChannelBackwardBug.DBetaOverExamplesOnly),
             "running variance biased" => Running(RunningBug.Biased),
             "momentum with Keras's meaning" => Running(RunningBug.KerasMeaning),
             "momentum 0.1 written in" => Running(RunningBug.HardCodedMomentum),
@@ -357,6 +415,7 @@ public sealed class BatchNormAssignmentTests
         static AssignmentVerdict Train(ForwardBug b) => BatchNormAssignment.CheckForwardTrain((x, c, g, be, e) => ForwardTrainWith(x, c, g, be, e, b));
         static AssignmentVerdict FoldCheck(FoldBug b) => BatchNormAssignment.CheckFold((w, bi, g, be, rm, rv, e) => FoldWith(w, bi, g, be, rm, rv, e, b));
         static AssignmentVerdict BackwardCheck(BackwardBug b) => BatchNormAssignment.CheckBackward((dy, x, g, e) => BackwardWith(dy, x, g, e, b));
+        static AssignmentVerdict Channel(ChannelBackwardBug b) => BatchNormAssignment.CheckChannelBackward((dy, x, c, g, e) => ChannelBackwardWith(dy, x, c, g, e, b));
         static AssignmentVerdict Running(RunningBug b) => BatchNormAssignment.CheckRunningUpdate((rm, rv, bm, bv, m, mo) => RunningUpdateWith(rm, rv, bm, bv, m, mo, b));
     }
 
@@ -503,6 +562,7 @@ public sealed class BatchNormAssignmentTests
         { "B with Linear.FoldBatchNorm", "Linear.FoldBatchNorm" },
         { "C with BatchNormKernels.BackwardClosedForm", "BatchNormKernels.BackwardClosedForm" },
         { "C with GradientCheck.Numerical", "GradientCheck.Numerical" },
+        { "C2 with BatchNormKernels.BackwardClosedForm", "BatchNormKernels.BackwardClosedForm" },
         { "D with RunningStatistics.Update", "RunningStatistics.Update" },
         { "E with a library forward", "BatchNormKernels.ForwardTrain" },
         { "A through a layer of a network the library builds", "MultilayerPerceptron.Build" },
@@ -552,6 +612,14 @@ public sealed class BatchNormAssignmentTests
                 double[] b = new double[x.Cols];
                 double Loss() => ForwardTrain(x, x.Cols, g, b, e).Y.Data.Zip(dy.Data, (p, q) => p * q).Sum();
                 return (new Matrix<double>(x.Rows, x.Cols, GradientCheck.Numerical(Loss, x.Data)), GradientCheck.Numerical(Loss, g), GradientCheck.Numerical(Loss, b));
+            }),
+            "C2 with BatchNormKernels.BackwardClosedForm" => BatchNormAssignment.CheckChannelBackward((dy, x, c, g, e) =>
+            {
+                double[] mean = new double[c], variance = new double[c], invStd = new double[c], dGamma = new double[c], dBeta = new double[c];
+                BatchNormKernels.ForwardTrain(x.Data, x.Rows, g, new double[c], e, mean, variance, invStd, new double[x.Data.Length]);
+                var dx = new Matrix<double>(x.Rows, x.Cols);
+                BatchNormKernels.BackwardClosedForm(dy.Data, x.Data, x.Rows, g, mean, invStd, dx.Data, dGamma, dBeta);
+                return (dx, dGamma, dBeta);
             }),
             "D with RunningStatistics.Update" => BatchNormAssignment.CheckRunningUpdate((rm, rv, bm, bv, m, mo) =>
             {
