@@ -7,8 +7,10 @@ public sealed record AssignmentVerdict(bool? Right, string? Hint);
 
 /// <summary>
 /// Checks for notebooks/07-implement-batchnorm, where students write batch norm themselves (cs231n style): the
-/// training-mode forward, eval mode folded into the Linear before it, the backward, PyTorch's running-statistics update
-/// (given Keras's), and the four together against <see cref="Linear{T}"/> → <see cref="BatchNorm1d{T}"/>. Each check first reads the compiled answer
+/// training-mode forward with per-channel statistics of an (N, C, L) batch, eval mode folded into the Linear before it,
+/// the backward (for (m, n), and per channel against a hidden reference), PyTorch's running-statistics update (given
+/// Keras's), and forward, update and fold together against <see cref="Linear{T}"/> → <see cref="BatchNorm1d{T}"/>.
+/// Each check first reads the compiled answer
 /// (<see cref="LibraryCalls"/>) and rejects one that calls the library's batch norm (<see cref="BatchNormKernels"/>,
 /// <see cref="BatchNorm1d{T}"/>, <see cref="RunningStatistics{T}"/>, …). It then runs the student's function on
 /// seeded inputs — with ε and momentum other than PyTorch's defaults as well as the defaults, a batch whose means are
