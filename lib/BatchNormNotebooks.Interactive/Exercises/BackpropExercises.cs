@@ -76,43 +76,42 @@ public static class BackpropExercises
     }
 
     /// <summary>
-    /// Exercise 3: ∂L/∂w₂ of <paramref name="neuron"/> on the row (10, 12) when the label is y = 0, asked to 3
-    /// significant digits (from the library's backward on a copy of the neuron, so the notebook's gradients stay).
+    /// Exercise 3: ∂L/∂w₂ of <paramref name="neuron"/> on the row (10, 12), label y = 1, when the loss is the squared
+    /// error L = ½(a − y)² instead of the cross-entropy: (a − y)·a(1 − a)·x₂, asked to 3 significant digits (a from the
+    /// library's forward on the neuron; the neuron's gradients stay untouched).
     /// </summary>
-    public static void OtherLabel(double answer, Linear<double> neuron)
+    public static void OtherLoss(double answer, Linear<double> neuron)
     {
         ArgumentNullException.ThrowIfNull(neuron);
-        double WeightGrad(double label)
-        {
-            var copy = new Linear<double>(2, 1, new SeededRandom(0));
-            neuron.Weight.Value.CopyTo(copy.Weight.Value, 0);
-            neuron.Bias!.Value.CopyTo(copy.Bias!.Value, 0);
-            var net = new Sequential<double>(copy, new Sigmoid<double>());
-            var loss = new BinaryCrossEntropy<double>();
-            loss.Forward(net.Forward(Matrix<double>.FromRows([[10.0, 12.0]])), Matrix<double>.FromRows([[label]]));
-            net.Backward(loss.Backward());
-            return copy.Weight.Grad[1];
-        }
-
-        Exercise.CheckDigits("3 · the other label", answer, WeightGrad(0), significantDigits: 3,
-            hint: EpsilonExercises.Near(answer, WeightGrad(1), 3) ? "That is the gradient for y = 1: the label changes ∂L/∂z, not a."
-                : "∂L/∂z = a − y with the new y (a does not depend on y), times ∂z/∂w₂.");
+        const double x2 = 12, y = 1;
+        double z = neuron.Forward(Matrix<double>.FromRows([[10.0, x2]]))[0, 0];
+        double a = 1 / (1 + Math.Exp(-z)), slope = a * (1 - a);
+        double expected = (a - y) * slope * x2;
+        Exercise.CheckDigits("3 · another loss", answer, expected, significantDigits: 3,
+            hint: EpsilonExercises.Near(answer, (a - y) * x2, 3) ? "That is the cross-entropy's gradient; with the squared error the sigmoid's slope a(1 − a) no longer cancels."
+                : EpsilonExercises.Near(answer, 2 * expected, 3) ? "L = ½(a − y)²: the ½ cancels the 2 of the square."
+                : EpsilonExercises.Near(answer, -expected, 3) ? "The sign: ∂L/∂a = a − y, and a < y here."
+                : EpsilonExercises.Near(answer, (a - y) * slope, 3) ? "That is ∂L/∂z; ∂z/∂w₂ = x₂ is one more factor."
+                : "Chain rule: ∂L/∂a = a − y for L = ½(a − y)², times ∂a/∂z = a(1 − a), times ∂z/∂w₂ = x₂.");
     }
 
     /// <summary>
     /// Exercise 4: (a) float32's predicted best centred-difference step h* = (3·2⁻²⁴·|L| / |L‴|)^(1/3) for the loss
     /// L(w₁) = −log σ(w₁x₁ + w₂x₂ + b) (y = 1) of <paramref name="neuron"/> on the row (6, 8), L‴ = x₁³a(1 − a)(1 − 2a),
-    /// asked to 2 significant digits; (b) the ratio of float32's h* to float64's for any loss, (2⁻²⁴/2⁻⁵³)^(1/3) =
-    /// 2^(29/3), asked to 3 significant digits. One verdict for both.
+    /// asked to 2 significant digits; (b) in the same error model E(h) = h²|L‴|/6 + ε|L|/h, the ratio of float32's
+    /// smallest error E(h*) to float64's for any loss: E(h*) = ½(3ε|L|)^(2/3)·|L‴|^(1/3) ∝ ε^(2/3), so the
+    /// ratio is (2⁻²⁴/2⁻⁵³)^(2/3) = 2^(58/3), asked to 3 significant digits. One verdict for both.
     /// </summary>
     public static void PredictedStep(double step, double factor, Linear<double> neuron)
     {
         ArgumentNullException.ThrowIfNull(neuron);
-        const string name = "4 · the predicted step";
+        const string name = "4 · the predicted step and error";
         double z = neuron.Forward(Matrix<double>.FromRows([[6.0, 8.0]]))[0, 0];
         double a = 1 / (1 + Math.Exp(-z)), loss = -Math.Log(a), third = Math.Abs(6.0 * 6 * 6 * a * (1 - a) * (1 - 2 * a));
         double HStar(double unitRoundOff, double l3) => Math.Cbrt(3 * unitRoundOff * loss / l3);
-        double u32 = Math.Pow(2, -24), u64 = Math.Pow(2, -53), expected = HStar(u32, third), expectedFactor = Math.Cbrt(u32 / u64);
+        double u32 = Math.Pow(2, -24), u64 = Math.Pow(2, -53), expected = HStar(u32, third);
+        double Smallest(double u) { double h = HStar(u, third); return (h * h * third / 6) + (u * loss / h); }   // E(h*) of the model
+        double expectedFactor = Smallest(u32) / Smallest(u64);
         if (double.IsNaN(step) || double.IsNaN(factor))
         {
             Exercise.Report(name, null, null);
@@ -124,8 +123,9 @@ public static class BackpropExercises
             : EpsilonExercises.Near(step, HStar(u64, third), 2) ? "(a) asks for float32: its unit round-off is 2⁻²⁴, not float64's 2⁻⁵³."
             : EpsilonExercises.Near(step, Math.Cbrt(u32 * loss / third), 2) ? "(a): the formula has a factor 3 under the cube root."
             : !stepRight ? "(a): z₁₁ = w₁·6 + w₂·8 + b, a = σ(z₁₁), L = −log a, |L‴| = 6³·a(1 − a)|1 − 2a|; then h* = (3·2⁻²⁴·L/|L‴|)^(1/3)."
-            : EpsilonExercises.Near(factor, u32 / u64, 3) ? "(b): h* goes with the cube root of the unit round-off."
-            : "(b): write h* for both formats and divide: everything but the unit round-off cancels.";
+            : EpsilonExercises.Near(factor, Math.Cbrt(u32 / u64), 3) ? "(b): that is the ratio of the steps h*; put h* back into the error E(h) and divide the errors."
+            : EpsilonExercises.Near(factor, u32 / u64, 3) ? "(b): at h* both error terms shrink or grow together; E(h*) does not go with ε itself."
+            : "(b): put h* = (3ε|L|/|L‴|)^(1/3) into E(h) = h²|L‴|/6 + ε|L|/h and see which power of ε is left; |L| and |L‴| cancel in the ratio.";
         Exercise.Report(name, stepRight && factorRight, hint, $"{Exercise.ShownDigits(expected, 2)}, {Exercise.ShownDigits(expectedFactor, 3)}");
     }
 

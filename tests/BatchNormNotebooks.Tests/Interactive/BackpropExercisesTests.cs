@@ -28,29 +28,33 @@ public class BackpropExercisesTests
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.ForwardPass(answer, Neuron())));
 
     [Theory]
-    // z = 0.1·10 − 0.05·12 + 0.2 = 0.6, a = σ(0.6) = 0.645656; with y = 0, ∂L/∂w2 = a·12 = 7.7479.
-    [InlineData(7.75, "right")]
-    [InlineData(-4.25, "wrong")]      // (a − 1)·12: the old label
+    // z = 0.1·10 − 0.05·12 + 0.2 = 0.6, a = σ(0.6) = 0.645656, a(1 − a) = 0.228784; squared error ½(a − 1)²:
+    // ∂L/∂w2 = (a − 1)·a(1 − a)·12 = −0.354344·0.228784·12 = −0.97283.
+    [InlineData(-0.973, "right")]
+    [InlineData(-4.25, "wrong")]      // (a − 1)·12: the cross-entropy's gradient
+    [InlineData(-1.95, "wrong")]      // without the ½
+    [InlineData(0.973, "wrong")]      // the sign
     [InlineData(double.NaN, "not answered")]
-    public void OtherLabel(double answer, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.OtherLabel(answer, Neuron())));
+    public void OtherLoss(double answer, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.OtherLoss(answer, Neuron())));
 
     [Fact]
-    public void OtherLabel_leaves_the_neurons_gradients_alone()
+    public void OtherLoss_leaves_the_neurons_gradients_alone()
     {
         var neuron = Neuron();
-        ConsoleCapture.Of(() => BackpropExercises.OtherLabel(7.75, neuron));
+        ConsoleCapture.Of(() => BackpropExercises.OtherLoss(-0.973, neuron));
         Assert.All(neuron.Weight.Grad, g => Assert.Equal(0, g));
     }
 
     [Theory]
     // Row (6, 8): z = 0.4, a = σ(0.4) = 0.598688, L = −ln a = 0.513015, |L‴| = 216·a(1 − a)|1 − 2a| = 10.2431;
-    // h* = (3·2⁻²⁴·0.513015/10.2431)^(1/3) = 2.0767e-3; float32/float64 = 2^(29/3) = 812.749.
-    [InlineData(0.0021, 813, "right")]
-    [InlineData(0.002077, 812.75, "right")]
-    [InlineData(2.6e-6, 813, "wrong")]            // float64's unit round-off in (a)
-    [InlineData(0.0011, 813, "wrong")]            // the row (10, 12)'s h*, 1.05e-3
-    [InlineData(0.0021, 536870912, "wrong")]      // (b) without the cube root: 2^29
+    // h* = (3·2⁻²⁴·0.513015/10.2431)^(1/3) = 2.0767e-3; E(h*) ∝ ε^(2/3), float32/float64 = 2^(58/3) = 660,561.
+    [InlineData(0.0021, 661000, "right")]
+    [InlineData(0.002077, 660561, "right")]
+    [InlineData(2.6e-6, 661000, "wrong")]         // float64's unit round-off in (a)
+    [InlineData(0.0011, 661000, "wrong")]         // the row (10, 12)'s h*, 1.05e-3
+    [InlineData(0.0021, 813, "wrong")]            // (b) the ratio of the steps, 2^(29/3)
+    [InlineData(0.0021, 536870912, "wrong")]      // (b) the ratio of the round-offs, 2^29
     [InlineData(0.0021, double.NaN, "not answered")]
     public void PredictedStep(double step, double factor, string verdict) =>
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.PredictedStep(step, factor, Neuron())));
