@@ -8,7 +8,7 @@ namespace BatchNormNotebooks.Interactive;
 public static class BackpropExercises
 {
     private static readonly Type[] ForbiddenInGradient =
-        [typeof(Linear<>), typeof(Sequential<>), typeof(Sigmoid<>), typeof(BinaryCrossEntropy<>), typeof(Value), typeof(GradientCheck)];
+        [typeof(Linear<>), typeof(Sequential<>), typeof(Sigmoid<>), typeof(Tanh<>), typeof(BinaryCrossEntropy<>), typeof(Value), typeof(GradientCheck)];
 
     /// <summary>
     /// Exercise 1: the neuron's output ŷ = σ(z₁₁), z₁₁ = w₁x₁ + w₂x₂ + b of <paramref name="neuron"/> (the notebook's
@@ -26,13 +26,13 @@ public static class BackpropExercises
     }
 
     /// <summary>
-    /// Exercise 2: the student's function returns ∂L/∂X, shape (m, 2), of the network 2 → 3 → 1 (sigmoid hidden units,
-    /// sigmoid output, mean binary cross-entropy over the m rows) with Z¹ = XW¹ + b¹ (W¹: 2 × 3), Z² = A¹W² + b²
+    /// Exercise 2: the student's function returns ∂L/∂X, shape (m, 2), of the network 2 → 3 → 1 (tanh hidden units, unlike
+    /// the notebook's sigmoid ones; sigmoid output, mean binary cross-entropy over the m rows) with Z¹ = XW¹ + b¹ (W¹: 2 × 3), Z² = A¹W² + b²
     /// (W²: 3 × 1). Checked on two seeded batches (m = 5 and m = 3) against the library's backward, to 1e-9 relative
     /// to the largest entry. A function that calls the library's layers, loss, <see cref="Value"/> or
     /// <see cref="GradientCheck"/> is rejected; one that still throws <see cref="NotImplementedException"/> is "not
-    /// answered". A wrong result gets a pointed hint for the usual slips (no 1/m, no g′(z¹), ŷ − y flipped, the
-    /// shape of ∂L/∂W¹ instead of ∂L/∂X).
+    /// answered". A wrong result gets a pointed hint for the usual slips (no 1/m, no g′(z¹), the sigmoid's a(1 − a) for
+    /// the tanh's 1 − a², ŷ − y flipped, the shape of ∂L/∂W¹ instead of ∂L/∂X).
     /// </summary>
     public static void InputGradient(Func<Matrix<double>, Matrix<double>, Matrix<double>, double[], Matrix<double>, double[], Matrix<double>> answer)
     {
@@ -154,7 +154,7 @@ public static class BackpropExercises
         Exercise.Report(name, countRight && fractionRight, hint, $"{expected}, {Exercise.ShownDigits(biases / (double)expected, 3)}");
     }
 
-    private sealed record Case(Matrix<double> X, Matrix<double> Y, Matrix<double> W1, double[] B1, Matrix<double> W2, double[] B2, Matrix<double> Expected, Matrix<double> NoMean, Matrix<double> NoDerivative);
+    private sealed record Case(Matrix<double> X, Matrix<double> Y, Matrix<double> W1, double[] B1, Matrix<double> W2, double[] B2, Matrix<double> Expected, Matrix<double> NoMean, Matrix<double> NoDerivative, Matrix<double> SigmoidSlope);
 
     private static Case GradientCase(ulong seed, int rows)
     {
@@ -173,28 +173,33 @@ public static class BackpropExercises
             l2.Weight.Value[k] *= 3;   // a hidden layer that matters: larger output weights than the default init
         }
 
-        var net = new Sequential<double>(l1, new Sigmoid<double>(), l2, new Sigmoid<double>());
+        var net = new Sequential<double>(l1, new Tanh<double>(), l2, new Sigmoid<double>());
         var loss = new BinaryCrossEntropy<double>();
         loss.Forward(net.Forward(x), y);
         var expected = net.Backward(loss.Backward());
 
-        // The two usual slips, computed by hand: δ² without 1/m, and δ¹ without g′(z¹).
-        var yHats = net.ForwardAll(x)[3];
+        // The usual slips, computed by hand: δ² without 1/m, δ¹ without g′(z¹), δ¹ with the sigmoid's slope a(1 − a).
+        var all = net.ForwardAll(x);
+        var yHats = all[3];
+        var hidden = all[1];
         var w1 = l1.WeightMatrix.Clone();
         var w2 = l2.WeightMatrix.Clone();
         var noDerivative = new Matrix<double>(rows, 2);
+        var sigmoidSlope = new Matrix<double>(rows, 2);
         for (int i = 0; i < rows; i++)
         {
             double d2 = (yHats[i, 0] - y[i, 0]) / rows;
             for (int k = 0; k < 2; k++)
             {
-                double sum = 0;
+                double sum = 0, sigmoidSum = 0;
                 for (int j = 0; j < 3; j++)
                 {
                     sum += d2 * w2[j, 0] * w1[k, j];
+                    sigmoidSum += d2 * w2[j, 0] * hidden[i, j] * (1 - hidden[i, j]) * w1[k, j];
                 }
 
                 noDerivative[i, k] = sum;
+                sigmoidSlope[i, k] = sigmoidSum;
             }
         }
 
@@ -204,7 +209,7 @@ public static class BackpropExercises
             noMean.Data[k] *= rows;
         }
 
-        return new Case(x, y, w1, [.. l1.Bias!.Value], w2, [.. l2.Bias!.Value], expected, noMean, noDerivative);
+        return new Case(x, y, w1, [.. l1.Bias!.Value], w2, [.. l2.Bias!.Value], expected, noMean, noDerivative, sigmoidSlope);
     }
 
     private static string? GradientHint(Matrix<double>? got, Case c)
@@ -234,7 +239,8 @@ public static class BackpropExercises
 
         return Same(c.NoMean) ? "The loss is the mean over the m rows, so δ² carries a factor 1/m."
             : Same(flipped) ? "The sign is flipped: δ² = ∂L/∂z² for one row is ŷ − y (over m), not y − ŷ."
-            : Same(c.NoDerivative) ? "Between the hidden layer's output a¹ and its input z¹ sits the sigmoid: multiply by g′(z¹) elementwise."
+            : Same(c.NoDerivative) ? "Between the hidden layer's output a¹ and its input z¹ sits the tanh: multiply by g′(z¹) elementwise."
+            : Same(c.SigmoidSlope) ? "The hidden units are tanh here, not sigmoid: g′(z) = 1 − tanh²(z) = 1 − a², not a(1 − a)."
             : "Go step by step and compare with the cell above: ŷ, then δ², then δ¹; ∂L/∂X follows from Z¹ = XW¹ + b¹ as ∂L/∂A¹ follows from Z² = A¹W² + b².";
     }
 }

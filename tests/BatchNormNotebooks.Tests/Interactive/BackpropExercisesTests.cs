@@ -68,8 +68,8 @@ public class BackpropExercisesTests
     public void ParameterCount(double count, double fraction, string verdict) =>
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.ParameterCount(count, fraction)));
 
-    /// <summary>∂L/∂X of 2 → 3 → 1 (sigmoid, mean BCE), written out here independently of the library.</summary>
-    private static Matrix<double> InputGradient(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2, bool withDerivative, bool withMean)
+    /// <summary>∂L/∂X of 2 → 3 → 1 (tanh hidden, sigmoid output, mean BCE), written out here independently of the library.</summary>
+    private static Matrix<double> InputGradient(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2, bool withDerivative, bool withMean, bool sigmoidSlope = false)
     {
         int m = x.Rows;
         var dx = new Matrix<double>(m, 2);
@@ -79,14 +79,14 @@ public class BackpropExercisesTests
             double z2 = b2[0];
             for (int j = 0; j < 3; j++)
             {
-                a1[j] = 1 / (1 + Math.Exp(-(b1[j] + (x[i, 0] * w1[0, j]) + (x[i, 1] * w1[1, j]))));
+                a1[j] = Math.Tanh(b1[j] + (x[i, 0] * w1[0, j]) + (x[i, 1] * w1[1, j]));
                 z2 += a1[j] * w2[j, 0];
             }
 
             double d2 = ((1 / (1 + Math.Exp(-z2))) - y[i, 0]) / (withMean ? m : 1);
             for (int j = 0; j < 3; j++)
             {
-                double d1 = d2 * w2[j, 0] * (withDerivative ? a1[j] * (1 - a1[j]) : 1);
+                double d1 = d2 * w2[j, 0] * (!withDerivative ? 1 : sigmoidSlope ? a1[j] * (1 - a1[j]) : 1 - (a1[j] * a1[j]));
                 for (int k = 0; k < 2; k++)
                 {
                     dx[i, k] += d1 * w1[k, j];
@@ -103,6 +103,8 @@ public class BackpropExercisesTests
 
     private static Matrix<double> NoMean(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2) => InputGradient(x, y, w1, b1, w2, b2, true, false);
 
+    private static Matrix<double> SigmoidSlope(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2) => InputGradient(x, y, w1, b1, w2, b2, true, true, sigmoidSlope: true);
+
     private static Matrix<double> WeightShaped(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2) => new(2, 3);
 
     private static Matrix<double> Unanswered(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2) => throw new NotImplementedException();
@@ -115,7 +117,7 @@ public class BackpropExercisesTests
         b1.CopyTo(l1.Bias!.Value, 0);
         w2.Data.CopyTo(l2.Weight.Value, 0);
         b2.CopyTo(l2.Bias!.Value, 0);
-        var net = new Sequential<double>(l1, new Sigmoid<double>(), l2, new Sigmoid<double>());
+        var net = new Sequential<double>(l1, new Tanh<double>(), l2, new Sigmoid<double>());
         var loss = new BinaryCrossEntropy<double>();
         loss.Forward(net.Forward(x), y);
         return net.Backward(loss.Backward());
@@ -128,6 +130,7 @@ public class BackpropExercisesTests
     [Theory]
     [InlineData("derivative", "g′(z¹)")]
     [InlineData("mean", "1/m")]
+    [InlineData("sigmoid", "1 − a²")]
     [InlineData("shape", "shape of X")]
     [InlineData("library", "uses the library")]
     public void InputGradient_rejects_the_usual_slips_with_a_pointed_hint(string slip, string inHint)
@@ -136,6 +139,7 @@ public class BackpropExercisesTests
         {
             "derivative" => NoDerivative,
             "mean" => NoMean,
+            "sigmoid" => SigmoidSlope,
             "shape" => WeightShaped,
             _ => ByTheLibrary,
         };

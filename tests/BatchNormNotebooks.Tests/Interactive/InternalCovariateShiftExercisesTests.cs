@@ -18,14 +18,15 @@ public class InternalCovariateShiftExercisesTests
         Matrix<double>.FromRows([[1], [0], [1], [0], [0]]), ["object", "background"]);
 
     [Theory]
-    // (a) Φ(1) = 0.841345 (normal table); (b) the object rule on Test() is right on 4 of 5 rows, 0.8.
-    [InlineData(0.841, 0.8, "right")]
-    [InlineData(0.8413, 0.80, "right")]
+    // (a) Φ(1) = 0.841345 (normal table), asked to 4 digits; (b) the object rule on Test() is right on 4 of 5 rows, 0.8.
+    [InlineData(0.8413, 0.8, "right")]
+    [InlineData(0.84134, 0.80, "right")]
+    [InlineData(0.841, 0.8, "wrong")]     // 3 digits where 4 are asked
     [InlineData(0.95, 0.8, "wrong")]      // the generator's background agreement
     [InlineData(0.977, 0.8, "wrong")]     // Φ(2)
     [InlineData(0.8, 0.8, "wrong")]       // the measurement given as the prediction
-    [InlineData(0.841, 0.6, "wrong")]     // the background rule measured
-    [InlineData(0.841, double.NaN, "not answered")]
+    [InlineData(0.8413, 0.6, "wrong")]     // the background rule measured
+    [InlineData(0.8413, double.NaN, "not answered")]
     [InlineData(double.NaN, 0.8, "not answered")]
     public void ObjectRule(double predicted, double measured, string verdict) =>
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.ObjectRule(predicted, measured, Test())));
