@@ -28,29 +28,33 @@ public class BackpropExercisesTests
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.ForwardPass(answer, Neuron())));
 
     [Theory]
-    // z = 0.1·10 − 0.05·12 + 0.2 = 0.6, a = σ(0.6) = 0.645656; with y = 0, ∂L/∂w2 = a·12 = 7.7479.
-    [InlineData(7.75, "right")]
-    [InlineData(-4.25, "wrong")]      // (a − 1)·12: the old label
+    // z = 0.1·10 − 0.05·12 + 0.2 = 0.6, a = σ(0.6) = 0.645656, a(1 − a) = 0.228784; squared error ½(a − 1)²:
+    // ∂L/∂w2 = (a − 1)·a(1 − a)·12 = −0.354344·0.228784·12 = −0.97283.
+    [InlineData(-0.973, "right")]
+    [InlineData(-4.25, "wrong")]      // (a − 1)·12: the cross-entropy's gradient
+    [InlineData(-1.95, "wrong")]      // without the ½
+    [InlineData(0.973, "wrong")]      // the sign
     [InlineData(double.NaN, "not answered")]
-    public void OtherLabel(double answer, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.OtherLabel(answer, Neuron())));
+    public void OtherLoss(double answer, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.OtherLoss(answer, Neuron())));
 
     [Fact]
-    public void OtherLabel_leaves_the_neurons_gradients_alone()
+    public void OtherLoss_leaves_the_neurons_gradients_alone()
     {
         var neuron = Neuron();
-        ConsoleCapture.Of(() => BackpropExercises.OtherLabel(7.75, neuron));
+        ConsoleCapture.Of(() => BackpropExercises.OtherLoss(-0.973, neuron));
         Assert.All(neuron.Weight.Grad, g => Assert.Equal(0, g));
     }
 
     [Theory]
     // Row (6, 8): z = 0.4, a = σ(0.4) = 0.598688, L = −ln a = 0.513015, |L‴| = 216·a(1 − a)|1 − 2a| = 10.2431;
-    // h* = (3·2⁻²⁴·0.513015/10.2431)^(1/3) = 2.0767e-3; float32/float64 = 2^(29/3) = 812.749.
-    [InlineData(0.0021, 813, "right")]
-    [InlineData(0.002077, 812.75, "right")]
-    [InlineData(2.6e-6, 813, "wrong")]            // float64's unit round-off in (a)
-    [InlineData(0.0011, 813, "wrong")]            // the row (10, 12)'s h*, 1.05e-3
-    [InlineData(0.0021, 536870912, "wrong")]      // (b) without the cube root: 2^29
+    // h* = (3·2⁻²⁴·0.513015/10.2431)^(1/3) = 2.0767e-3; E(h*) ∝ ε^(2/3), float32/float64 = 2^(58/3) = 660,561.
+    [InlineData(0.0021, 661000, "right")]
+    [InlineData(0.002077, 660561, "right")]
+    [InlineData(2.6e-6, 661000, "wrong")]         // float64's unit round-off in (a)
+    [InlineData(0.0011, 661000, "wrong")]         // the row (10, 12)'s h*, 1.05e-3
+    [InlineData(0.0021, 813, "wrong")]            // (b) the ratio of the steps, 2^(29/3)
+    [InlineData(0.0021, 536870912, "wrong")]      // (b) the ratio of the round-offs, 2^29
     [InlineData(0.0021, double.NaN, "not answered")]
     public void PredictedStep(double step, double factor, string verdict) =>
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.PredictedStep(step, factor, Neuron())));
@@ -64,8 +68,8 @@ public class BackpropExercisesTests
     public void ParameterCount(double count, double fraction, string verdict) =>
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.ParameterCount(count, fraction)));
 
-    /// <summary>∂L/∂X of 2 → 3 → 1 (sigmoid, mean BCE), written out here independently of the library.</summary>
-    private static Matrix<double> InputGradient(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2, bool withDerivative, bool withMean)
+    /// <summary>∂L/∂X of 2 → 3 → 1 (tanh hidden, sigmoid output, mean BCE), written out here independently of the library.</summary>
+    private static Matrix<double> InputGradient(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2, bool withDerivative, bool withMean, bool sigmoidSlope = false)
     {
         int m = x.Rows;
         var dx = new Matrix<double>(m, 2);
@@ -75,14 +79,14 @@ public class BackpropExercisesTests
             double z2 = b2[0];
             for (int j = 0; j < 3; j++)
             {
-                a1[j] = 1 / (1 + Math.Exp(-(b1[j] + (x[i, 0] * w1[0, j]) + (x[i, 1] * w1[1, j]))));
+                a1[j] = Math.Tanh(b1[j] + (x[i, 0] * w1[0, j]) + (x[i, 1] * w1[1, j]));
                 z2 += a1[j] * w2[j, 0];
             }
 
             double d2 = ((1 / (1 + Math.Exp(-z2))) - y[i, 0]) / (withMean ? m : 1);
             for (int j = 0; j < 3; j++)
             {
-                double d1 = d2 * w2[j, 0] * (withDerivative ? a1[j] * (1 - a1[j]) : 1);
+                double d1 = d2 * w2[j, 0] * (!withDerivative ? 1 : sigmoidSlope ? a1[j] * (1 - a1[j]) : 1 - (a1[j] * a1[j]));
                 for (int k = 0; k < 2; k++)
                 {
                     dx[i, k] += d1 * w1[k, j];
@@ -99,6 +103,8 @@ public class BackpropExercisesTests
 
     private static Matrix<double> NoMean(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2) => InputGradient(x, y, w1, b1, w2, b2, true, false);
 
+    private static Matrix<double> SigmoidSlope(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2) => InputGradient(x, y, w1, b1, w2, b2, true, true, sigmoidSlope: true);
+
     private static Matrix<double> WeightShaped(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2) => new(2, 3);
 
     private static Matrix<double> Unanswered(Matrix<double> x, Matrix<double> y, Matrix<double> w1, double[] b1, Matrix<double> w2, double[] b2) => throw new NotImplementedException();
@@ -111,7 +117,7 @@ public class BackpropExercisesTests
         b1.CopyTo(l1.Bias!.Value, 0);
         w2.Data.CopyTo(l2.Weight.Value, 0);
         b2.CopyTo(l2.Bias!.Value, 0);
-        var net = new Sequential<double>(l1, new Sigmoid<double>(), l2, new Sigmoid<double>());
+        var net = new Sequential<double>(l1, new Tanh<double>(), l2, new Sigmoid<double>());
         var loss = new BinaryCrossEntropy<double>();
         loss.Forward(net.Forward(x), y);
         return net.Backward(loss.Backward());
@@ -124,6 +130,7 @@ public class BackpropExercisesTests
     [Theory]
     [InlineData("derivative", "g′(z¹)")]
     [InlineData("mean", "1/m")]
+    [InlineData("sigmoid", "1 − a²")]
     [InlineData("shape", "shape of X")]
     [InlineData("library", "uses the library")]
     public void InputGradient_rejects_the_usual_slips_with_a_pointed_hint(string slip, string inHint)
@@ -132,6 +139,7 @@ public class BackpropExercisesTests
         {
             "derivative" => NoDerivative,
             "mean" => NoMean,
+            "sigmoid" => SigmoidSlope,
             "shape" => WeightShaped,
             _ => ByTheLibrary,
         };

@@ -18,11 +18,26 @@ public class InternalCovariateShiftExercisesTests
         Matrix<double>.FromRows([[1], [0], [1], [0], [0]]), ["object", "background"]);
 
     [Theory]
-    [InlineData(0.75, "right")]
-    [InlineData(0.6, "wrong")]        // the test set
-    [InlineData(double.NaN, "not answered")]
-    public void BackgroundRule(double answer, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.BackgroundRule(answer, Train(), Test())));
+    // (a) Φ(1) = 0.841345 (normal table), asked to 4 digits; (b) the object rule on Test() is right on 4 of 5 rows, 0.8.
+    [InlineData(0.8413, 0.8, "right")]
+    [InlineData(0.84134, 0.80, "right")]
+    [InlineData(0.841, 0.8, "wrong")]     // 3 digits where 4 are asked
+    [InlineData(0.95, 0.8, "wrong")]      // the generator's background agreement
+    [InlineData(0.977, 0.8, "wrong")]     // Φ(2)
+    [InlineData(0.8, 0.8, "wrong")]       // the measurement given as the prediction
+    [InlineData(0.8413, 0.6, "wrong")]     // the background rule measured
+    [InlineData(0.8413, double.NaN, "not answered")]
+    [InlineData(double.NaN, 0.8, "not answered")]
+    public void ObjectRule(double predicted, double measured, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.ObjectRule(predicted, measured, Test())));
+
+    [Fact]
+    public void LargeTest_is_20000_fresh_test_photos_with_balanced_labels()
+    {
+        var t = InternalCovariateShiftExercises.LargeTest();
+        Assert.Equal(20_000, t.Count);
+        Assert.InRange(t.Y.Data.Average(), 0.49, 0.51);
+    }
 
     // Equal weights (dog iff x0 + x1 > 0): test sums −0.5, −3, 1, −0.7, −0.7 → right on rows 1, 2, 3, 4 (4/5);
     // training sums 1.5, 0, 1.5, −4 → right on rows 0, 2, 3 (3/4).
@@ -34,35 +49,17 @@ public class InternalCovariateShiftExercisesTests
     public void EqualWeightsRule(double answer, string verdict) =>
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.EqualWeightsRule(answer, Train(), Test())));
 
-    private static MoonRun Run(NetKind kind, double shift) => new(kind, [0.5], shift, 0, 1);
-
     [Theory]
-    // noisy shifts 2 and 4 (mean 3), no-BN 0.01 and 0.05 (mean 0.03): ratio 100; mean of per-seed ratios (200 + 80)/2 = 140.
-    [InlineData(100, "right")]
-    [InlineData(140, "wrong")]
-    [InlineData(0.01, "wrong")]
+    // E|U − U′| = width/3 for independent uniform draws: mean part 2/3 (U(−1, 1)), standard-deviation part 1.5/3 = 0.5
+    // (U(0.5, 2)); averaged: 7/12 = 0.58333.
+    [InlineData(0.583, "right")]
+    [InlineData(7.0 / 12, "right")]
+    [InlineData(0.667, "wrong")]      // the mean's part only
+    [InlineData(1.17, "wrong")]       // the two parts added, not averaged
+    [InlineData(0.596, "wrong")]      // the measured shift, not the prediction
     [InlineData(double.NaN, "not answered")]
-    public void NoisyShiftRatio(double answer, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.NoisyShiftRatio(answer,
-            [Run(NetKind.NoisyBatchNorm, 2), Run(NetKind.NoisyBatchNorm, 4)], [Run(NetKind.NoBatchNorm, 0.01), Run(NetKind.NoBatchNorm, 0.05)])));
-
-    [Theory]
-    // noisy shift 1.0, no-BN 0.010049: unrounded ratio 99.512 (3 digits: 99.5); the notebook prints the shifts with 3
-    // significant digits, 1 and 0.01, whose ratio is 100 (3 digits: 100). Both routes are right; 99.0 is neither.
-    [InlineData(99.5, "right")]
-    [InlineData(100, "right")]
-    [InlineData(99.0, "wrong")]
-    [InlineData(101, "wrong")]
-    public void NoisyShiftRatio_accepts_the_ratio_of_the_printed_shifts(double answer, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.NoisyShiftRatio(answer,
-            [Run(NetKind.NoisyBatchNorm, 1.0)], [Run(NetKind.NoBatchNorm, 0.010049)])));
-
-    [Theory]
-    [InlineData(0.0075512, 0.00755)]
-    [InlineData(0.59584, 0.596)]
-    [InlineData(0.010049, 0.01)]
-    public void PrintedShift_rounds_to_3_significant_digits(double shift, double printed) =>
-        Assert.Equal(printed, InternalCovariateShiftExercises.PrintedShift(shift));
+    public void PredictedNoisyShift(double answer, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.PredictedNoisyShift(answer)));
 
     private static readonly ulong[] Seeds = [1, 2, 3];
 

@@ -76,10 +76,11 @@ public static class CovariateShiftExperiments
     /// <summary>
     /// Trains <see cref="MoonNet"/> with plain SGD on mini-batches drawn at random (seed + 7) and measures the shift,
     /// saturation and spread described in <see cref="MoonRun"/>. Stops early (rest of the losses +∞) when the loss is not finite.
-    /// <paramref name="noisyShift"/> is <see cref="MoonNet"/>'s (noisy BN's shift range; default 1).
+    /// <paramref name="noisyShift"/> is <see cref="MoonNet"/>'s (noisy BN's shift range; default 1). <paramref name="trained"/>,
+    /// if given, receives the trained network (still in training mode) after the last step, e.g. to evaluate it in eval mode.
     /// </summary>
     public static MoonRun Run(Dataset<double> data, NetKind kind, ulong seed, double learningRate, int steps = 250, int batchSize = 32,
-        double noisyShift = 1.0)
+        double noisyShift = 1.0, Action<Sequential<double>>? trained = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
@@ -121,6 +122,7 @@ public static class CovariateShiftExperiments
             previous = stats;
         }
 
+        trained?.Invoke(net);
         return new MoonRun(kind, loss, shift, saturated, spread);
     }
 
