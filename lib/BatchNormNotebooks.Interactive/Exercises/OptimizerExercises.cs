@@ -17,7 +17,7 @@ public static class OptimizerExercises
         [typeof(Optimizer<>), typeof(Sgd<>), typeof(Adagrad<>), typeof(RmsProp<>), typeof(Adam<>), typeof(AdamW<>)];
 
     /// <summary>Exercise 1's heavy-ball momentum μ and curvature λ.</summary>
-    public const double BoundMomentum = 0.6, BoundCurvature = 7;
+    public const double BoundMomentum = 0.5, BoundCurvature = 8;
 
     /// <summary>Exercise 5's run: PyTorch's SGD with momentum on Rosenbrock from its start.</summary>
     public const double TrajectoryLearningRate = 1e-4, TrajectoryMomentum = 0.9;
@@ -26,8 +26,8 @@ public static class OptimizerExercises
     public const int TrajectorySteps = 200;
 
     /// <summary>
-    /// Exercise 1: the interval of η in which the characteristic roots of heavy-ball momentum (μ = 0.6) on a quadratic
-    /// of curvature λ = 7 are complex (where its rate per step is exactly √μ) — both ends, 3 significant digits each,
+    /// Exercise 1: the interval of η in which the characteristic roots of heavy-ball momentum (μ = 0.5) on a quadratic
+    /// of curvature λ = 8 are complex (where its rate per step is exactly √μ) — both ends, 3 significant digits each,
     /// one verdict. The ends are found by bisection on the sign of the discriminant of z² − (1 + μ − ηλ)z + μ, starting
     /// from ηλ = 1 + μ, where the roots are complex (±i√μ).
     /// </summary>
@@ -97,7 +97,7 @@ public static class OptimizerExercises
 
     /// <summary>
     /// Exercise 3: θ₅ of the library's AdamW and of its Adam with coupled L2 (both η = 0.1, λ_wd = 0.5, β₁ = 0.9,
-    /// β₂ = 0.999) from θ₀ = 2 when the loss's own gradient is 1 at every step — 4 significant digits each, one verdict.
+    /// β₂ = 0.999) from θ₀ = 2 when the loss's own gradient is 0.5 at every step — 4 significant digits each, one verdict.
     /// An answer cell that runs one of the library's optimizers is rejected.
     /// </summary>
     public static void AdamWVersusL2(double adamW, double adamL2)
@@ -115,14 +115,14 @@ public static class OptimizerExercises
             $"{ExerciseParts.Digits(decoupled, 4)}, {ExerciseParts.Digits(coupled, 4)}");
     }
 
-    /// <summary>θ₅ from θ₀ = 2 with the loss gradient 1 at every step (the optimizer adds its own decay).</summary>
+    /// <summary>θ₅ from θ₀ = 2 with the loss gradient 0.5 at every step (the optimizer adds its own decay).</summary>
     private static double FiveSteps(Func<IReadOnlyList<Parameter<double>>, Optimizer<double>> make)
     {
         var p = new Parameter<double>("θ", [2.0]);
         var optimizer = make([p]);
         for (int t = 0; t < 5; t++)
         {
-            p.Grad[0] = 1;
+            p.Grad[0] = 0.5;
             optimizer.Step();
         }
 

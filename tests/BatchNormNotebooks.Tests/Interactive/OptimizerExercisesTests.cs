@@ -15,13 +15,13 @@ public class OptimizerExercisesTests
     [Fact]
     public void Complex_root_band()
     {
-        // complex roots iff (1 − √0.6)² < 7η < (1 + √0.6)²: √0.6 = 0.7745967, 0.0508067/7 = 0.0072581, 3.1491933/7 = 0.4498848
-        Assert.Equal("✅ Exercise 1 · the η band of complex roots: right (0.00726, 0.450).",
-            Line(() => OptimizerExercises.ComplexRootBand(0.007258, 0.4499)));
-        Wrong(() => OptimizerExercises.ComplexRootBand(0.007258, 3.2 / 7));   // the stability bound 0.457 as the upper end
-        Wrong(() => OptimizerExercises.ComplexRootBand(0.4 / 7, 1.6 / 7));    // (1 − μ)/λ and (1 + μ)/λ: the square roots forgotten
-        Wrong(() => OptimizerExercises.ComplexRootBand(0.0508, 3.149));       // ηλ, not η
-        NotAnswered(() => OptimizerExercises.ComplexRootBand(0.007258, double.NaN));
+        // complex roots iff (1 − √0.5)² < 8η < (1 + √0.5)²: √0.5 = 0.7071068, 0.0857864/8 = 0.0107233, 2.9142136/8 = 0.3642767
+        Assert.Equal("✅ Exercise 1 · the η band of complex roots: right (0.0107, 0.364).",
+            Line(() => OptimizerExercises.ComplexRootBand(0.010723, 0.36428)));
+        Wrong(() => OptimizerExercises.ComplexRootBand(0.010723, 3.0 / 8));   // the stability bound 0.375 as the upper end
+        Wrong(() => OptimizerExercises.ComplexRootBand(0.5 / 8, 1.5 / 8));    // (1 − μ)/λ and (1 + μ)/λ: the square roots forgotten
+        Wrong(() => OptimizerExercises.ComplexRootBand(0.0858, 2.914));       // ηλ, not η
+        NotAnswered(() => OptimizerExercises.ComplexRootBand(0.010723, double.NaN));
     }
 
     [Fact]
@@ -41,22 +41,23 @@ public class OptimizerExercisesTests
     public void AdamW_versus_L2()
     {
         // AdamW: θ ← 0.95θ − 0.1 (a constant gradient's corrected Adam step is η): 1.8, 1.61, 1.4295, 1.258025, 1.0951238.
-        // Adam + L2, g_t = 1 + 0.5θ_{t−1}, written out by Coupled below: 1.5012675.
-        Assert.Equal(1.5012675, Coupled(), 6);
-        Assert.Equal("✅ Exercise 3 · AdamW vs Adam + L2: right (1.095, 1.501).", Line(() => OptimizerExercises.AdamWVersusL2(1.0951, 1.5013)));
+        // Adam + L2, g_t = 0.5 + 0.5θ_{t−1}, written out by Coupled below: 1.5017790.
+        Assert.Equal(1.501779, Coupled(), 6);
+        Assert.Equal("✅ Exercise 3 · AdamW vs Adam + L2: right (1.095, 1.502).", Line(() => OptimizerExercises.AdamWVersusL2(1.0951, 1.5018)));
         Wrong(() => OptimizerExercises.AdamWVersusL2(1.0951, 1.0951));   // Adam + L2 taken for the same as AdamW
-        Wrong(() => OptimizerExercises.AdamWVersusL2(1.5013, 1.0951));   // swapped
-        Wrong(() => OptimizerExercises.AdamWVersusL2(1.118, 1.5013));    // AdamW's decay applied after the step: (θ − 0.1)·0.95 five times, 1.1177
-        NotAnswered(() => OptimizerExercises.AdamWVersusL2(double.NaN, 1.5013));
+        Wrong(() => OptimizerExercises.AdamWVersusL2(1.5018, 1.0951));   // swapped
+        Wrong(() => OptimizerExercises.AdamWVersusL2(1.118, 1.5018));    // AdamW's decay applied after the step: (θ − 0.1)·0.95 five times, 1.1177
+        Wrong(() => OptimizerExercises.AdamWVersusL2(1.0951, 1.5));      // Adam + L2 guessed as 2 − 5η
+        NotAnswered(() => OptimizerExercises.AdamWVersusL2(double.NaN, 1.5018));
     }
 
-    // Adam with coupled L2 (λ = 0.5, η = 0.1, β = 0.9, 0.999, ε = 10⁻⁸) from θ₀ = 2 with the loss gradient 1: five steps written out.
+    // Adam with coupled L2 (λ = 0.5, η = 0.1, β = 0.9, 0.999, ε = 10⁻⁸) from θ₀ = 2 with the loss gradient 0.5: five steps written out.
     private static double Coupled()
     {
         double theta = 2, m = 0, v = 0;
         for (int t = 1; t <= 5; t++)
         {
-            double g = 1 + (0.5 * theta);
+            double g = 0.5 + (0.5 * theta);
             m = (0.9 * m) + (0.1 * g);
             v = (0.999 * v) + (0.001 * g * g);
             theta -= 0.1 * (m / (1 - Math.Pow(0.9, t))) / (Math.Sqrt(v / (1 - Math.Pow(0.999, t))) + 1e-8);
@@ -184,7 +185,7 @@ public class OptimizerExercisesTests
             var optimizer = make([p]);
             for (int t = 0; t < 5; t++)
             {
-                p.Grad[0] = 1;
+                p.Grad[0] = 0.5;
                 optimizer.Step();
             }
 
