@@ -33,8 +33,8 @@ public static class MovingAverageExercises
     public const int NoiseSeeds = 10, NoiseBatches = 500;
 
     /// <summary>
-    /// Exercise 1: a Keras running mean (new-value weight 0.01) starts at 0 and sees 10 batches of mean 2; the answer
-    /// is its value then, to 4 significant digits.
+    /// Exercise 1: a Keras running mean (new-value weight 0.01) starts at 0 and sees 5 batches of mean 2, then 5 of
+    /// mean 4; the answer is its value after the 10, to 4 significant digits.
     /// </summary>
     public static void KerasAfterTenIterations(double answer)
     {
@@ -46,11 +46,11 @@ public static class MovingAverageExercises
         var statistics = new RunningStatistics<double>(1, BatchNormConvention.Keras);
         for (int t = 0; t < 10; t++)
         {
-            statistics.Update([2.0], [1.0], 100);
+            statistics.Update([t < 5 ? 2.0 : 4.0], [1.0], 100);
         }
 
         Exercise.CheckDigits("1 · Keras after 10 iterations", answer, statistics.Mean[0], significantDigits: 4,
-            hint: "Unroll r_t = 0.99·r_{t−1} + 0.01·2 from r_0 = 0: which weight does the initial value keep after 10 steps, and which weight is left for the 2s?");
+            hint: "Unroll r_t = 0.99·r_{t−1} + 0.01·v_t from r_0 = 0: batch k keeps the weight 0.01·0.99^(10−k), so the later 4s weigh a little more than the 2s.");
     }
 
     /// <summary>
@@ -126,7 +126,7 @@ public static class MovingAverageExercises
     /// <summary>
     /// Exercise 5: a fresh PyTorch-convention BatchNorm1d with one feature runs Forward in eval mode on [4, 6], in
     /// training mode on [1, 4], in eval mode on [10, 20] and in training mode on [2, 9]. The answer: the running
-    /// variance and the running mean at the end (3 significant digits each) — one verdict.
+    /// variance and the running mean at the end (4 significant digits each) — one verdict.
     /// </summary>
     public static void EvalModeTrace(double runningVariance, double runningMean)
     {
@@ -144,9 +144,9 @@ public static class MovingAverageExercises
 
         double variance = layer.Running.Variance[0], mean = layer.Running.Mean[0];
         ExerciseParts.Report("5 · eval mode and the running statistics",
-            [ExerciseParts.Digits(runningVariance, variance, 3), ExerciseParts.Digits(runningMean, mean, 3)],
+            [ExerciseParts.Digits(runningVariance, variance, 4), ExerciseParts.Digits(runningMean, mean, 4)],
             "Go through the four calls in order: which of them update r ← 0.9·r + 0.1·v (v the batch mean, or its unbiased variance), and which only read r?",
-            $"{ExerciseParts.Digits(variance, 3)}, {ExerciseParts.Digits(mean, 3)}");
+            $"{ExerciseParts.Digits(variance, 4)}, {ExerciseParts.Digits(mean, 4)}");
     }
 
     /// <summary>Exercise 5's calls: (training mode?, batch of one feature).</summary>

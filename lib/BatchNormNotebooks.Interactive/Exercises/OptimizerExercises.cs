@@ -17,7 +17,7 @@ public static class OptimizerExercises
         [typeof(Optimizer<>), typeof(Sgd<>), typeof(Adagrad<>), typeof(RmsProp<>), typeof(Adam<>), typeof(AdamW<>)];
 
     /// <summary>Exercise 1's heavy-ball momentum μ and curvature λ.</summary>
-    public const double BoundMomentum = 0.6, BoundCurvature = 7;
+    public const double BoundMomentum = 0.5, BoundCurvature = 8;
 
     /// <summary>Exercise 5's run: PyTorch's SGD with momentum on Rosenbrock from its start.</summary>
     public const double TrajectoryLearningRate = 1e-4, TrajectoryMomentum = 0.9;
@@ -26,85 +26,107 @@ public static class OptimizerExercises
     public const int TrajectorySteps = 200;
 
     /// <summary>
-    /// Exercise 1: the largest η at which heavy-ball momentum (μ = 0.6) still converges on a quadratic of curvature
-    /// λ = 7 — the boundary where the spectral radius of θ_{t+1} = (1 + μ − ηλ)θ_t − μθ_{t−1} reaches 1, found by
-    /// bisection (3 significant digits).
+    /// Exercise 1: the interval of η in which the characteristic roots of heavy-ball momentum (μ = 0.5) on a quadratic
+    /// of curvature λ = 8 are complex (where its rate per step is exactly √μ) — both ends, 3 significant digits each,
+    /// one verdict. The ends are found by bisection on the sign of the discriminant of z² − (1 + μ − ηλ)z + μ, starting
+    /// from ηλ = 1 + μ, where the roots are complex (±i√μ).
     /// </summary>
-    public static void LargestStableLearningRate(double answer)
+    public static void ComplexRootBand(double low, double high)
     {
-        double lo = 1 / BoundCurvature, hi = 10 / BoundCurvature;   // ηλ = 1 converges (radius √μ), ηλ = 10 does not
-        for (int k = 0; k < 60; k++)
+        double centre = 1 + BoundMomentum;
+        double lowEnd = Boundary(0, centre) / BoundCurvature, highEnd = Boundary(2 * centre, centre) / BoundCurvature;
+        ExerciseParts.Report("1 · the η band of complex roots",
+            [ExerciseParts.Digits(low, lowEnd, 3), ExerciseParts.Digits(high, highEnd, 3)],
+            "The roots of z² − (1 + μ − ηλ)z + μ are complex while the discriminant is negative: solve (1 + μ − ηλ)² < 4μ for η — it is not the stability bound.",
+            $"{ExerciseParts.Digits(lowEnd, 3)}, {ExerciseParts.Digits(highEnd, 3)}");
+    }
+
+    /// <summary>The ηλ between <paramref name="real"/> (real roots) and <paramref name="complex"/> (complex roots) where the discriminant changes sign.</summary>
+    private static double Boundary(double real, double complex)
+    {
+        for (int k = 0; k < 80; k++)
         {
-            double mid = (lo + hi) / 2;
-            if (SpectralRadius(mid * BoundCurvature, BoundMomentum) < 1)
+            double mid = (real + complex) / 2, b = 1 + BoundMomentum - mid;
+            if ((b * b) - (4 * BoundMomentum) < 0)
             {
-                lo = mid;
+                complex = mid;
             }
             else
             {
-                hi = mid;
+                real = mid;
             }
         }
 
-        Exercise.CheckDigits("1 · largest stable η", answer, lo, significantDigits: 3,
-            hint: "Write the two-step recursion θ_{t+1} = (1 + μ − ηλ)θ_t − μθ_{t−1} and find where a root of its characteristic polynomial crosses z = −1.");
-    }
-
-    /// <summary>The spectral radius of heavy-ball momentum on a quadratic: the largest |z| with z² − (1 + μ − ηλ)z + μ = 0.</summary>
-    private static double SpectralRadius(double etaLambda, double mu)
-    {
-        double b = 1 + mu - etaLambda, discriminant = (b * b) - (4 * mu);
-        return discriminant >= 0
-            ? Math.Max(Math.Abs(b + Math.Sqrt(discriminant)), Math.Abs(b - Math.Sqrt(discriminant))) / 2
-            : Math.Sqrt(mu);
+        return (real + complex) / 2;
     }
 
     /// <summary>
-    /// Exercise 2: |θ₁ − θ₀| and |θ₂ − θ₁| of the library's Adam without bias correction (η = 0.01, β₁ = 0.8,
-    /// β₂ = 0.999) with the gradient g = 5 at both steps (3 significant digits each, one verdict). An answer cell that
-    /// runs one of the library's optimizers is rejected.
+    /// Exercise 2: the step t at which the library's Adam without bias correction (η = 0.01, β₁ = 0.8, β₂ = 0.999,
+    /// the gradient 5 at every step) takes its largest step, and that step in units of η (3 significant digits) — one
+    /// verdict. An answer cell that runs one of the library's optimizers is rejected.
     /// </summary>
-    public static void UncorrectedAdamFirstSteps(double first, double second)
+    public static void UncorrectedAdamPeak(int? step, double size)
     {
-        if (CalledAnOptimizer("2 · first two uncorrected steps", "write out m₁, v₁, m₂ and v₂ from Adam's update rule"))
+        if (CalledAnOptimizer("2 · the uncorrected step's peak", "write out m_t and v_t under a constant gradient from Adam's update rule"))
         {
             return;
         }
 
+        const double eta = 0.01;
         var p = new Parameter<double>("θ", [0.0]);
-        var adam = new Adam<double>([p], 0.01, beta1: 0.8, beta2: 0.999, biasCorrection: false);
-        p.Grad[0] = 5;
-        adam.Step();
-        double step1 = Math.Abs(p.Value[0]), before = p.Value[0];
-        p.Grad[0] = 5;
-        adam.Step();
-        double step2 = Math.Abs(p.Value[0] - before);
-        ExerciseParts.Report("2 · first two uncorrected steps",
-            [ExerciseParts.Digits(first, step1, 3), ExerciseParts.Digits(second, step2, 3)],
-            "Without the correction m and v keep their (1 − β) factors; write out m₁, v₁, then m₂ = β₁m₁ + (1 − β₁)g and v₂ likewise.",
-            $"{ExerciseParts.Digits(step1, 3)}, {ExerciseParts.Digits(step2, 3)}");
+        var adam = new Adam<double>([p], eta, beta1: 0.8, beta2: 0.999, biasCorrection: false);
+        double largest = 0;
+        int at = 0;
+        for (int t = 1; t <= 1000; t++)
+        {
+            double before = p.Value[0];
+            p.Grad[0] = 5;
+            adam.Step();
+            double stepSize = Math.Abs(p.Value[0] - before) / eta;
+            if (stepSize > largest)
+            {
+                (largest, at) = (stepSize, t);
+            }
+        }
+
+        ExerciseParts.Report("2 · the uncorrected step's peak",
+            [step is null ? null : step == at, ExerciseParts.Digits(size, largest, 3)],
+            "Under a constant gradient m_t = (1 − β₁^t)g and v_t = (1 − β₂^t)g², so the uncorrected step is η(1 − β₁^t)/√(1 − β₂^t): tabulate it over t.",
+            $"{ExerciseParts.Whole(at)}, {ExerciseParts.Digits(largest, 3)}");
     }
 
     /// <summary>
-    /// Exercise 3: θ₁₀ of the library's AdamW (η = 0.1, λ_wd = 0.5) from θ₀ = 2 with a zero gradient (4 significant digits).
+    /// Exercise 3: θ₅ of the library's AdamW and of its Adam with coupled L2 (both η = 0.1, λ_wd = 0.5, β₁ = 0.9,
+    /// β₂ = 0.999) from θ₀ = 2 when the loss's own gradient is 0.5 at every step — 4 significant digits each, one verdict.
     /// An answer cell that runs one of the library's optimizers is rejected.
     /// </summary>
-    public static void DecoupledDecayAlone(double answer)
+    public static void AdamWVersusL2(double adamW, double adamL2)
     {
-        if (CalledAnOptimizer("3 · AdamW with g = 0", "apply AdamW's decoupled decay step by step yourself"))
+        if (CalledAnOptimizer("3 · AdamW vs Adam + L2", "apply both update rules step by step yourself"))
         {
             return;
         }
 
+        double decoupled = FiveSteps(p => new AdamW<double>(p, 0.1, weightDecay: 0.5));
+        double coupled = FiveSteps(p => new Adam<double>(p, 0.1, weightDecay: 0.5));
+        ExerciseParts.Report("3 · AdamW vs Adam + L2",
+            [ExerciseParts.Digits(adamW, decoupled, 4), ExerciseParts.Digits(adamL2, coupled, 4)],
+            "AdamW shrinks θ by 1 − ηλ_wd and then takes Adam's step on g alone; Adam + L2 feeds g + λ_wd·θ into m and v, so the decay goes through the division by √v̂.",
+            $"{ExerciseParts.Digits(decoupled, 4)}, {ExerciseParts.Digits(coupled, 4)}");
+    }
+
+    /// <summary>θ₅ from θ₀ = 2 with the loss gradient 0.5 at every step (the optimizer adds its own decay).</summary>
+    private static double FiveSteps(Func<IReadOnlyList<Parameter<double>>, Optimizer<double>> make)
+    {
         var p = new Parameter<double>("θ", [2.0]);
-        var adamW = new AdamW<double>([p], 0.1, weightDecay: 0.5);
-        for (int t = 0; t < 10; t++)
+        var optimizer = make([p]);
+        for (int t = 0; t < 5; t++)
         {
-            adamW.Step();
+            p.Grad[0] = 0.5;
+            optimizer.Step();
         }
 
-        Exercise.CheckDigits("3 · AdamW with g = 0", answer, p.Value[0], significantDigits: 4,
-            hint: "With g = 0, which part of AdamW's update still acts — and over ten steps, does it add up or compound?");
+        return p.Value[0];
     }
 
     /// <summary>

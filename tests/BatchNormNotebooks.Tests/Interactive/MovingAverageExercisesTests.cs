@@ -13,10 +13,11 @@ public class MovingAverageExercisesTests
     [Fact]
     public void Keras_after_ten_iterations()
     {
-        // 2·(1 − 0.99^10) = 2·(1 − 0.9043821) = 0.1912358
-        Assert.Equal("✅ Exercise 1 · Keras after 10 iterations: right (0.1912).", Line(() => MovingAverageExercises.KerasAfterTenIterations(0.19124)));
-        Wrong(() => MovingAverageExercises.KerasAfterTenIterations(0.2));    // 10·0.01·2
-        Wrong(() => MovingAverageExercises.KerasAfterTenIterations(0.191));  // too few digits
+        // five 2s then five 4s: 2·(0.99^5 − 0.99^10) + 4·(1 − 0.99^5) = 2·(0.9509900 − 0.9043821) + 4·0.0490100 = 0.0932158 + 0.1960399 = 0.2892557
+        Assert.Equal("✅ Exercise 1 · Keras after 10 iterations: right (0.2893).", Line(() => MovingAverageExercises.KerasAfterTenIterations(0.28926)));
+        Wrong(() => MovingAverageExercises.KerasAfterTenIterations(0.2869));   // 3·(1 − 0.99^10): equal weights for the ten batches
+        Wrong(() => MovingAverageExercises.KerasAfterTenIterations(0.1912));   // every batch 2, the old exercise
+        Wrong(() => MovingAverageExercises.KerasAfterTenIterations(0.289));    // too few digits
         NotAnswered(() => MovingAverageExercises.KerasAfterTenIterations(double.NaN));
     }
 
@@ -88,8 +89,9 @@ public class MovingAverageExercisesTests
     {
         // Only the training-mode calls update. Mean: 0.1·2.5 = 0.25, then 0.9·0.25 + 0.1·5.5 = 0.775.
         // Variance (unbiased, m = 2): [1, 4] has 4.5, so 0.9·1 + 0.1·4.5 = 1.35; [2, 9] has 24.5, so 0.9·1.35 + 0.1·24.5 = 3.665.
-        Assert.Equal("✅ Exercise 5 · eval mode and the running statistics: right (3.66, 0.775).",
+        Assert.Equal("✅ Exercise 5 · eval mode and the running statistics: right (3.665, 0.7750).",
             Line(() => MovingAverageExercises.EvalModeTrace(3.665, 0.775)));
+        Wrong(() => MovingAverageExercises.EvalModeTrace(3.67, 0.775));     // 3 significant digits: 3.665 lies on a rounding tie, so 4 are asked
         Wrong(() => MovingAverageExercises.EvalModeTrace(2.2375, 0.775));   // biased batch variances: 0.9·1.125 + 0.1·12.25
         Wrong(() => MovingAverageExercises.EvalModeTrace(3.665, 2.467));    // mean with all four calls blended in: 0.5, 0.7, 2.13, 2.467
         Wrong(() => MovingAverageExercises.EvalModeTrace(1.35, 0.25));      // stopped after the first training call
@@ -112,7 +114,7 @@ public class MovingAverageExercisesTests
             var statistics = new RunningStatistics<double>(1, BatchNormConvention.Keras);
             for (int t = 0; t < 10; t++)
             {
-                statistics.Update([2.0], [1.0], 100);
+                statistics.Update([t < 5 ? 2.0 : 4.0], [1.0], 100);
             }
 
             return statistics.Mean[0];
@@ -154,7 +156,7 @@ public class MovingAverageExercisesTests
 
     private static class HandCells
     {
-        public static readonly double answer1 = 2 * (1 - Math.Pow(0.99, 10));
+        public static readonly double answer1 = (2 * (Math.Pow(0.99, 5) - Math.Pow(0.99, 10))) + (4 * (1 - Math.Pow(0.99, 5)));
         public static readonly double answer5Mean = (0.9 * 0.25) + (0.1 * 5.5);
     }
 

@@ -13,35 +13,57 @@ namespace BatchNormNotebooks.Tests.Interactive;
 public class OptimizerExercisesTests
 {
     [Fact]
-    public void Largest_stable_learning_rate()
+    public void Complex_root_band()
     {
-        // ηλ < 2 + 2μ = 3.2 with λ = 7: η < 0.4571429
-        Assert.Equal("✅ Exercise 1 · largest stable η: right (0.457).", Line(() => OptimizerExercises.LargestStableLearningRate(0.4571)));
-        Wrong(() => OptimizerExercises.LargestStableLearningRate(2.0 / 7));   // the bound without momentum
-        Wrong(() => OptimizerExercises.LargestStableLearningRate(0.46));
-        NotAnswered(() => OptimizerExercises.LargestStableLearningRate(double.NaN));
+        // complex roots iff (1 − √0.5)² < 8η < (1 + √0.5)²: √0.5 = 0.7071068, 0.0857864/8 = 0.0107233, 2.9142136/8 = 0.3642767
+        Assert.Equal("✅ Exercise 1 · the η band of complex roots: right (0.0107, 0.364).",
+            Line(() => OptimizerExercises.ComplexRootBand(0.010723, 0.36428)));
+        Wrong(() => OptimizerExercises.ComplexRootBand(0.010723, 3.0 / 8));   // the stability bound 0.375 as the upper end
+        Wrong(() => OptimizerExercises.ComplexRootBand(0.5 / 8, 1.5 / 8));    // (1 − μ)/λ and (1 + μ)/λ: the square roots forgotten
+        Wrong(() => OptimizerExercises.ComplexRootBand(0.0858, 2.914));       // ηλ, not η
+        NotAnswered(() => OptimizerExercises.ComplexRootBand(0.010723, double.NaN));
     }
 
     [Fact]
-    public void Uncorrected_Adam_first_steps()
+    public void Uncorrected_Adam_peak()
     {
-        // step 1: η(1 − β₁)g/√((1 − β₂)g²) = 0.01·0.2/√0.001 = 0.0632456;
-        // step 2: m₂ = 0.8·1 + 0.2·5 = 1.8, v₂ = 0.999·0.025 + 0.001·25 = 0.049975, 0.01·1.8/√0.049975 = 0.0805186
-        Assert.Equal("✅ Exercise 2 · first two uncorrected steps: right (0.0632, 0.0805).",
-            Line(() => OptimizerExercises.UncorrectedAdamFirstSteps(0.06325, 0.08052)));
-        Wrong(() => OptimizerExercises.UncorrectedAdamFirstSteps(0.01, 0.01));         // the corrected steps, η
-        Wrong(() => OptimizerExercises.UncorrectedAdamFirstSteps(0.06325, 0.06325));   // the second step taken equal to the first
-        Wrong(() => OptimizerExercises.UncorrectedAdamFirstSteps(0.02, 0.08052));      // β₂ = 0.99's first step
-        NotAnswered(() => OptimizerExercises.UncorrectedAdamFirstSteps(0.06325, double.NaN));
+        // the uncorrected step / η = (1 − 0.8^t)/√(1 − 0.999^t): t = 5: 0.67232/√0.0049900 = 9.5176; t = 6: 0.737856/√0.0059850 = 9.5376;
+        // t = 7: 0.7902848/√0.0069790 = 9.4599 — the peak is t = 6, 9.54
+        Assert.Equal("✅ Exercise 2 · the uncorrected step's peak: right (6, 9.54).", Line(() => OptimizerExercises.UncorrectedAdamPeak(6, 9.538)));
+        Wrong(() => OptimizerExercises.UncorrectedAdamPeak(1, 6.32));    // the first step taken for the largest
+        Wrong(() => OptimizerExercises.UncorrectedAdamPeak(12, 6.57));   // β₁ = 0.9's peak
+        Wrong(() => OptimizerExercises.UncorrectedAdamPeak(5, 9.54));    // the size right, the step not
+        NotAnswered(() => OptimizerExercises.UncorrectedAdamPeak(null, 9.54));
+        NotAnswered(() => OptimizerExercises.UncorrectedAdamPeak(6, double.NaN));
     }
 
     [Fact]
-    public void Decoupled_decay_alone()
+    public void AdamW_versus_L2()
     {
-        // 2·0.95^10 = 2·0.5987369 = 1.1974738
-        Assert.Equal("✅ Exercise 3 · AdamW with g = 0: right (1.197).", Line(() => OptimizerExercises.DecoupledDecayAlone(1.1975)));
-        Wrong(() => OptimizerExercises.DecoupledDecayAlone(1.0));   // 2·(1 − 10·0.05): added up
-        NotAnswered(() => OptimizerExercises.DecoupledDecayAlone(double.NaN));
+        // AdamW: θ ← 0.95θ − 0.1 (a constant gradient's corrected Adam step is η): 1.8, 1.61, 1.4295, 1.258025, 1.0951238.
+        // Adam + L2, g_t = 0.5 + 0.5θ_{t−1}, written out by Coupled below: 1.5017790.
+        Assert.Equal(1.501779, Coupled(), 6);
+        Assert.Equal("✅ Exercise 3 · AdamW vs Adam + L2: right (1.095, 1.502).", Line(() => OptimizerExercises.AdamWVersusL2(1.0951, 1.5018)));
+        Wrong(() => OptimizerExercises.AdamWVersusL2(1.0951, 1.0951));   // Adam + L2 taken for the same as AdamW
+        Wrong(() => OptimizerExercises.AdamWVersusL2(1.5018, 1.0951));   // swapped
+        Wrong(() => OptimizerExercises.AdamWVersusL2(1.118, 1.5018));    // AdamW's decay applied after the step: (θ − 0.1)·0.95 five times, 1.1177
+        Wrong(() => OptimizerExercises.AdamWVersusL2(1.0951, 1.5));      // Adam + L2 guessed as 2 − 5η
+        NotAnswered(() => OptimizerExercises.AdamWVersusL2(double.NaN, 1.5018));
+    }
+
+    // Adam with coupled L2 (λ = 0.5, η = 0.1, β = 0.9, 0.999, ε = 10⁻⁸) from θ₀ = 2 with the loss gradient 0.5: five steps written out.
+    private static double Coupled()
+    {
+        double theta = 2, m = 0, v = 0;
+        for (int t = 1; t <= 5; t++)
+        {
+            double g = 0.5 + (0.5 * theta);
+            m = (0.9 * m) + (0.1 * g);
+            v = (0.999 * v) + (0.001 * g * g);
+            theta -= 0.1 * (m / (1 - Math.Pow(0.9, t))) / (Math.Sqrt(v / (1 - Math.Pow(0.999, t))) + 1e-8);
+        }
+
+        return theta;
     }
 
     // Held-out losses (optimizer, η, seed): A's best per seed 0.3 and 0.2 (mean 0.25); B's 0.26 and 0.27 (mean 0.265);
@@ -137,28 +159,34 @@ public class OptimizerExercisesTests
     // Stand-ins for answer cells of exercises 2 and 3 that run the library's Adam / AdamW.
     private static class AdamCells
     {
-        public static readonly double answer2First = Steps()[0], answer2Second = Steps()[1];
-        public static readonly double answer3 = DecayAlone();
+        public static readonly double answer2Size = Peak();
+        public static readonly double answer3AdamW = FiveSteps(p => new AdamW<double>(p, 0.1, weightDecay: 0.5));
+        public static readonly double answer3AdamL2 = FiveSteps(p => new Adam<double>(p, 0.1, weightDecay: 0.5));
 
-        private static double[] Steps()
+        private static double Peak()
         {
             var p = new Parameter<double>("θ", [0.0]);
             var adam = new Adam<double>([p], 0.01, beta1: 0.8, beta2: 0.999, biasCorrection: false);
-            p.Grad[0] = 5;
-            adam.Step();
-            double first = Math.Abs(p.Value[0]), before = p.Value[0];
-            p.Grad[0] = 5;
-            adam.Step();
-            return [first, Math.Abs(p.Value[0] - before)];
+            double largest = 0;
+            for (int t = 0; t < 20; t++)
+            {
+                double before = p.Value[0];
+                p.Grad[0] = 5;
+                adam.Step();
+                largest = Math.Max(largest, Math.Abs(p.Value[0] - before) / 0.01);
+            }
+
+            return largest;
         }
 
-        private static double DecayAlone()
+        private static double FiveSteps(Func<IReadOnlyList<Parameter<double>>, Optimizer<double>> make)
         {
             var p = new Parameter<double>("θ", [2.0]);
-            var adamW = new AdamW<double>([p], 0.1, weightDecay: 0.5);
-            for (int t = 0; t < 10; t++)
+            var optimizer = make([p]);
+            for (int t = 0; t < 5; t++)
             {
-                adamW.Step();
+                p.Grad[0] = 0.5;
+                optimizer.Step();
             }
 
             return p.Value[0];
@@ -168,13 +196,13 @@ public class OptimizerExercisesTests
     [Fact]
     public void Answer_cells_that_run_the_library_Adam_or_AdamW_are_rejected_though_the_numbers_are_right()
     {
-        Assert.Equal(0.0632456, AdamCells.answer2First, 6);   // the right numbers (worked out by hand above)
-        Assert.Equal(0.0805186, AdamCells.answer2Second, 6);
-        Assert.Equal(2 * Math.Pow(0.95, 10), AdamCells.answer3, 9);
-        string line2 = Line(() => OptimizerExercises.UncorrectedAdamFirstSteps(AdamCells.answer2First, AdamCells.answer2Second));
+        Assert.Equal(9.5376, AdamCells.answer2Size, 4);   // the right numbers (worked out by hand above)
+        Assert.Equal(2 * Math.Pow(0.95, 5) - (0.1 * (1 - Math.Pow(0.95, 5)) / 0.05), AdamCells.answer3AdamW, 6);
+        Assert.Equal(Coupled(), AdamCells.answer3AdamL2, 9);
+        string line2 = Line(() => OptimizerExercises.UncorrectedAdamPeak(6, AdamCells.answer2Size));
         Assert.StartsWith("❌", line2, StringComparison.Ordinal);
         Assert.Contains("Adam.new", line2, StringComparison.Ordinal);
-        string line3 = Line(() => OptimizerExercises.DecoupledDecayAlone(AdamCells.answer3));
+        string line3 = Line(() => OptimizerExercises.AdamWVersusL2(AdamCells.answer3AdamW, AdamCells.answer3AdamL2));
         Assert.StartsWith("❌", line3, StringComparison.Ordinal);
         Assert.Contains("AdamW.new", line3, StringComparison.Ordinal);
     }
