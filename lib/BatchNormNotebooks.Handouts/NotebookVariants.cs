@@ -252,6 +252,14 @@ public static partial class NotebookVariants
     }
 
     /// <summary>
+    /// The students' executed run as their handout shows it: the code cells read as the kit's .dib does
+    /// (<see cref="ForKit(string, string)"/>), so the page a student reads and the notebook they open load the library
+    /// from the same place.
+    /// </summary>
+    public static ExecutedNotebook ForKit(ExecutedNotebook run) =>
+        run with { Cells = [.. run.Cells.Select(c => c.IsCode ? c with { Source = ForKit(c.Source, run.Name) } : c)] };
+
+    /// <summary>
     /// The answer variables or functions a cell a student edited declares, leniently: every <c>answer…</c> declared
     /// at the start of a line (as in a <see cref="CodeAnswerMark"/> cell), whether or not the cell holds other code.
     /// The grader finds a student's answer cells with it.

@@ -69,7 +69,7 @@ try
                 studentRuns.Add((notebooks[n], notebook));
             }
 
-            File.WriteAllText(Path.Combine(folder, notebook.Name + ".html"), HtmlHandout.Render(notebook, assets));
+            File.WriteAllText(Path.Combine(folder, notebook.Name + ".html"), HtmlHandout.Render(variant == Variant.Students ? NotebookVariants.ForKit(notebook) : notebook, assets));
             Console.WriteLine($"  → {Path.GetRelativePath(staging, Path.Combine(folder, notebook.Name))}.html ({notebook.Cells.Sum(c => c.Seconds):0.0} s in cells, {notebook.Claims.Count()} claims, {notebook.LiveCells} live cells)");
         }
     }

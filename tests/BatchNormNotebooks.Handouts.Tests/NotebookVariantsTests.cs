@@ -86,6 +86,20 @@ public sealed class NotebookVariantsTests
         Assert.Throws<FormatException>(() => NotebookVariants.ForKit(dib + "\n#!csharp\n\n#r \"x/BatchNormNotebooks.Interactive.dll\"\n", "t.dib"));
     }
 
+    [Fact]
+    public void The_students_handout_shows_the_kits_library_path_in_code_cells_only()
+    {
+        const string Repo = "#r \"../lib/BatchNormNotebooks.Interactive/bin/Release/net10.0/BatchNormNotebooks.Interactive.dll\"";
+        var run = new ExecutedNotebook("01-x", "X", [
+            new ExecutedCell(1, "csharp", "// Setup 1/2\n" + Repo, [], 0.1),
+            new ExecutedCell(2, "markdown", "The setup cell runs " + Repo, [], 0),
+        ], Variant.Students);
+        var shown = NotebookVariants.ForKit(run);
+        Assert.Equal("// Setup 1/2\n#r \"../lib/BatchNormNotebooks.Interactive.dll\"", shown.Cells[0].Source);
+        Assert.Equal(run.Cells[1], shown.Cells[1]);
+        Assert.Contains("bin/Release", run.Cells[0].Source, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(Notebooks))]
     public void No_written_solution_or_reference_answer_reaches_the_students_notebook(string notebook)

@@ -19,7 +19,8 @@ namespace BatchNormNotebooks;
 /// a vector use one overlapping vector whose foreign lanes are discarded. Aᵀ·B reads A with swapped strides
 /// (no transpose); A·Bᵀ transposes B (float: 8 × 8 AVX blocks) into a pooled or caller-given buffer. Products of
 /// <see cref="ParallelThreshold"/> multiply-adds and more split their output rows (or 24-column panels) between cores,
-/// with the same bits as on one thread (MatrixProduct.Threads.cs). Other element types, or machines without 256-bit
+/// with the same bits as on one thread (MatrixProduct.Threads.cs); A·Bᵀ with fewer than 128 rows of A stays on one thread
+/// (its freshly transposed B would have to cross cores). Other element types, or machines without 256-bit
 /// vectors, use a <see cref="Vector{T}"/> axpy loop on one thread. No allocation in steady state.
 /// </remarks>
 public static partial class MatrixProduct
@@ -31,6 +32,12 @@ public static partial class MatrixProduct
 
     /// <summary>Deeper products than this copy each panel of B into a contiguous buffer.</summary>
     private const int PackDepth = 128;
+
+    /// <summary>A·Bᵀ splits between cores only with at least this many rows of A. Bᵀ has just been written by the
+    /// caller's core, and a worker that reads it pulls every cache line across (measured at (60, 100)·(100, 100):
+    /// 35 µs on two threads against 20 µs on one); with fewer rows the second core's share of the work does not pay
+    /// for that transfer.</summary>
+    private const int FreshOperandSplitRows = 128;
 
     /// <summary>C += A·B. A has shape (m, k), B (k, n), C (m, n), all row-major.</summary>
     /// <remarks>Effectively computes c[i, j] += Σ_p a[i, p]·b[p, j].</remarks>
@@ -90,6 +97,13 @@ public static partial class MatrixProduct
     {
         Check(b.Length, n, k, "B");
         Transpose(b, n, k, transposeBuffer);
+        if (m < FreshOperandSplitRows)
+        {
+            using var callerOnly = ProductThreads.CallerOnly();
+            Multiply(a, transposeBuffer, m, k, n, c);
+            return;
+        }
+
         Multiply(a, transposeBuffer, m, k, n, c);
     }
 
@@ -115,6 +129,13 @@ public static partial class MatrixProduct
     {
         Check(b.Length, n, k, "B");
         Transpose(b, n, k, transposeBuffer);
+        if (m < FreshOperandSplitRows)
+        {
+            using var callerOnly = ProductThreads.CallerOnly();
+            AddProduct(a, transposeBuffer, m, k, n, c);
+            return;
+        }
+
         AddProduct(a, transposeBuffer, m, k, n, c);
     }
 

@@ -71,6 +71,22 @@ public class MatrixProductThreadsTests
     }
 
     [Fact]
+    public void An_input_gradient_product_with_few_rows_stays_on_the_callers_thread_though_it_is_above_the_threshold()
+    {
+        // dy·Wᵀ of the paper's MLP: (60, 100)·(100, 100)ᵀ, 600,000 multiply-adds. Bᵀ is written by the caller just before
+        // the product, and a worker would have to pull all of it across cores.
+        float[] a = new float[60 * 100], b = new float[100 * 100], c = new float[60 * 100], bt = new float[100 * 100];
+        Assert.True(60L * 100 * 100 >= MatrixProduct.ParallelThreshold);
+        using var every = MatrixProduct.ThreadEveryProduct();
+        int before = ProductThreads.ThreadedRuns;
+        MatrixProduct.MultiplyTransposedB<float>(a, b, 60, 100, 100, c, bt);
+        MatrixProduct.AddProductTransposedB<float>(a, b, 60, 100, 100, c, bt);
+        Assert.Equal(before, ProductThreads.ThreadedRuns);
+        MatrixProduct.Multiply<float>(a, bt, 60, 100, 100, c);
+        Assert.Equal(before + 1, ProductThreads.ThreadedRuns);
+    }
+
+    [Fact]
     public void The_papers_MLP_trained_through_the_public_API_gives_the_same_bits_threaded_and_keeps_earlier_outputs_intact()
     {
         var single = TwoPublicSteps(threaded: false);
