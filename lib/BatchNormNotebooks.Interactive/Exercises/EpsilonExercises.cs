@@ -85,7 +85,7 @@ public static class EpsilonExercises
             : "Solve σ/√(σ² + ε) = 0.9 for ε, with σ² the batch variance of ex3Column (divide by m)."
             : Math.Abs(measuredStd - 0.9) <= 2e-4 ? "(b) normalizes with ε rounded to 2 significant digits, as you would type it; what does the rounding do?"
             : "(b): normalize ex3Column with BatchNorm1d<float> and your ε rounded to 2 significant digits, then take the std of the output (divide by m).";
-        ExerciseParts.Report("3 · the ε that damps to 0.9", [epsRight, stdRight], hint, $"ε ≈ {ExerciseParts.Digits(expected, 2)}, std {std:F3}");
+        ExerciseParts.Report("3 · the ε that damps to 0.9", [epsRight, stdRight], hint, $"{ExerciseParts.Digits(expected, 2)}, {std:F3}");
     }
 
     /// <summary>
