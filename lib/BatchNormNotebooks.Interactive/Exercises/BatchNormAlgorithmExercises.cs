@@ -94,32 +94,46 @@ public static class BatchNormAlgorithmExercises
     }
 
     /// <summary>
-    /// Exercise 3: the γ that makes batch norm the identity on the batch z = 2.00, 2.01, 1.99, 2.00 (with β = μ_B) under
-    /// PyTorch's ε, i.e. √(σ²_B + ε); asked to 3 significant digits.
+    /// Exercise 3: (a) the γ that makes the PyTorch-default batch norm layer the identity on the batch
+    /// z = 2.00, 2.01, 1.99, 2.00 (with β = μ_B), i.e. √(σ²_B + ε) with ε = 1e-5, to 3 significant digits; (b) the
+    /// largest |y_i − z_i| when γ = σ_B instead, to 2 significant digits (both computed here by the library's layer).
+    /// The prompt does not name ε. One verdict for both.
     /// </summary>
-    public static void IdentityGamma(double answer)
+    public static void IdentityGamma(double answer, double errorWithSigma)
     {
+        Matrix<double> z = Matrix<double>.FromRows([[2.00], [2.01], [1.99], [2.00]]);
         var layer = new BatchNorm1d<double>(1);
-        layer.Forward(Matrix<double>.FromRows([[2.00], [2.01], [1.99], [2.00]]));
-        double variance = layer.Saved!.Variance[0];
-        Exercise.CheckDigits("3 · identity γ", answer, Math.Sqrt(variance + layer.Convention.Epsilon), significantDigits: 3,
-            hint: EpsilonExercises.Near(answer, Math.Sqrt(variance), 3) ? "That is σ_B alone; x̂ divides by √(σ²_B + ε), and here σ²_B is small enough that ε matters."
-                : "x̂ divides by √(σ²_B + ε), so γ must multiply by the same number.");
+        layer.Forward(z);
+        double variance = layer.Saved!.Variance[0], mean = layer.Saved.Mean[0];
+        double identity = Math.Sqrt(variance + layer.Convention.Epsilon);
+        var withSigma = new BatchNorm1d<double>(1);
+        withSigma.Gamma.Value[0] = Math.Sqrt(variance);
+        withSigma.Beta.Value[0] = mean;
+        double[] y = withSigma.Forward(z).Column(0);
+        double error = y.Select((v, i) => Math.Abs(v - z[i, 0])).Max();
+        bool? gammaRight = ExerciseParts.Digits(answer, identity, 3), errorRight = ExerciseParts.Digits(Math.Abs(errorWithSigma), error, 2);
+        string hint = gammaRight != true
+            ? EpsilonExercises.Near(answer, Math.Sqrt(variance), 3) ? "That is σ_B alone: which number does the layer divide by, and what is its default ε?"
+            : "x̂ divides by √(σ²_B + ε) with the layer's default ε, so γ must multiply by the same number."
+            : errorWithSigma == 0 ? "γ = σ_B does not undo the division by √(σ²_B + ε): run the layer with γ = σ_B, β = μ_B and compare y with z."
+            : "Compute y_i = σ_B·(z_i − μ_B)/√(σ²_B + ε) + μ_B for the four values (or run the layer) and take the largest |y_i − z_i|.";
+        ExerciseParts.Report("3 · identity γ", [gammaRight, errorRight], hint, $"{ExerciseParts.Digits(identity, 3)}, {ExerciseParts.Digits(error, 2)}");
     }
 
     /// <summary>
-    /// Exercise 4: the largest |∂L/∂β| of the <c>BatchNorm1d</c> that follows <paramref name="linear"/>, and the
-    /// largest |∂L/∂b| of the Linear's bias when nothing follows it (each asked to 4 significant digits), for the input
-    /// <paramref name="x"/> and the upstream gradient <paramref name="upstream"/> (∂L/∂ of the last layer's output).
-    /// Both are computed here through the library's backward, on copies; one verdict for both. An (a) of about 0 is
-    /// the Linear's own bias gradient with batch norm after it and gets its own hint.
+    /// Exercise 4: (a) the largest |∂L/∂β| of the <c>BatchNorm1d</c> that follows <paramref name="linear"/>, (b) the
+    /// largest |∂L/∂b| of the Linear's own bias in that same network (round-off: accepted when at most 1e-12), and
+    /// (c) the largest |∂L/∂b| of the Linear's bias when nothing follows it ((a) and (c) asked to 4 significant digits),
+    /// for the input <paramref name="x"/> and the upstream gradient <paramref name="upstream"/> (∂L/∂ of the last
+    /// layer's output). All three are computed here through the library's backward, on copies; one verdict for all.
     /// </summary>
-    public static void RedundantBias(double withBatchNorm, double withoutBatchNorm, Linear<double> linear, Matrix<double> x, Matrix<double> upstream)
+    public static void RedundantBias(double withBatchNorm, double linearBiasWithBatchNorm, double withoutBatchNorm, Linear<double> linear,
+        Matrix<double> x, Matrix<double> upstream)
     {
         ArgumentNullException.ThrowIfNull(linear);
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(upstream);
-        double LargestGradient(bool batchNorm)
+        (double Beta, double Bias) LargestGradients(bool batchNorm)
         {
             var copy = new Linear<double>(linear.InFeatures, linear.OutFeatures, new SeededRandom(0));
             linear.Weight.Value.CopyTo(copy.Weight.Value, 0);
@@ -129,32 +143,30 @@ public static class BatchNormAlgorithmExercises
             var net = new Sequential<double>(layers);
             net.Forward(x.Clone());
             net.Backward(upstream.Clone());
-            return batchNorm ? norm.Beta.Grad.Max(Math.Abs) : copy.Bias.Grad.Max(Math.Abs);
+            return (norm.Beta.Grad.Max(Math.Abs), copy.Bias.Grad.Max(Math.Abs));
         }
 
-        double with = LargestGradient(true), without = LargestGradient(false);
-        const string name = "4 · the redundant bias";
-        if (double.IsNaN(withBatchNorm) || double.IsNaN(withoutBatchNorm))
-        {
-            Exercise.Report(name, null, null);
-            return;
-        }
-
-        bool withRight = EpsilonExercises.Near(withBatchNorm, with, 4), withoutRight = EpsilonExercises.Near(withoutBatchNorm, without, 4);
-        string? hint = withRight && withoutRight ? null
-            : !withRight && Math.Abs(withBatchNorm) < 1e-9 ? "About 0 is what the Linear's own bias gets with batch norm after it; (a) asks for the batch norm's β."
-            : !withRight ? "(a) is the batch norm's β: y = γ·x̂ + β, so ∂L/∂β_j sums column j of the upstream gradient; take the largest |…|."
-            : "Without batch norm, ∂L/∂b_j is the sum over the rows of the upstream gradient of column j; take the largest |…|.";
-        Exercise.Report(name, withRight && withoutRight, hint, $"{Exercise.ShownDigits(with, 4)}, {Exercise.ShownDigits(without, 4)}");
+        var (with, biasWith) = LargestGradients(true);
+        double without = LargestGradients(false).Bias;
+        bool? withRight = ExerciseParts.Digits(withBatchNorm, with, 4), withoutRight = ExerciseParts.Digits(withoutBatchNorm, without, 4);
+        bool? biasRight = double.IsNaN(linearBiasWithBatchNorm) ? null : Math.Abs(linearBiasWithBatchNorm) <= 1e-12;
+        string hint = withRight != true && Math.Abs(withBatchNorm) < 1e-9 ? "(a) asks for the batch norm's β, not the Linear's bias."
+            : withRight != true ? "(a) is the batch norm's β: y = γ·x̂ + β, so ∂L/∂β_j sums column j of the upstream gradient; take the largest |…|."
+            : withoutRight != true ? "Without batch norm, ∂L/∂b_j is the sum over the rows of the upstream gradient of column j; take the largest |…|."
+            : "(b) is the Linear's own bias in the network with batch norm after it: run the backward and read that bias's gradient.";
+        ExerciseParts.Report("4 · the redundant bias", [withRight, biasRight, withoutRight], hint,
+            $"{Exercise.ShownDigits(with, 4)}, round-off ({biasWith:G2}), {Exercise.ShownDigits(without, 4)}");
     }
 
     /// <summary>
-    /// Exercise 5: cut the runs into 20-step windows (steps 1–20, 21–40, …); (a) the last step of the first window in
-    /// which the <paramref name="control"/> has the lower window-average training loss than
-    /// <paramref name="batchNormBefore"/> on at least 9 of the seeds' pairs (all but one of 10), (b) the two-sided
-    /// sign-test p of the split in the window before it (3 significant digits). One verdict for both.
+    /// Exercise 5: cut the runs into 20-step windows (steps 1–20, 21–40, …); (a) per window, the number of seeds' pairs
+    /// on which the <paramref name="control"/> has the lower window-average training loss than
+    /// <paramref name="batchNormBefore"/> (the whole list is checked, so (b) and (c) cannot be found by trial alone),
+    /// (b) the last step of the first window with at least 9 of them (all but one of 10), (c) the two-sided sign-test p
+    /// of the split in the window before it (3 significant digits). One verdict for all three.
     /// </summary>
-    public static void RankingFlip(double lastStep, double pValue, IReadOnlyList<TrainingHistory> control, IReadOnlyList<TrainingHistory> batchNormBefore)
+    public static void RankingFlip(int[]? counts, double lastStep, double pValue, IReadOnlyList<TrainingHistory> control,
+        IReadOnlyList<TrainingHistory> batchNormBefore)
     {
         ArgumentNullException.ThrowIfNull(control);
         ArgumentNullException.ThrowIfNull(batchNormBefore);
@@ -164,22 +176,35 @@ public static class BatchNormAlgorithmExercises
         }
 
         var (step, p, finalWindowStep) = Flip(control, batchNormBefore);
+        int[] expected = WindowCounts(control, batchNormBefore);
         const string name = "5 · when the ranking flips";
-        if (double.IsNaN(lastStep) || double.IsNaN(pValue))
+        if (counts is null || counts.Length == 0 || double.IsNaN(lastStep) || double.IsNaN(pValue))
         {
             Exercise.Report(name, null, null);
             return;
         }
 
-        bool stepRight = lastStep == step, pRight = EpsilonExercises.Near(pValue, p, 3);
-        string? hint = stepRight && pRight ? null
-            : !stepRight && lastStep == step - 20 ? "That window's count is still below 9: (a) asks for the first window with at least 9 of 10 seeds."
+        bool countsRight = counts.SequenceEqual(expected), stepRight = lastStep == step, pRight = EpsilonExercises.Near(pValue, p, 3);
+        int firstOff = counts.Length == expected.Length ? Array.FindIndex(expected, w => counts[w] != expected[w]) : -1;
+        string? hint = countsRight && stepRight && pRight ? null
+            : counts.Length != expected.Length ? $"Give one count per 20-step window: {expected.Length} numbers, steps 1–20 first."
+            : counts.Zip(expected).All(c => c.First == control.Count - c.Second) ? "Count the seeds on which the control's loss is the lower one."
+            : !countsRight ? $"The count of window {firstOff + 1} (steps {(20 * firstOff) + 1}–{(20 * firstOff) + 20}) is off: compare " +
+                "runs[arm][k].Loss.Skip(20 * w).Take(20).Average() of the two arms for each seed k."
+            : !stepRight && lastStep == step - 20 ? "That window's count is still below 9: (b) asks for the first window with at least 9 of 10 seeds."
             : !stepRight && lastStep == finalWindowStep ? "The last window is not the first: go through the windows from step 1."
-            : !stepRight && lastStep % 20 != 0 ? "Give the window's last step, a multiple of 20 (window w covers steps 20w + 1 … 20w + 20)."
-            : !stepRight ? "For each window w and seed k compare runs[arm][k].Loss.Skip(20 * w).Take(20).Average() of the two arms and count the seeds."
+            : !stepRight ? "Give the last step of the first window whose count is at least 9 (window w covers steps 20w + 1 … 20w + 20)."
             : EpsilonExercises.Near(pValue, Math.Min(1, p / 2), 3) ? "The sign test here is two-sided: double the one-sided tail."
-            : "p = the chance that a fair coin per seed gives a split at least this uneven, in either direction, for the window before (a)'s.";
-        Exercise.Report(name, stepRight && pRight, hint, $"{step}, {Exercise.ShownDigits(p, 3)}");
+            : "p = the chance that a fair coin per seed gives a split at least this uneven, in either direction, for the window before (b)'s.";
+        Exercise.Report(name, countsRight && stepRight && pRight, hint, $"[{string.Join(", ", expected)}], {step}, {Exercise.ShownDigits(p, 3)}");
+    }
+
+    /// <summary>Per 20-step window, the number of seeds' pairs on which the control's window-average loss is lower.</summary>
+    internal static int[] WindowCounts(IReadOnlyList<TrainingHistory> control, IReadOnlyList<TrainingHistory> batchNormBefore)
+    {
+        int windows = control.Min(h => h.Loss.Count) / 20;
+        static double Window(TrainingHistory h, int w) => h.Loss.Skip(20 * w).Take(20).Average();
+        return [.. Enumerable.Range(0, windows).Select(w => control.Zip(batchNormBefore).Count(p => Window(p.First, w) < Window(p.Second, w)))];
     }
 
     /// <summary>(a) and (b) of <see cref="RankingFlip"/>, and the last step of the runs' last full window.</summary>

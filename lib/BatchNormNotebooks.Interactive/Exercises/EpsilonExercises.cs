@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace BatchNormNotebooks.Interactive;
 
 /// <summary>
@@ -61,20 +63,29 @@ public static class EpsilonExercises
     public static float[] DampingColumn() => [.. PlacementData.Generate(64, seed: 4).X.Column(1).Select(v => (float)(v / 100))];
 
     /// <summary>
-    /// Exercise 3: the ε for which <see cref="DampingColumn"/> comes out of the normalization with
-    /// std(x̂) = σ/√(σ² + ε) = 0.9, i.e. ε = σ²(1/0.81 − 1) with the batch's own (biased) variance σ²; asked to 2
-    /// significant digits.
+    /// Exercise 3: (a) the ε for which <see cref="DampingColumn"/> comes out of the normalization with
+    /// std(x̂) = σ/√(σ² + ε) = 0.9, i.e. ε = σ²(1/0.81 − 1) with the batch's own (biased) variance σ², asked to 2
+    /// significant digits; (b) the standard deviation (divide by m) of the float32 library layer's output with that ε
+    /// rounded to 2 significant digits, to ±0.0005. One verdict for both; (b) with the unrounded ε gets its own hint.
     /// </summary>
-    public static void EpsilonForDamping(double answer)
+    public static void EpsilonForDamping(double answer, double measuredStd)
     {
         double[] x = [.. DampingColumn().Select(v => (double)v)];
         double mean = x.Average(), variance = x.Average(v => (v - mean) * (v - mean));
         double expected = variance * (1 / 0.81 - 1);
-        string hint = Near(answer, variance * (1 / 0.9 - 1), 2) ? "std(x̂) = 0.9 means σ²/(σ² + ε) = 0.81: square first."
+        double rounded = double.Parse(expected.ToString("G2", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var layer = new BatchNorm1d<float>(1, BatchNormConvention.PyTorch.WithEpsilon(rounded));
+        var output = layer.Forward(Matrix<float>.FromRows([.. DampingColumn().Select(v => new[] { v })])).Column(0).Select(v => (double)v).ToArray();
+        double outMean = output.Average(), std = Math.Sqrt(output.Average(v => (v - outMean) * (v - outMean)));
+        bool? epsRight = ExerciseParts.Digits(answer, expected, 2), stdRight = ExerciseParts.Within(measuredStd, std, 5e-4);
+        string hint = epsRight != true
+            ? Near(answer, variance * (1 / 0.9 - 1), 2) ? "std(x̂) = 0.9 means σ²/(σ² + ε) = 0.81: square first."
             : Near(answer, variance * x.Length / (x.Length - 1) * (1 / 0.81 - 1), 2) ? "Batch norm's variance divides by m, not m − 1."
             : Near(answer, 2.83e-4 * (1 / 0.81 - 1), 1) ? "That is the x₁/100 feature of section 3; this exercise uses x₂/100 (ex3Column)."
-            : "Solve σ/√(σ² + ε) = 0.9 for ε, with σ² the batch variance of ex3Column (divide by m).";
-        Exercise.CheckDigits("3 · the ε that damps to 0.9", answer, expected, significantDigits: 2, hint: hint);
+            : "Solve σ/√(σ² + ε) = 0.9 for ε, with σ² the batch variance of ex3Column (divide by m)."
+            : Math.Abs(measuredStd - 0.9) <= 2e-4 ? "(b) normalizes with ε rounded to 2 significant digits, as you would type it; what does the rounding do?"
+            : "(b): normalize ex3Column with BatchNorm1d<float> and your ε rounded to 2 significant digits, then take the std of the output (divide by m).";
+        ExerciseParts.Report("3 · the ε that damps to 0.9", [epsRight, stdRight], hint, $"{ExerciseParts.Digits(expected, 2)}, {std:F3}");
     }
 
     /// <summary>

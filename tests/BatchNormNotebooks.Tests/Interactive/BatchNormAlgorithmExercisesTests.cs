@@ -21,11 +21,18 @@ public class BatchNormAlgorithmExercisesTests
         Assert.Equal([meanVerdict, stdVerdict], ExerciseVerdicts.All(() => BatchNormAlgorithmExercises.BatchStatistics(mean, std)));
 
     [Theory]
-    [InlineData(0.00775, "right")]    // √(5e-5 + 1e-5) = 0.0077460
-    [InlineData(0.00707, "wrong")]    // √(5e-5), without ε
-    [InlineData(double.NaN, "not answered")]
-    public void IdentityGamma(double answer, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BatchNormAlgorithmExercises.IdentityGamma(answer)));
+    // σ²_B = (0 + 0.0001 + 0.0001 + 0)/4 = 5e-5; (a) √(5e-5 + 1e-5) = 0.0077460; (b) with γ = σ_B = 0.0070711 the
+    // largest |z − μ| = 0.01 comes out as 0.01·0.0070711/0.0077460 = 0.0091287, off by 0.00087129.
+    [InlineData(0.00775, 0.00087, "right")]
+    [InlineData(0.00775, -0.00087, "right")]     // the sign of y − z does not matter
+    [InlineData(0.00707, 0.00087, "wrong")]      // √(5e-5), without ε
+    [InlineData(0.00775, 0, "wrong")]            // as if γ = σ_B were the identity
+    [InlineData(0.00775, 0.0009, "wrong")]       // 1 digit
+    [InlineData(0.00775, 0.0087, "wrong")]       // relative to 0.1, not 0.01
+    [InlineData(double.NaN, 0.00087, "not answered")]
+    [InlineData(0.00775, double.NaN, "not answered")]
+    public void IdentityGamma(double answer, double error, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BatchNormAlgorithmExercises.IdentityGamma(answer, error)));
 
     private static double[] Written(double[] z, double gamma, double beta, double eps, bool unbiased = false, bool boardShortcut = false)
     {
@@ -90,14 +97,20 @@ public class BatchNormAlgorithmExercisesTests
         [0.1, 1.2], [-0.7, 0.3], [1.5, -0.4], [0.2, 0.9], [-1.1, -1.3], [0.6, 0.0], [-0.3, 0.8], [0.9, -0.6]]);
 
     [Theory]
-    [InlineData(2.25, 2.25, "right")]       // ∂L/∂β_j and, without BN, ∂L/∂b_j are both the column sums of the upstream gradient
-    [InlineData(0, 2.25, "wrong")]          // the Linear's own bias with BN after it, not β
-    [InlineData(-4e-15, 2.25, "wrong")]     // the same, with round-off
-    [InlineData(1.5, 2.25, "wrong")]        // one column, not the largest
-    [InlineData(2.25, 0, "wrong")]          // as if the bias never got a gradient
-    [InlineData(double.NaN, 2.25, "not answered")]
-    public void RedundantBias(double withBn, double withoutBn, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BatchNormAlgorithmExercises.RedundantBias(withBn, withoutBn, new Linear<double>(2, 3, new SeededRandom(41)), Rows(), Upstream())));
+    [InlineData(2.25, 3e-16, 2.25, "right")]      // ∂L/∂β_j and, without BN, ∂L/∂b_j are both the column sums of the upstream gradient
+    [InlineData(2.25, 0, 2.25, "right")]          // the Linear's bias with BN after it: 0 up to round-off
+    [InlineData(2.25, -4e-15, 2.25, "right")]
+    [InlineData(0, 0, 2.25, "wrong")]             // the Linear's own bias with BN after it, not β
+    [InlineData(-4e-15, 0, 2.25, "wrong")]        // the same, with round-off
+    [InlineData(2.25, 2.25, 2.25, "wrong")]       // as if b's gradient passed through batch norm unchanged
+    [InlineData(2.25, 1e-6, 2.25, "wrong")]       // not round-off
+    [InlineData(1.5, 0, 2.25, "wrong")]           // one column, not the largest
+    [InlineData(2.25, 0, 0, "wrong")]             // as if the bias never got a gradient
+    [InlineData(double.NaN, 0, 2.25, "not answered")]
+    [InlineData(2.25, double.NaN, 2.25, "not answered")]
+    public void RedundantBias(double withBn, double biasWithBn, double withoutBn, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BatchNormAlgorithmExercises.RedundantBias(withBn, biasWithBn, withoutBn,
+            new Linear<double>(2, 3, new SeededRandom(41)), Rows(), Upstream())));
 
     /// <summary>One run per entry: loss 1 in windows 1–20 … 81–100 (w &lt; 5), <paramref name="window5"/>[k] in steps
     /// 101–120, <paramref name="late"/> from step 121 on.</summary>
@@ -115,20 +128,36 @@ public class BatchNormAlgorithmExercisesTests
         }),
     ];
 
+    /// <summary>The counts of <see cref="Runs"/> below, worked out by hand: BN before g lower in windows 1–5, the
+    /// control lower on 6 of 10 in window 6 and on all 10 from window 7 on.</summary>
+    private static readonly int[] Counts = [0, 0, 0, 0, 0, 6, 10, 10, 10, 10, 10, 10, 10, 10, 10];
+
     [Theory]
     // The control (loss 1) is higher than BN before g (0.5) up to step 100; over steps 101–120 it is lower on 6 of 10
-    // (BN before g 1.5 on six seeds); from step 121 on lower on all 10. So (a) = 140, and (b) is the 6-of-10 split:
+    // (BN before g 1.5 on six seeds); from step 121 on lower on all 10. So (b) = 140, and (c) is the 6-of-10 split:
     // two-sided p = 2·(C(10,0) + … + C(10,4))/1024 = 2·386/1024 = 0.75390625.
-    [InlineData(140, 0.754, "right")]
-    [InlineData(120, 0.754, "wrong")]         // the window before
-    [InlineData(300, 0.754, "wrong")]         // the last window
-    [InlineData(140, 0.377, "wrong")]         // one-sided
-    [InlineData(140, 0.75, "wrong")]          // 2 digits
-    [InlineData(140, double.NaN, "not answered")]
-    public void RankingFlip(double step, double p, string verdict)
+    [InlineData("right", 140, 0.754, "right")]
+    [InlineData("right", 120, 0.754, "wrong")]         // the window before
+    [InlineData("right", 300, 0.754, "wrong")]         // the last window
+    [InlineData("right", 140, 0.377, "wrong")]         // one-sided
+    [InlineData("right", 140, 0.75, "wrong")]          // 2 digits
+    [InlineData("other arm", 140, 0.754, "wrong")]     // counts BN before g's wins
+    [InlineData("one off", 140, 0.754, "wrong")]       // window 6 counted as 5
+    [InlineData("short", 140, 0.754, "wrong")]         // 14 windows
+    [InlineData("none", 140, 0.754, "not answered")]
+    [InlineData("right", 140, double.NaN, "not answered")]
+    public void RankingFlip(string counts, double step, double p, string verdict)
     {
+        int[]? answer = counts switch
+        {
+            "right" => Counts,
+            "other arm" => [.. Counts.Select(c => 10 - c)],
+            "one off" => [.. Counts.Select((c, w) => w == 5 ? 5 : c)],
+            "short" => [.. Counts.Take(14)],
+            _ => null,
+        };
         var control = Runs(1, [.. Enumerable.Repeat(1.0, 10)], 1);
         var before = Runs(0.5, [1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 0.5, 0.5, 0.5, 0.5], 1.5);
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BatchNormAlgorithmExercises.RankingFlip(step, p, control, before)));
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BatchNormAlgorithmExercises.RankingFlip(answer, step, p, control, before)));
     }
 }

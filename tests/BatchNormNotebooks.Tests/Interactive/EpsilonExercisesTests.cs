@@ -39,6 +39,16 @@ public class EpsilonExercisesTests
         return (ss / x.Length * (1 / 0.81 - 1), ss / x.Length * (1 / 0.9 - 1), ss / (x.Length - 1) * (1 / 0.81 - 1));
     }
 
+    /// <summary>std(x̂) = σ/√(σ² + ε) for ε rounded to 2 significant digits, in double (the layer runs in float32).</summary>
+    private static double StdWithRounded(double eps)
+    {
+        double[] x = [.. PlacementData.Generate(64, seed: 4).X.Column(1).Select(v => (double)(float)(v / 100))];
+        double mean = x.Sum() / x.Length, variance = x.Sum(v => (v - mean) * (v - mean)) / x.Length;
+        return Math.Sqrt(variance / (variance + Round2(eps)));
+    }
+
+    private static double Round2(double v) => Math.Round(v, 2 - (int)Math.Floor(Math.Log10(v)) - 1);
+
     [Theory]
     [InlineData("right", "right")]
     [InlineData("not squared", "wrong")]      // forgets to square 0.9
@@ -48,12 +58,27 @@ public class EpsilonExercisesTests
     {
         var (right, notSquared, unbiased) = DampingEpsilons();
         double answer = which switch { "right" => right, "not squared" => notSquared, "unbiased" => unbiased, _ => 6.6e-5 };
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.EpsilonForDamping(Math.Round(answer, 2 - (int)Math.Floor(Math.Log10(answer)) - 1))));
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.EpsilonForDamping(Round2(answer), StdWithRounded(right))));
     }
 
     [Fact]
-    public void EpsilonForDamping_not_answered() =>
-        Assert.Equal("not answered", ExerciseVerdicts.Of(() => EpsilonExercises.EpsilonForDamping(double.NaN)));
+    public void EpsilonForDamping_b_is_measured_with_the_rounded_epsilon_not_assumed_to_be_0_9()
+    {
+        double right = DampingEpsilons().Right, measured = StdWithRounded(right);
+        Assert.True(Math.Abs(measured - 0.9) > 1e-3, $"rounding ε should move std(x̂) off 0.9 by more than the tolerance: {measured}");
+        Assert.Equal("right", ExerciseVerdicts.Of(() => EpsilonExercises.EpsilonForDamping(Round2(right), Math.Round(measured, 3))));
+        string line = ConsoleCapture.Of(() => EpsilonExercises.EpsilonForDamping(Round2(right), 0.9));
+        Assert.Equal("wrong", ExerciseVerdicts.Read(line));
+        Assert.Contains("rounded", line, StringComparison.Ordinal);
+        Assert.Equal("wrong", ExerciseVerdicts.Of(() => EpsilonExercises.EpsilonForDamping(Round2(right), Math.Sqrt(1 / 1.0))));
+    }
+
+    [Fact]
+    public void EpsilonForDamping_not_answered()
+    {
+        Assert.Equal("not answered", ExerciseVerdicts.Of(() => EpsilonExercises.EpsilonForDamping(double.NaN, double.NaN)));
+        Assert.Equal("not answered", ExerciseVerdicts.Of(() => EpsilonExercises.EpsilonForDamping(Round2(DampingEpsilons().Right), double.NaN)));
+    }
 
     [Fact]
     public void DampingColumn_is_x2_over_100_of_the_64_rows()
