@@ -170,14 +170,9 @@ public static class BatchNormAssignment
             return new(false, "Your backward wrote into one of its inputs (dy, x or γ): compute dx, dγ and dβ into new arrays and leave the inputs as they were.");
         }
 
-        if (dx is null || dGamma is null || dBeta is null)
+        if (MissingOrMisshaped("dx, dγ and dβ", dx, "dx", x, dGamma, dBeta) is { } incomplete)
         {
-            return new(false, "Return all three: dx, dγ and dβ.");
-        }
-
-        if (dx.Rows != x.Rows || dx.Cols != x.Cols)
-        {
-            return new(false, $"dx must have the shape of x, {x.Shape}; yours is {dx.Shape}.");
+            return incomplete;
         }
 
         if (dGamma.Length != channels || dBeta.Length != channels)
@@ -343,14 +338,9 @@ public static class BatchNormAssignment
             return new(false, "Your forward changed γ or β: the parameters are read here, only the optimizer writes them.");
         }
 
-        if (y is null || mean is null || variance is null)
+        if (MissingOrMisshaped("y, the batch mean and the batch variance", y, "y", x, mean, variance) is { } incomplete)
         {
-            return new(false, "Return all three: y, the batch mean and the batch variance.");
-        }
-
-        if (y.Rows != x.Rows || y.Cols != x.Cols)
-        {
-            return new(false, $"y must have the shape of x, {x.Shape}; yours is {y.Shape}.");
+            return incomplete;
         }
 
         if (mean.Length != channels || variance.Length != channels)
@@ -628,6 +618,20 @@ public static class BatchNormAssignment
         return y;
     }
 
+    /// <summary>❌ when an answer returned null for one of its three results (<paramref name="all"/> names them), or a
+    /// first result whose shape is not x's; null when all three are there and the shape fits.</summary>
+    private static AssignmentVerdict? MissingOrMisshaped(string all, Matrix<double>? first, string firstName, Matrix<double> x, object? second, object? third)
+    {
+        if (first is null || second is null || third is null)
+        {
+            return new(false, $"Return all three: {all}.");
+        }
+
+        return first.Rows != x.Rows || first.Cols != x.Cols
+            ? new(false, $"{firstName} must have the shape of x, {x.Shape}; yours is {first.Shape}.")
+            : null;
+    }
+
     private static AssignmentVerdict? BackwardCase(Func<Matrix<double>, Matrix<double>, double[], double, (Matrix<double> Dx, double[] DGamma, double[] DBeta)> answer, double eps)
     {
         var x = SampleBatch(m: 6, n: 3, seed: 5, nearlyConstantColumn: false);   // smooth enough for centred differences
@@ -640,14 +644,9 @@ public static class BatchNormAssignment
             return new(false, "Your backward wrote into one of its inputs (dy, x or γ): compute dx, dγ and dβ into new arrays and leave the inputs as they were.");
         }
 
-        if (dx is null || dGamma is null || dBeta is null)
+        if (MissingOrMisshaped("dx, dγ and dβ", dx, "dx", x, dGamma, dBeta) is { } incomplete)
         {
-            return new(false, "Return all three: dx, dγ and dβ.");
-        }
-
-        if (dx.Rows != x.Rows || dx.Cols != x.Cols)
-        {
-            return new(false, $"dx must have the shape of x, {x.Shape}; yours is {dx.Shape}.");
+            return incomplete;
         }
 
         if (dGamma.Length != x.Cols || dBeta.Length != x.Cols)
