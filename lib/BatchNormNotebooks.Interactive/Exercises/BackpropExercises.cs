@@ -76,19 +76,21 @@ public static class BackpropExercises
     }
 
     /// <summary>
-    /// Exercise 3: ∂L/∂w₂ of <paramref name="neuron"/> on the row (10, 12), label y = 1, when the loss is the squared
+    /// Exercise 3: ∂L/∂w₂ of <paramref name="neuron"/> on the board's row (6, 8) (not the row the notebook prints), label y = 1, when the loss is the squared
     /// error L = ½(a − y)² instead of the cross-entropy: (a − y)·a(1 − a)·x₂, asked to 3 significant digits (a from the
     /// library's forward on the neuron; the neuron's gradients stay untouched).
     /// </summary>
     public static void OtherLoss(double answer, Linear<double> neuron)
     {
         ArgumentNullException.ThrowIfNull(neuron);
-        const double x2 = 12, y = 1;
-        double z = neuron.Forward(Matrix<double>.FromRows([[10.0, x2]]))[0, 0];
+        const double x2 = 8, y = 1;
+        double z = neuron.Forward(Matrix<double>.FromRows([[6.0, x2]]))[0, 0];
         double a = 1 / (1 + Math.Exp(-z)), slope = a * (1 - a);
         double expected = (a - y) * slope * x2;
+        double aPrinted = 1 / (1 + Math.Exp(-neuron.Forward(Matrix<double>.FromRows([[10.0, 12.0]]))[0, 0]));
         Exercise.CheckDigits("3 · another loss", answer, expected, significantDigits: 3,
             hint: EpsilonExercises.Near(answer, (a - y) * x2, 3) ? "That is the cross-entropy's gradient; with the squared error the sigmoid's slope a(1 − a) no longer cancels."
+                : EpsilonExercises.Near(answer, (aPrinted - y) * aPrinted * (1 - aPrinted) * 12, 3) ? "That is the row (10, 12) of the sections above; this exercise asks for the row (6, 8)."
                 : EpsilonExercises.Near(answer, 2 * expected, 3) ? "L = ½(a − y)²: the ½ cancels the 2 of the square."
                 : EpsilonExercises.Near(answer, -expected, 3) ? "The sign: ∂L/∂a = a − y, and a < y here."
                 : EpsilonExercises.Near(answer, (a - y) * slope, 3) ? "That is ∂L/∂z; ∂z/∂w₂ = x₂ is one more factor."

@@ -25,13 +25,15 @@ public static class InternalCovariateShiftExercises
     /// Φ(1) = 0.8413 (computed here by integrating the normal density, not by the code under test); (b) the accuracy
     /// of the rule "dog if and only if object &gt; 0" measured on <paramref name="largeTest"/> (the notebook passes
     /// <see cref="LargeTest"/>). (a) asked to 4 significant digits (0.841 is also a data value in the handout's tables), (b) to 3;
-    /// one verdict for both.
+    /// (c) with a share p = <see cref="DogShare"/> of dogs (same two normals) the best threshold is ln((1 − p)/p)/2 = −0.5493
+    /// and its accuracy p·Φ(1 − t) + (1 − p)·Φ(1 + t) = 0.8730, asked to 3 and 4 significant digits (the (a) answer alone is
+    /// a guess plus a table look-up; (c) is not). One verdict for all.
     /// </summary>
-    public static void ObjectRule(double predicted, double measured, Dataset<double> largeTest)
+    public static void ObjectRule(double predicted, double measured, double threshold, double accuracy, Dataset<double> largeTest)
     {
         ArgumentNullException.ThrowIfNull(largeTest);
         const string name = "1 · the object rule, predicted and measured";
-        if (double.IsNaN(predicted) || double.IsNaN(measured))
+        if (double.IsNaN(predicted) || double.IsNaN(measured) || double.IsNaN(threshold) || double.IsNaN(accuracy))
         {
             Exercise.Report(name, null, null);
             return;
@@ -39,16 +41,30 @@ public static class InternalCovariateShiftExercises
 
         double best = NormalCdf(1), got = RuleAccuracy(largeTest, column: 0);
         bool predictedRight = EpsilonExercises.Near(predicted, best, 4), measuredRight = EpsilonExercises.Near(measured, got, 3);
-        string? hint = predictedRight && measuredRight ? null
+        double p = DogShare, t = Math.Log((1 - p) / p) / 2, shareAccuracy = (p * NormalCdf(1 - t)) + ((1 - p) * NormalCdf(1 + t));
+        bool thresholdRight = EpsilonExercises.Near(threshold, t, 3), shareRight = EpsilonExercises.Near(accuracy, shareAccuracy, 4);
+        bool allRight = predictedRight && measuredRight && thresholdRight && shareRight;
+        string? hint = allRight ? null
             : !predictedRight && EpsilonExercises.Near(predicted, best, 3) ? "(a) is asked to 4 significant digits."
             : !predictedRight && EpsilonExercises.Near(predicted, 0.95, 3) ? "(a): 0.95 is how often the training background agrees with the label; (a) asks about the object feature."
             : !predictedRight && EpsilonExercises.Near(predicted, got, 3) ? "(a) asks for the prediction from the generator's settings, before any data: a normal probability."
             : !predictedRight && EpsilonExercises.Near(predicted, NormalCdf(2), 3) ? "(a): the dogs' object feature has standard deviation 1, and the best threshold lies halfway between the two means."
             : !predictedRight ? "(a): with equal class shares the best threshold lies halfway between the means, at 0; a dog is right when N(+1, 1) > 0, a non-dog when N(−1, 1) < 0."
             : EpsilonExercises.Near(measured, RuleAccuracy(largeTest, column: 1), 3) ? "(b): that is the background rule; the question is about column 0, the object."
-            : "(b): count the rows of InternalCovariateShiftExercises.LargeTest() whose sign of column 0 agrees with the label, and divide by the number of rows.";
-        Exercise.Report(name, predictedRight && measuredRight, hint, $"{Exercise.ShownDigits(best, 4)}, {Exercise.ShownDigits(got, 3)}");
+            : !measuredRight ? "(b): count the rows of InternalCovariateShiftExercises.LargeTest() whose sign of column 0 agrees with the label, and divide by the number of rows."
+            : Math.Abs(threshold) < 5e-4 ? "(c): with more dogs than non-dogs the threshold is no longer halfway: predict dog where p·φ(x − 1) > (1 − p)·φ(x + 1)."
+            : EpsilonExercises.Near(threshold, -t, 3) ? "(c): the sign of the threshold: with more dogs, more of the middle ground should be called dog."
+            : !thresholdRight ? "(c): take logarithms of p·φ(x − 1) > (1 − p)·φ(x + 1); the squares' x² terms cancel and leave a linear inequality in x."
+            : EpsilonExercises.Near(accuracy, best, 4) || EpsilonExercises.Near(accuracy, p, 4)
+                ? "(c): weight each class's probability of being right at the new threshold t by its share: p·P(N(+1, 1) > t) + (1 − p)·P(N(−1, 1) < t)."
+            : !EpsilonExercises.Near(accuracy, shareAccuracy, 3) ? "(c): p·P(N(+1, 1) > t) + (1 − p)·P(N(−1, 1) < t), i.e. p·Φ(1 − t) + (1 − p)·Φ(1 + t)."
+            : "(c): the accuracy is asked to 4 significant digits.";
+        Exercise.Report(name, allRight, hint,
+            $"{Exercise.ShownDigits(best, 4)}, {Exercise.ShownDigits(got, 3)}, {Exercise.ShownDigits(t, 3)}, {Exercise.ShownDigits(shareAccuracy, 4)}");
     }
+
+    /// <summary>Exercise 1(c)'s share of dogs among the photos (the generator's is one half).</summary>
+    public const double DogShare = 0.75;
 
     /// <summary>Φ(x) for x ≥ 0, by the midpoint rule on the standard normal density over [0, x] (100,000 panels).</summary>
     private static double NormalCdf(double x)

@@ -28,12 +28,13 @@ public class BackpropExercisesTests
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.ForwardPass(answer, Neuron())));
 
     [Theory]
-    // z = 0.1·10 − 0.05·12 + 0.2 = 0.6, a = σ(0.6) = 0.645656, a(1 − a) = 0.228784; squared error ½(a − 1)²:
-    // ∂L/∂w2 = (a − 1)·a(1 − a)·12 = −0.354344·0.228784·12 = −0.97283.
-    [InlineData(-0.973, "right")]
-    [InlineData(-4.25, "wrong")]      // (a − 1)·12: the cross-entropy's gradient
-    [InlineData(-1.95, "wrong")]      // without the ½
-    [InlineData(0.973, "wrong")]      // the sign
+    // The row (6, 8): z = 0.1·6 − 0.05·8 + 0.2 = 0.4, a = σ(0.4) = 0.598688, a(1 − a) = 0.240261; squared error ½(a − 1)²:
+    // ∂L/∂w2 = (a − 1)·a(1 − a)·8 = −0.401312·0.240261·8 = −0.77136.
+    [InlineData(-0.771, "right")]
+    [InlineData(-3.21, "wrong")]      // (a − 1)·8: the cross-entropy's gradient
+    [InlineData(-1.54, "wrong")]      // without the ½
+    [InlineData(0.771, "wrong")]      // the sign
+    [InlineData(-0.973, "wrong")]     // the row (10, 12) the notebook prints: σ(0.6) = 0.645656, (a − 1)·a(1 − a)·12 = −0.97283
     [InlineData(double.NaN, "not answered")]
     public void OtherLoss(double answer, string verdict) =>
         Assert.Equal(verdict, ExerciseVerdicts.Of(() => BackpropExercises.OtherLoss(answer, Neuron())));
@@ -42,7 +43,7 @@ public class BackpropExercisesTests
     public void OtherLoss_leaves_the_neurons_gradients_alone()
     {
         var neuron = Neuron();
-        ConsoleCapture.Of(() => BackpropExercises.OtherLoss(-0.973, neuron));
+        ConsoleCapture.Of(() => BackpropExercises.OtherLoss(-0.771, neuron));
         Assert.All(neuron.Weight.Grad, g => Assert.Equal(0, g));
     }
 

@@ -18,18 +18,26 @@ public class InternalCovariateShiftExercisesTests
         Matrix<double>.FromRows([[1], [0], [1], [0], [0]]), ["object", "background"]);
 
     [Theory]
-    // (a) Φ(1) = 0.841345 (normal table), asked to 4 digits; (b) the object rule on Test() is right on 4 of 5 rows, 0.8.
-    [InlineData(0.8413, 0.8, "right")]
-    [InlineData(0.84134, 0.80, "right")]
-    [InlineData(0.841, 0.8, "wrong")]     // 3 digits where 4 are asked
-    [InlineData(0.95, 0.8, "wrong")]      // the generator's background agreement
-    [InlineData(0.977, 0.8, "wrong")]     // Φ(2)
-    [InlineData(0.8, 0.8, "wrong")]       // the measurement given as the prediction
-    [InlineData(0.8413, 0.6, "wrong")]     // the background rule measured
-    [InlineData(0.8413, double.NaN, "not answered")]
-    [InlineData(double.NaN, 0.8, "not answered")]
-    public void ObjectRule(double predicted, double measured, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.ObjectRule(predicted, measured, Test())));
+    // (a) Φ(1) = 0.841345 (normal table), asked to 4 digits; (b) the object rule on Test() is right on 4 of 5 rows, 0.8;
+    // (c) three quarters dogs: t = ln(1/3)/2 = −0.549306, accuracy 0.75·Φ(1.549306) + 0.25·Φ(0.450694)
+    // = 0.75·0.939346 + 0.25·0.673895 = 0.872983 (normal table), asked to 3 and 4 digits.
+    [InlineData(0.8413, 0.8, -0.549, 0.8730, "right")]
+    [InlineData(0.84134, 0.80, -0.5493, 0.87298, "right")]
+    [InlineData(0.841, 0.8, -0.549, 0.8730, "wrong")]     // 3 digits where 4 are asked
+    [InlineData(0.95, 0.8, -0.549, 0.8730, "wrong")]      // the generator's background agreement
+    [InlineData(0.977, 0.8, -0.549, 0.8730, "wrong")]     // Φ(2)
+    [InlineData(0.8, 0.8, -0.549, 0.8730, "wrong")]       // the measurement given as the prediction
+    [InlineData(0.8413, 0.6, -0.549, 0.8730, "wrong")]    // the background rule measured
+    [InlineData(0.8413, 0.8, 0, 0.8413, "wrong")]         // (c) threshold left at 0: accuracy Φ(1) whatever the shares
+    [InlineData(0.8413, 0.8, 0.549, 0.7403, "wrong")]     // (c) the threshold's sign flipped: 0.75·Φ(0.4507) + 0.25·Φ(1.5493)
+    [InlineData(0.8413, 0.8, -0.549, 0.872, "wrong")]     // (c) truncated to 3 digits
+    [InlineData(0.8413, 0.8, -0.549, 0.75, "wrong")]      // (c) "always dog"
+    [InlineData(0.8413, double.NaN, -0.549, 0.8730, "not answered")]
+    [InlineData(double.NaN, 0.8, -0.549, 0.8730, "not answered")]
+    [InlineData(0.8413, 0.8, double.NaN, 0.8730, "not answered")]
+    [InlineData(0.8413, 0.8, -0.549, double.NaN, "not answered")]
+    public void ObjectRule(double predicted, double measured, double threshold, double accuracy, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => InternalCovariateShiftExercises.ObjectRule(predicted, measured, threshold, accuracy, Test())));
 
     [Fact]
     public void LargeTest_is_20000_fresh_test_photos_with_balanced_labels()
