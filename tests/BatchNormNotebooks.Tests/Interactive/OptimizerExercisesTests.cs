@@ -96,6 +96,19 @@ public class OptimizerExercisesTests
         Assert.Throws<ArgumentException>(() => OptimizerExercises.BestWithoutBatchNorm("A", 0.25, [], [0.1], [1UL], Loss));
     }
 
+    [Fact]
+    public void Lowest_training_loss_without_batch_norm_needs_the_name_and_the_loss()
+    {
+        void Lowest(string? name, double loss) =>
+            OptimizerExercises.LowestTrainingLossWithoutBatchNorm(name, loss, ["A", "B"], [0.1, 1], [1UL, 2UL], Loss);
+        Assert.Equal("✅ Exercise 4 · lowest training loss without BN and its average: right (A, 0.250).", Line(() => Lowest("A", 0.25)));
+        Wrong(() => Lowest("B", 0.265));
+        Wrong(() => Lowest("A", 0.265));
+        Wrong(() => Lowest("A", 0.35));   // the best η of the seed-averaged losses instead of the per-seed best
+        NotAnswered(() => Lowest(null, 0.25));
+        Assert.Throws<ArgumentException>(() => OptimizerExercises.LowestTrainingLossWithoutBatchNorm("A", 0.25, ["A"], [], [1UL], Loss));
+    }
+
     // PyTorch's momentum on Rosenbrock, written out here: b ← μb + ∇f, θ ← θ − ηb, from (−2, 2).
     private static double[] Momentum(double dampening)
     {
