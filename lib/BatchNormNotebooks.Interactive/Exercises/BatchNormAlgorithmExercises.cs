@@ -122,18 +122,20 @@ public static class BatchNormAlgorithmExercises
 
     /// <summary>
     /// Exercise 4: (a) the largest |∂L/∂β| of the <c>BatchNorm1d</c> that follows <paramref name="linear"/>, (b) the
-    /// largest |∂L/∂b| of the Linear's own bias in that same network (round-off: accepted when at most 1e-12), and
-    /// (c) the largest |∂L/∂b| of the Linear's bias when nothing follows it ((a) and (c) asked to 4 significant digits),
+    /// largest |∂L/∂b| of the Linear's own bias in that same network (round-off: accepted when at most 1e-12) together
+    /// with the largest |∂L/∂W| of its weights there (which cannot be guessed, so typing 0 for the bias does not pass),
+    /// and (c) the largest |∂L/∂b| of the Linear's bias when nothing follows it ((a), the weights and (c) asked to 4
+    /// significant digits),
     /// for the input <paramref name="x"/> and the upstream gradient <paramref name="upstream"/> (∂L/∂ of the last
     /// layer's output). All three are computed here through the library's backward, on copies; one verdict for all.
     /// </summary>
-    public static void RedundantBias(double withBatchNorm, double linearBiasWithBatchNorm, double withoutBatchNorm, Linear<double> linear,
-        Matrix<double> x, Matrix<double> upstream)
+    public static void RedundantBias(double withBatchNorm, double linearBiasWithBatchNorm, double linearWeightWithBatchNorm, double withoutBatchNorm,
+        Linear<double> linear, Matrix<double> x, Matrix<double> upstream)
     {
         ArgumentNullException.ThrowIfNull(linear);
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(upstream);
-        (double Beta, double Bias) LargestGradients(bool batchNorm)
+        (double Beta, double Bias, double Weight) LargestGradients(bool batchNorm)
         {
             var copy = new Linear<double>(linear.InFeatures, linear.OutFeatures, new SeededRandom(0));
             linear.Weight.Value.CopyTo(copy.Weight.Value, 0);
@@ -143,19 +145,23 @@ public static class BatchNormAlgorithmExercises
             var net = new Sequential<double>(layers);
             net.Forward(x.Clone());
             net.Backward(upstream.Clone());
-            return (norm.Beta.Grad.Max(Math.Abs), copy.Bias.Grad.Max(Math.Abs));
+            return (norm.Beta.Grad.Max(Math.Abs), copy.Bias.Grad.Max(Math.Abs), copy.Weight.Grad.Max(Math.Abs));
         }
 
-        var (with, biasWith) = LargestGradients(true);
-        double without = LargestGradients(false).Bias;
+        var (with, biasWith, weightWith) = LargestGradients(true);
+        var (_, without, weightWithout) = LargestGradients(false);
         bool? withRight = ExerciseParts.Digits(withBatchNorm, with, 4), withoutRight = ExerciseParts.Digits(withoutBatchNorm, without, 4);
         bool? biasRight = double.IsNaN(linearBiasWithBatchNorm) ? null : Math.Abs(linearBiasWithBatchNorm) <= 1e-12;
+        bool? weightRight = ExerciseParts.Digits(linearWeightWithBatchNorm, weightWith, 4);
         string hint = withRight != true && Math.Abs(withBatchNorm) < 1e-9 ? "(a) asks for the batch norm's β, not the Linear's bias."
             : withRight != true ? "(a) is the batch norm's β: y = γ·x̂ + β, so ∂L/∂β_j sums column j of the upstream gradient; take the largest |…|."
             : withoutRight != true ? "Without batch norm, ∂L/∂b_j is the sum over the rows of the upstream gradient of column j; take the largest |…|."
-            : "(b) is the Linear's own bias in the network with batch norm after it: run the backward and read that bias's gradient.";
-        ExerciseParts.Report("4 · the redundant bias", [withRight, biasRight, withoutRight], hint,
-            $"{Exercise.ShownDigits(with, 4)}, round-off ({biasWith:G2}), {Exercise.ShownDigits(without, 4)}");
+            : biasRight != true ? "(b) is the Linear's own bias in the network with batch norm after it: run the backward and read that bias's gradient."
+            : EpsilonExercises.Near(linearWeightWithBatchNorm, weightWithout, 4)
+                ? "That is the weights' gradient of the Linear alone; (b) asks for it in the network with the batch norm after the Linear."
+            : "(b)'s weights: run the backward through Linear → BatchNorm1d and take the largest |∂L/∂W| of the Linear.";
+        ExerciseParts.Report("4 · the redundant bias", [withRight, biasRight, weightRight, withoutRight], hint,
+            $"{Exercise.ShownDigits(with, 4)}, round-off ({biasWith:G2}), {Exercise.ShownDigits(weightWith, 4)}, {Exercise.ShownDigits(without, 4)}");
     }
 
     /// <summary>

@@ -131,10 +131,12 @@ public static class EpsilonExercises
     /// <summary>
     /// Exercise 5: for ε = 3e-6 in float32, (a) the smallest float32 variance v ≥ 1 at which adding ε is lost
     /// (v + ε == v), exact; (b) the smallest positive float32 ε′ with v + ε′ != v there (just above half the spacing:
-    /// an exact half is a tie that rounds to the even v), asked to 2 significant digits. One verdict for both, so a
-    /// lucky guess of (a) does not pass.
+    /// an exact half is a tie that rounds to the even v), asked to 2 significant digits; (c) whether v plus exactly half
+    /// the spacing at v differs from v (false: the tie rounds to the even v; at 2 digits (b) cannot tell the float just
+    /// above half the spacing from the half itself, so (c) catches that slip). One verdict for all three, so a lucky
+    /// guess of (a) or (c) does not pass.
     /// </summary>
-    public static void Float32Vanishing(double variance, double smallestChange)
+    public static void Float32Vanishing(double variance, double smallestChange, bool? halfSpacingChanges)
     {
         const string name = "5 · where ε vanishes in float32";
         float eps = Float32Epsilon;
@@ -157,20 +159,22 @@ public static class EpsilonExercises
             change = MathF.BitIncrement(change);
         }
 
-        if (double.IsNaN(variance) || double.IsNaN(smallestChange))
+        bool tieChanges = v + (spacing / 2) != v;
+        if (double.IsNaN(variance) || double.IsNaN(smallestChange) || halfSpacingChanges is null)
         {
             Exercise.Report(name, null, null);
             return;
         }
 
         bool varianceRight = variance == v;
-        bool changeRight = Near(smallestChange, change, 2);
-        string? hint = varianceRight && changeRight ? null
+        bool changeRight = Near(smallestChange, change, 2), tieRight = halfSpacingChanges == tieChanges;
+        string? hint = varianceRight && changeRight && tieRight ? null
             : variance == v / 2 ? "At that variance adding ε still changes the float: half the spacing there is below ε. Go one step further."
             : !varianceRight ? "Search in float32: start at v = 1f and double v while v + 3e-6f != v; the first v where it no longer changes is (a)."
             : Near(smallestChange, spacing, 2) ? "That is the spacing to the next float; v + ε′ rounds to the nearest float, so less than the spacing is enough."
-            : "(b): v + ε′ lands between v and the next float32 and rounds to the nearer one; how far must it get?";
-        Exercise.Report(name, varianceRight && changeRight, hint, $"{v:R}, {Exercise.ShownDigits(change, 2)}");
+            : !changeRight ? "(b): v + ε′ lands between v and the next float32 and rounds to the nearer one; how far must it get?"
+            : "(c): exactly half the spacing is a tie; ties round to the neighbour whose last bit is even. Which neighbour is that at v?";
+        Exercise.Report(name, varianceRight && changeRight && tieRight, hint, $"{v:R}, {Exercise.ShownDigits(change, 2)}, {tieChanges}");
     }
 
     /// <summary>Exercise 5's ε, 3e-6 in float32.</summary>

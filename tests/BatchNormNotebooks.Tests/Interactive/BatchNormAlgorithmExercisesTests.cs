@@ -96,21 +96,87 @@ public class BatchNormAlgorithmExercisesTests
     private static Matrix<double> Rows() => Matrix<double>.FromRows([
         [0.1, 1.2], [-0.7, 0.3], [1.5, -0.4], [0.2, 0.9], [-1.1, -1.3], [0.6, 0.0], [-0.3, 0.8], [0.9, -0.6]]);
 
+    /// <summary>
+    /// The largest |∂L/∂W| of Linear(2→3, seed 41) → BatchNorm1d(3) for <see cref="Rows"/> and <see cref="Upstream"/>, by
+    /// centred differences of L = Σ upstream ⊙ output through the forward passes only (not the backward under test).
+    /// </summary>
+    private static double WeightGradientByDifferences()
+    {
+        var linear = new Linear<double>(2, 3, new SeededRandom(41));
+        double Loss()
+        {
+            var y = new BatchNorm1d<double>(3).Forward(linear.Forward(Rows()));
+            var u = Upstream();
+            double sum = 0;
+            for (int i = 0; i < y.Rows; i++)
+            {
+                for (int j = 0; j < y.Cols; j++)
+                {
+                    sum += y[i, j] * u[i, j];
+                }
+            }
+
+            return sum;
+        }
+
+        const double h = 1e-6;
+        double largest = 0;
+        for (int k = 0; k < linear.Weight.Value.Length; k++)
+        {
+            double w = linear.Weight.Value[k];
+            linear.Weight.Value[k] = w + h;
+            double plus = Loss();
+            linear.Weight.Value[k] = w - h;
+            double minus = Loss();
+            linear.Weight.Value[k] = w;
+            largest = Math.Max(largest, Math.Abs((plus - minus) / (2 * h)));
+        }
+
+        return largest;
+    }
+
     [Theory]
-    [InlineData(2.25, 3e-16, 2.25, "right")]      // ∂L/∂β_j and, without BN, ∂L/∂b_j are both the column sums of the upstream gradient
-    [InlineData(2.25, 0, 2.25, "right")]          // the Linear's bias with BN after it: 0 up to round-off
-    [InlineData(2.25, -4e-15, 2.25, "right")]
-    [InlineData(0, 0, 2.25, "wrong")]             // the Linear's own bias with BN after it, not β
-    [InlineData(-4e-15, 0, 2.25, "wrong")]        // the same, with round-off
-    [InlineData(2.25, 2.25, 2.25, "wrong")]       // as if b's gradient passed through batch norm unchanged
-    [InlineData(2.25, 1e-6, 2.25, "wrong")]       // not round-off
-    [InlineData(1.5, 0, 2.25, "wrong")]           // one column, not the largest
-    [InlineData(2.25, 0, 0, "wrong")]             // as if the bias never got a gradient
-    [InlineData(double.NaN, 0, 2.25, "not answered")]
-    [InlineData(2.25, double.NaN, 2.25, "not answered")]
-    public void RedundantBias(double withBn, double biasWithBn, double withoutBn, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BatchNormAlgorithmExercises.RedundantBias(withBn, biasWithBn, withoutBn,
-            new Linear<double>(2, 3, new SeededRandom(41)), Rows(), Upstream())));
+    [InlineData(2.25, 3e-16, true, 2.25, "right")]      // ∂L/∂β_j and, without BN, ∂L/∂b_j are both the column sums of the upstream gradient
+    [InlineData(2.25, 0, true, 2.25, "right")]          // the Linear's bias with BN after it: 0 up to round-off
+    [InlineData(2.25, -4e-15, true, 2.25, "right")]
+    [InlineData(2.25, 0, false, 2.25, "wrong")]         // the bias typed as 0 without running the backward: the weights give it away
+    [InlineData(0, 0, true, 2.25, "wrong")]             // the Linear's own bias with BN after it, not β
+    [InlineData(-4e-15, 0, true, 2.25, "wrong")]        // the same, with round-off
+    [InlineData(2.25, 2.25, true, 2.25, "wrong")]       // as if b's gradient passed through batch norm unchanged
+    [InlineData(2.25, 1e-6, true, 2.25, "wrong")]       // not round-off
+    [InlineData(1.5, 0, true, 2.25, "wrong")]           // one column, not the largest
+    [InlineData(2.25, 0, true, 0, "wrong")]             // as if the bias never got a gradient
+    [InlineData(double.NaN, 0, true, 2.25, "not answered")]
+    [InlineData(2.25, double.NaN, true, 2.25, "not answered")]
+    public void RedundantBias(double withBn, double biasWithBn, bool weightRight, double withoutBn, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => BatchNormAlgorithmExercises.RedundantBias(withBn, biasWithBn,
+            weightRight ? WeightGradientByDifferences() : 0, withoutBn, new Linear<double>(2, 3, new SeededRandom(41)), Rows(), Upstream())));
+
+    [Fact]
+    public void RedundantBias_weight_gradient_needs_the_batch_norm()
+    {
+        // The Linear alone: ∂L/∂W = upstreamᵀ·X, its largest |entry| (computed here by hand from the test's matrices)
+        var x = Rows();
+        var u = Upstream();
+        double alone = 0;
+        for (int o = 0; o < 3; o++)
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                double g = 0;
+                for (int r = 0; r < x.Rows; r++)
+                {
+                    g += u[r, o] * x[r, i];
+                }
+
+                alone = Math.Max(alone, Math.Abs(g));
+            }
+        }
+
+        string output = ConsoleCapture.Of(() => BatchNormAlgorithmExercises.RedundantBias(2.25, 0, alone, 2.25,
+            new Linear<double>(2, 3, new SeededRandom(41)), Rows(), Upstream()));
+        Assert.Contains("the Linear alone", output, StringComparison.Ordinal);
+    }
 
     /// <summary>One run per entry: loss 1 in windows 1–20 … 81–100 (w &lt; 5), <paramref name="window5"/>[k] in steps
     /// 101–120, <paramref name="late"/> from step 121 on.</summary>

@@ -124,16 +124,23 @@ public class EpsilonExercisesTests
     [Theory]
     // ε = 3e-6: [64, 128) has float32 spacing 2^-17 = 7.63e-6, half 3.81e-6 > 3e-6; [32, 64) has 2^-18, half 1.9e-6 < 3e-6.
     // At 64 an exact half spacing 2^-18 ties to the even 64, so the smallest change is the float just above 2^-18 = 3.8147e-6.
-    [InlineData(64, 3.8e-6, "right")]
-    [InlineData(64, 7.6e-6, "wrong")]      // the spacing, not the half that rounding needs
-    [InlineData(32, 1.9e-6, "wrong")]
-    [InlineData(256, 3.1e-5, "wrong")]     // PyTorch's 1e-5, the old exercise
-    [InlineData(double.NaN, 3.8e-6, "not answered")]
-    [InlineData(64, double.NaN, "not answered")]
-    public void Float32Vanishing(double variance, double change, string verdict) =>
-        Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.Float32Vanishing(variance, change)));
+    // 64f + 2^-18 == 64f (the tie goes to the even 64), so (c) is false; the tie slip answers (b) with 2^-18 = 3.8e-6 and (c) true.
+    [InlineData(64, 3.8e-6, false, "right")]
+    [InlineData(64, 3.8147e-6, true, "wrong")]    // the tie slip: passes (b) at 2 digits, fails (c)
+    [InlineData(64, 7.6e-6, false, "wrong")]      // the spacing, not the half that rounding needs
+    [InlineData(32, 1.9e-6, false, "wrong")]
+    [InlineData(256, 3.1e-5, false, "wrong")]     // PyTorch's 1e-5, the old exercise
+    [InlineData(double.NaN, 3.8e-6, false, "not answered")]
+    [InlineData(64, double.NaN, false, "not answered")]
+    [InlineData(64, 3.8e-6, null, "not answered")]
+    public void Float32Vanishing(double variance, double change, bool? tieChanges, string verdict) =>
+        Assert.Equal(verdict, ExerciseVerdicts.Of(() => EpsilonExercises.Float32Vanishing(variance, change, tieChanges)));
+
+    [Fact]
+    public void Float32Vanishing_points_at_the_tie_to_even() =>
+        Assert.Contains("tie", ConsoleCapture.Of(() => EpsilonExercises.Float32Vanishing(64, 3.8e-6, true)), StringComparison.Ordinal);
 
     [Fact]
     public void Float32Vanishing_points_at_rounding_to_the_nearest_float() =>
-        Assert.Contains("rounds to the nearest", ConsoleCapture.Of(() => EpsilonExercises.Float32Vanishing(64, 7.6e-6)), StringComparison.Ordinal);
+        Assert.Contains("rounds to the nearest", ConsoleCapture.Of(() => EpsilonExercises.Float32Vanishing(64, 7.6e-6, false)), StringComparison.Ordinal);
 }
