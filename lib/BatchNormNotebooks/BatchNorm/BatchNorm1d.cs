@@ -44,7 +44,7 @@ public sealed record BatchNormSaved<T>(Matrix<T> X, T[] Mean, T[] Variance, T[] 
 /// The buffers behind <see cref="Saved"/> are reused by the next training Forward of the same batch size.
 /// Taught in notebooks/03-batchnorm-algorithm and 05-moving-averages-inference.
 /// </remarks>
-public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T>
+public sealed class BatchNorm1d<T> : ILayer<T>, IGuardedBufferedForward<T> where T : IFloatingPointIeee754<T>
 {
     private BatchNormSaved<T>? _saved;
     private bool _ready;
@@ -118,6 +118,14 @@ public sealed class BatchNorm1d<T> : ILayer<T> where T : IFloatingPointIeee754<T
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
         return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, x.Cols), keepGuarded: false);
+    }
+
+    /// <inheritdoc/>
+    Matrix<T> IGuardedBufferedForward<T>.ForwardBufferedGuarded(Matrix<T> x)
+    {
+        _ready = false;
+        ArgumentNullException.ThrowIfNull(x);
+        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, x.Cols), keepGuarded: true);
     }
 
     /// <summary>Backward pass of the last training-mode forward; returns a new (batch, features) matrix.</summary>

@@ -10,10 +10,18 @@ namespace BatchNormNotebooks;
 /// pass over memory with SIMD (<see cref="Vector{T}"/>) across the features. Sums run in T over blocks of
 /// <see cref="BlockRows"/> rows, then go into double totals.
 /// </summary>
+/// <remarks>Every loop goes block of rows by block of rows and, inside a block, strip of columns by strip of columns
+/// (<see cref="Strip"/> vectors wide): a strip's per-feature sums or coefficients stay in registers while its rows go
+/// by, instead of a load and a store of each sum per element (what made the statistics pass four times slower than the
+/// normalisation pass at (256, 256)). Each element still sees the same operations in the same order as the plain
+/// row-by-row loop, so the bits are unchanged (tested against stored hashes of the earlier loops' outputs).</remarks>
 internal static class BatchNormRows
 {
     /// <summary>Rows summed in T before the partial sums move to double.</summary>
     public const int BlockRows = 32;
+
+    /// <summary>Vectors per strip of columns: four sums or coefficient sets of four vectors fit the registers.</summary>
+    private const int Strip = 4;
 
     /// <summary>
     /// Mean and M2 = Σ(x − mean)² per feature of rows [r0, r1), block by block: each block's approximate mean c,
@@ -33,29 +41,115 @@ internal static class BatchNormRows
         for (int b0 = r0; b0 < r1; b0 += BlockRows)
         {
             int b1 = Math.Min(r1, b0 + BlockRows);
-            center.Clear();
-            s1.Clear();
-            s2.Clear();
-            for (int i = b0; i < b1; i++)
-            {
-                Elementwise.Add<T>(center, x.Slice(i * n, n), center);
-            }
-
-            Elementwise.Multiply<T>(center, T.One / T.CreateChecked(b1 - b0), center);
-            for (int i = b0; i < b1; i++)
-            {
-                AddDeviations(x.Slice(i * n, n), center, s1, s2);
-            }
-
+            BlockDeviations(x, n, b0, b1, center, s1, s2);
             MergeBlock(mean, m2, seen, center, s1, s2, b1 - b0);
             seen += b1 - b0;
         }
     }
 
+    /// <summary>One block of rows [b0, b1): its approximate mean c = (Σ rows)·(1/b), then Σ(x − c) and Σ(x − c)² per
+    /// feature, a strip of columns at a time with the sums in registers (the block stays in cache between the two reads).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void BlockDeviations<T>(ReadOnlySpan<T> x, int n, int b0, int b1, Span<T> center, Span<T> s1, Span<T> s2)
+        where T : IFloatingPointIeee754<T>
+    {
+        T inverse = T.One / T.CreateChecked(b1 - b0);
+        ref T x0 = ref MemoryMarshal.GetReference(x);
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            int w = Vector<T>.Count;
+            var inv = new Vector<T>(inverse);
+            for (; j <= n - (Strip * w); j += Strip * w)
+            {
+                Vector<T> c0 = Vector<T>.Zero, c1 = Vector<T>.Zero, c2 = Vector<T>.Zero, c3 = Vector<T>.Zero;
+                for (int i = b0; i < b1; i++)
+                {
+                    nuint o = (nuint)((i * n) + j);
+                    c0 += Vector.LoadUnsafe(ref x0, o);
+                    c1 += Vector.LoadUnsafe(ref x0, o + (nuint)w);
+                    c2 += Vector.LoadUnsafe(ref x0, o + (nuint)(2 * w));
+                    c3 += Vector.LoadUnsafe(ref x0, o + (nuint)(3 * w));
+                }
+
+                c0 *= inv;
+                c1 *= inv;
+                c2 *= inv;
+                c3 *= inv;
+                Vector<T> a0 = Vector<T>.Zero, a1 = Vector<T>.Zero, a2 = Vector<T>.Zero, a3 = Vector<T>.Zero;
+                Vector<T> q0 = Vector<T>.Zero, q1 = Vector<T>.Zero, q2 = Vector<T>.Zero, q3 = Vector<T>.Zero;
+                for (int i = b0; i < b1; i++)
+                {
+                    nuint o = (nuint)((i * n) + j);
+                    var d0 = Vector.LoadUnsafe(ref x0, o) - c0;
+                    var d1 = Vector.LoadUnsafe(ref x0, o + (nuint)w) - c1;
+                    var d2 = Vector.LoadUnsafe(ref x0, o + (nuint)(2 * w)) - c2;
+                    var d3 = Vector.LoadUnsafe(ref x0, o + (nuint)(3 * w)) - c3;
+                    a0 += d0;
+                    a1 += d1;
+                    a2 += d2;
+                    a3 += d3;
+                    q0 += d0 * d0;
+                    q1 += d1 * d1;
+                    q2 += d2 * d2;
+                    q3 += d3 * d3;
+                }
+
+                StoreStrip(center, j, w, c0, c1, c2, c3);
+                StoreStrip(s1, j, w, a0, a1, a2, a3);
+                StoreStrip(s2, j, w, q0, q1, q2, q3);
+            }
+
+            for (; j <= n - w; j += w)
+            {
+                Vector<T> c = Vector<T>.Zero;
+                for (int i = b0; i < b1; i++)
+                {
+                    c += Vector.LoadUnsafe(ref x0, (nuint)((i * n) + j));
+                }
+
+                c *= inv;
+                Vector<T> a = Vector<T>.Zero, q = Vector<T>.Zero;
+                for (int i = b0; i < b1; i++)
+                {
+                    var d = Vector.LoadUnsafe(ref x0, (nuint)((i * n) + j)) - c;
+                    a += d;
+                    q += d * d;
+                }
+
+                Store(c, center, j);
+                Store(a, s1, j);
+                Store(q, s2, j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            T c = T.Zero;
+            for (int i = b0; i < b1; i++)
+            {
+                c += x[(i * n) + j];
+            }
+
+            c *= inverse;
+            T a = T.Zero, q = T.Zero;
+            for (int i = b0; i < b1; i++)
+            {
+                T d = x[(i * n) + j] - c;
+                a += d;
+                q += d * d;
+            }
+
+            center[j] = c;
+            s1[j] = a;
+            s2[j] = q;
+        }
+    }
+
     /// <summary>Over rows [r0, r1), with μ_T = <paramref name="mean"/>: Σdy, Σdy·(x − μ_T) and, when
     /// <paramref name="withSumCentered"/>, Σ(x − μ_T) per feature, added to the buffers' double totals — one fused pass
-    /// over dy and x. The third sum costs a third accumulator store per element, so it is only taken when μ_T's
-    /// rounding matters (see <c>BatchNormKernels.NeedsExactMean</c>).</summary>
+    /// over dy and x. The third sum only goes into the totals when μ_T's rounding matters (see
+    /// <c>BatchNormKernels.NeedsExactMean</c>); otherwise δ = 0 exactly, as before the strips kept it in a register.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardSums<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int n, int r0, int r1, ReadOnlySpan<T> mean, BackwardSumBuffers<T> buffers, bool withSumCentered)
         where T : IFloatingPointIeee754<T>
@@ -63,28 +157,100 @@ internal static class BatchNormRows
         Span<T> sumDy = buffers.BlockSumDy, sumDyCentered = buffers.BlockSumDyCentered, sumCentered = buffers.BlockSumCentered;
         for (int b0 = r0; b0 < r1; b0 += BlockRows)
         {
-            sumDy.Clear();
-            sumDyCentered.Clear();
-            sumCentered.Clear();
             int b1 = Math.Min(r1, b0 + BlockRows);
-            for (int i = b0; i < b1; i++)
-            {
-                if (withSumCentered)
-                {
-                    AddDyTerms(dy.Slice(i * n, n), x.Slice(i * n, n), mean, sumDy, sumDyCentered, sumCentered);
-                }
-                else
-                {
-                    AddDyTerms(dy.Slice(i * n, n), x.Slice(i * n, n), mean, sumDy, sumDyCentered);
-                }
-            }
-
+            BlockDyTerms(dy, x, n, b0, b1, mean, sumDy, sumDyCentered, sumCentered);
             AddToTotal(sumDy, buffers.SumDy);
             AddToTotal(sumDyCentered, buffers.SumDyCentered);
             if (withSumCentered)
             {
                 AddToTotal(sumCentered, buffers.SumCentered);
             }
+        }
+    }
+
+    /// <summary>One block of rows [b0, b1): Σdy, Σdy·(x − μ_T) and Σ(x − μ_T) per feature, a strip of columns at a time
+    /// with the sums in registers (the third sum costs one register add, so it is always taken; the caller decides
+    /// whether it goes into the totals).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BlockDyTerms<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int n, int b0, int b1, ReadOnlySpan<T> mean,
+        Span<T> sumDy, Span<T> sumDyCentered, Span<T> sumCentered)
+        where T : IFloatingPointIeee754<T>
+    {
+        ref T g0 = ref MemoryMarshal.GetReference(dy);
+        ref T x0 = ref MemoryMarshal.GetReference(x);
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            int w = Vector<T>.Count;
+            for (; j <= n - (Strip * w); j += Strip * w)
+            {
+                Vector<T> m0 = Load(mean, j), m1 = Load(mean, j + w), m2 = Load(mean, j + (2 * w)), m3 = Load(mean, j + (3 * w));
+                Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero, s2 = Vector<T>.Zero, s3 = Vector<T>.Zero;
+                Vector<T> p0 = Vector<T>.Zero, p1 = Vector<T>.Zero, p2 = Vector<T>.Zero, p3 = Vector<T>.Zero;
+                Vector<T> c0 = Vector<T>.Zero, c1 = Vector<T>.Zero, c2 = Vector<T>.Zero, c3 = Vector<T>.Zero;
+                for (int i = b0; i < b1; i++)
+                {
+                    nuint o = (nuint)((i * n) + j);
+                    var gv0 = Vector.LoadUnsafe(ref g0, o);
+                    var gv1 = Vector.LoadUnsafe(ref g0, o + (nuint)w);
+                    var gv2 = Vector.LoadUnsafe(ref g0, o + (nuint)(2 * w));
+                    var gv3 = Vector.LoadUnsafe(ref g0, o + (nuint)(3 * w));
+                    var d0 = Vector.LoadUnsafe(ref x0, o) - m0;
+                    var d1 = Vector.LoadUnsafe(ref x0, o + (nuint)w) - m1;
+                    var d2 = Vector.LoadUnsafe(ref x0, o + (nuint)(2 * w)) - m2;
+                    var d3 = Vector.LoadUnsafe(ref x0, o + (nuint)(3 * w)) - m3;
+                    s0 += gv0;
+                    s1 += gv1;
+                    s2 += gv2;
+                    s3 += gv3;
+                    p0 += gv0 * d0;
+                    p1 += gv1 * d1;
+                    p2 += gv2 * d2;
+                    p3 += gv3 * d3;
+                    c0 += d0;
+                    c1 += d1;
+                    c2 += d2;
+                    c3 += d3;
+                }
+
+                StoreStrip(sumDy, j, w, s0, s1, s2, s3);
+                StoreStrip(sumDyCentered, j, w, p0, p1, p2, p3);
+                StoreStrip(sumCentered, j, w, c0, c1, c2, c3);
+            }
+
+            for (; j <= n - w; j += w)
+            {
+                Vector<T> m = Load(mean, j), s = Vector<T>.Zero, p = Vector<T>.Zero, c = Vector<T>.Zero;
+                for (int i = b0; i < b1; i++)
+                {
+                    nuint o = (nuint)((i * n) + j);
+                    var gv = Vector.LoadUnsafe(ref g0, o);
+                    var d = Vector.LoadUnsafe(ref x0, o) - m;
+                    s += gv;
+                    p += gv * d;
+                    c += d;
+                }
+
+                Store(s, sumDy, j);
+                Store(p, sumDyCentered, j);
+                Store(c, sumCentered, j);
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            T s = T.Zero, p = T.Zero, c = T.Zero;
+            for (int i = b0; i < b1; i++)
+            {
+                T g = dy[(i * n) + j], d = x[(i * n) + j] - mean[j];
+                s += g;
+                p += g * d;
+                c += d;
+            }
+
+            sumDy[j] = s;
+            sumDyCentered[j] = p;
+            sumCentered[j] = c;
         }
     }
 
@@ -129,22 +295,49 @@ internal static class BatchNormRows
             return;
         }
 
-        for (int i = r0; i < r1; i++)
+        ref T g0 = ref MemoryMarshal.GetReference(dy);
+        ref T x0 = ref MemoryMarshal.GetReference(x);
+        ref T d0 = ref MemoryMarshal.GetReference(dx);
+        for (int b0 = r0; b0 < r1; b0 += BlockRows)
         {
-            ReadOnlySpan<T> g = dy.Slice(i * n, n), xi = x.Slice(i * n, n);
-            Span<T> d = dx.Slice(i * n, n);
-            int j = 0;
+            int b1 = Math.Min(r1, b0 + BlockRows), j = 0;
             if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
             {
-                for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
+                int w = Vector<T>.Count;
+                for (; j <= n - (Strip * w); j += Strip * w)
                 {
-                    Store((Load(scale, j) * Load(g, j)) + Load(shift, j) - (Load(slope, j) * (Load(xi, j) - Load(mean, j))), d, j);
+                    Vector<T> m0 = Load(mean, j), m1 = Load(mean, j + w), m2 = Load(mean, j + (2 * w)), m3 = Load(mean, j + (3 * w));
+                    Vector<T> k0 = Load(scale, j), k1 = Load(scale, j + w), k2 = Load(scale, j + (2 * w)), k3 = Load(scale, j + (3 * w));
+                    Vector<T> h0 = Load(shift, j), h1 = Load(shift, j + w), h2 = Load(shift, j + (2 * w)), h3 = Load(shift, j + (3 * w));
+                    Vector<T> l0 = Load(slope, j), l1 = Load(slope, j + w), l2 = Load(slope, j + (2 * w)), l3 = Load(slope, j + (3 * w));
+                    for (int i = b0; i < b1; i++)
+                    {
+                        nuint o = (nuint)((i * n) + j), o1 = o + (nuint)w, o2 = o + (nuint)(2 * w), o3 = o + (nuint)(3 * w);
+                        ((k0 * Vector.LoadUnsafe(ref g0, o)) + h0 - (l0 * (Vector.LoadUnsafe(ref x0, o) - m0))).StoreUnsafe(ref d0, o);
+                        ((k1 * Vector.LoadUnsafe(ref g0, o1)) + h1 - (l1 * (Vector.LoadUnsafe(ref x0, o1) - m1))).StoreUnsafe(ref d0, o1);
+                        ((k2 * Vector.LoadUnsafe(ref g0, o2)) + h2 - (l2 * (Vector.LoadUnsafe(ref x0, o2) - m2))).StoreUnsafe(ref d0, o2);
+                        ((k3 * Vector.LoadUnsafe(ref g0, o3)) + h3 - (l3 * (Vector.LoadUnsafe(ref x0, o3) - m3))).StoreUnsafe(ref d0, o3);
+                    }
+                }
+
+                for (; j <= n - w; j += w)
+                {
+                    Vector<T> m = Load(mean, j), k = Load(scale, j), h = Load(shift, j), l = Load(slope, j);
+                    for (int i = b0; i < b1; i++)
+                    {
+                        nuint o = (nuint)((i * n) + j);
+                        ((k * Vector.LoadUnsafe(ref g0, o)) + h - (l * (Vector.LoadUnsafe(ref x0, o) - m))).StoreUnsafe(ref d0, o);
+                    }
                 }
             }
 
             for (; j < n; j++)
             {
-                d[j] = (scale[j] * g[j]) + shift[j] - (slope[j] * (xi[j] - mean[j]));
+                for (int i = b0; i < b1; i++)
+                {
+                    int o = (i * n) + j;
+                    dx[o] = (scale[j] * dy[o]) + shift[j] - (slope[j] * (x[o] - mean[j]));
+                }
             }
         }
     }
@@ -152,11 +345,28 @@ internal static class BatchNormRows
     /// <summary>Turns one block's T sums into its exact mean c + Σ(x − c)/b and M2 = Σ(x − c)² − (Σ(x − c))²/b in double,
     /// and merges them into the running (mean, M2) of the <paramref name="countA"/> rows before it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first call: no slow tier-0 loops
-    private static void MergeBlock<T>(Span<double> mean, Span<double> m2, long countA, ReadOnlySpan<T> center, ReadOnlySpan<T> s1, ReadOnlySpan<T> s2, int countB)
+    internal static void MergeBlock<T>(Span<double> mean, Span<double> m2, long countA, ReadOnlySpan<T> center, ReadOnlySpan<T> s1, ReadOnlySpan<T> s2, int countB)
         where T : IFloatingPointIeee754<T>
     {
         var merge = new ChanMerge(countA, countB);
-        for (int j = 0; j < mean.Length; j++)
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            // Four or eight features at a time in double: the same divisions and products lane by lane (so the same
+            // bits), without the scalar loop's chain through each conversion's destination register (36 cycles a feature).
+            var b = new Vector<double>(countB);
+            int w = Vector<double>.Count;
+            for (; j <= mean.Length - (2 * w); j += 2 * w)
+            {
+                var (cLo, cHi) = Widen(center, j);
+                var (dLo, dHi) = Widen(s1, j);
+                var (qLo, qHi) = Widen(s2, j);
+                MergeLanes(mean, m2, j, merge, cLo + (dLo / b), qLo - (dLo * dLo / b));
+                MergeLanes(mean, m2, j + w, merge, cHi + (dHi / b), qHi - (dHi * dHi / b));
+            }
+        }
+
+        for (; j < mean.Length; j++)
         {
             double d1 = double.CreateTruncating(s1[j]);
             double blockMean = double.CreateTruncating(center[j]) + (d1 / countB);
@@ -165,54 +375,33 @@ internal static class BatchNormRows
         }
     }
 
-    /// <summary>One row: sumDy[j] += g[j]; sumDyCentered[j] += g[j]·(x[j] − μ[j]).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first call: no slow tier-0 loops
-    private static void AddDyTerms<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> xi, ReadOnlySpan<T> mean, Span<T> sumDy, Span<T> sumDyCentered)
+    /// <summary>Elements [j, j + 2·Vector&lt;double&gt;.Count) of a float or double span as two vectors of doubles (exact).</summary>
+    private static (Vector<double> Low, Vector<double> High) Widen<T>(ReadOnlySpan<T> source, int j)
         where T : IFloatingPointIeee754<T>
     {
-        int n = g.Length, j = 0;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        if (typeof(T) == typeof(float))
         {
-            for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
-            {
-                var gv = Load(g, j);
-                Store(Load(sumDy, j) + gv, sumDy, j);
-                Store(Load(sumDyCentered, j) + (gv * (Load(xi, j) - Load(mean, j))), sumDyCentered, j);
-            }
+            Vector.Widen(Load(Reinterpret<T, float>(source), j), out Vector<double> low, out Vector<double> high);
+            return (low, high);
         }
 
-        for (; j < n; j++)
-        {
-            sumDy[j] += g[j];
-            sumDyCentered[j] += g[j] * (xi[j] - mean[j]);
-        }
+        var d = Reinterpret<T, double>(source);
+        return (Load(d, j), Load(d, j + Vector<double>.Count));
     }
 
-    /// <summary>One row: as above, and sumCentered[j] += x[j] − μ[j].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first call: no slow tier-0 loops
-    private static void AddDyTerms<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> xi, ReadOnlySpan<T> mean, Span<T> sumDy, Span<T> sumDyCentered, Span<T> sumCentered)
-        where T : IFloatingPointIeee754<T>
-    {
-        int n = g.Length, j = 0;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-        {
-            for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
-            {
-                var gv = Load(g, j);
-                var d = Load(xi, j) - Load(mean, j);
-                Store(Load(sumDy, j) + gv, sumDy, j);
-                Store(Load(sumDyCentered, j) + (gv * d), sumDyCentered, j);
-                Store(Load(sumCentered, j) + d, sumCentered, j);
-            }
-        }
+    internal static ReadOnlySpan<TTo> Reinterpret<TFrom, TTo>(ReadOnlySpan<TFrom> source) =>
+        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TFrom, TTo>(ref MemoryMarshal.GetReference(source)), source.Length);
 
-        for (; j < n; j++)
-        {
-            T d = xi[j] - mean[j];
-            sumDy[j] += g[j];
-            sumDyCentered[j] += g[j] * d;
-            sumCentered[j] += d;
-        }
+    internal static Span<TTo> Reinterpret<TFrom, TTo>(Span<TFrom> source) =>
+        MemoryMarshal.CreateSpan(ref Unsafe.As<TFrom, TTo>(ref MemoryMarshal.GetReference(source)), source.Length);
+
+    private static void MergeLanes(Span<double> mean, Span<double> m2, int j, ChanMerge merge, Vector<double> blockMean, Vector<double> blockM2)
+    {
+        var meanA = Load<double>(mean, j);
+        var m2A = Load<double>(m2, j);
+        merge.Into(ref meanA, ref m2A, blockMean, blockM2);
+        Store(meanA, mean, j);
+        Store(m2A, m2, j);
     }
 
     // The row helpers here and in Elementwise are the library's own loops rather than TensorPrimitives calls:
@@ -244,41 +433,37 @@ internal static class BatchNormRows
         }
     }
 
-    /// <summary>s1[j] += row[j] − center[j]; s2[j] += (row[j] − center[j])².</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first call: no slow tier-0 loops
-    private static void AddDeviations<T>(ReadOnlySpan<T> row, ReadOnlySpan<T> center, Span<T> s1, Span<T> s2)
-        where T : IFloatingPointIeee754<T>
-    {
-        int n = row.Length, j = 0;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-        {
-            for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
-            {
-                var d = Load(row, j) - Load(center, j);
-                Store(Load(s1, j) + d, s1, j);
-                Store(Load(s2, j) + (d * d), s2, j);
-            }
-        }
-
-        for (; j < n; j++)
-        {
-            T d = row[j] - center[j];
-            s1[j] += d;
-            s2[j] += d * d;
-        }
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first call: no slow tier-0 loops
     private static void AddToTotal<T>(ReadOnlySpan<T> block, Span<double> total)
         where T : IFloatingPointIeee754<T>
     {
-        for (int j = 0; j < block.Length; j++)
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            int w = Vector<double>.Count;
+            for (; j <= block.Length - (2 * w); j += 2 * w)
+            {
+                var (low, high) = Widen(block, j);
+                Store(Load<double>(total, j) + low, total, j);
+                Store(Load<double>(total, j + w) + high, total, j + w);
+            }
+        }
+
+        for (; j < block.Length; j++)
         {
             total[j] += double.CreateChecked(block[j]);
         }
     }
 
-    private static Vector<T> Load<T>(ReadOnlySpan<T> s, int j) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
+    private static void StoreStrip<T>(Span<T> destination, int j, int w, Vector<T> v0, Vector<T> v1, Vector<T> v2, Vector<T> v3)
+    {
+        Store(v0, destination, j);
+        Store(v1, destination, j + w);
+        Store(v2, destination, j + (2 * w));
+        Store(v3, destination, j + (3 * w));
+    }
 
-    private static void Store<T>(Vector<T> v, Span<T> s, int j) => v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
+    internal static Vector<T> Load<T>(ReadOnlySpan<T> s, int j) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
+
+    internal static void Store<T>(Vector<T> v, Span<T> s, int j) => v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
 }

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace BatchNormNotebooks;
 
@@ -73,10 +75,30 @@ public sealed class RunningStatistics<T> where T : IFloatingPointIeee754<T>
         T w = T.CreateChecked(Convention.NewValueWeight(BatchesSeen));
         T keep = T.One - w;
         T bessel = Convention.UnbiasedRunningVariance ? T.CreateChecked(batchSize) / T.CreateChecked(batchSize - 1) : T.One;
-        for (int j = 0; j < Mean.Length; j++)
+        Blend(Mean, batchMean, keep, w);
+        Blend(Variance, batchVariance, keep, w * bessel);
+    }
+
+    /// <summary>running[j] = keep·running[j] + weight·batch[j] (a product, a product, then their sum), vectorized.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Blend(Span<T> running, ReadOnlySpan<T> batch, T keep, T weight)
+    {
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
         {
-            Mean[j] = (keep * Mean[j]) + (w * batchMean[j]);
-            Variance[j] = (keep * Variance[j]) + (w * bessel * batchVariance[j]);
+            var k = new Vector<T>(keep);
+            var v = new Vector<T>(weight);
+            ref T r0 = ref MemoryMarshal.GetReference(running);
+            ref T b0 = ref MemoryMarshal.GetReference(batch);
+            for (; j <= running.Length - Vector<T>.Count; j += Vector<T>.Count)
+            {
+                ((k * Vector.LoadUnsafe(ref r0, (nuint)j)) + (v * Vector.LoadUnsafe(ref b0, (nuint)j))).StoreUnsafe(ref r0, (nuint)j);
+            }
+        }
+
+        for (; j < running.Length; j++)
+        {
+            running[j] = (keep * running[j]) + (weight * batch[j]);
         }
     }
 }

@@ -9,7 +9,7 @@ namespace BatchNormNotebooks;
 /// copy (changing the returned matrix does not change the gradient); <see cref="ForwardBuffered"/> (the training path)
 /// keeps a reference to z unchecked, so there z must stay unchanged until the backward. A Forward that throws leaves no
 /// forward behind, so Backward then throws.</remarks>
-public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<T>
+public abstract class Activation<T> : ILayer<T>, IGuardedBufferedForward<T> where T : IFloatingPointIeee754<T>
 {
     private readonly KeptInput<T> _z = new();
     private Matrix<T>? _a;
@@ -31,6 +31,9 @@ public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<
 
     /// <inheritdoc/>
     public Matrix<T> ForwardBuffered(Matrix<T> x) => ForwardInto(x, keepGuarded: false);
+
+    /// <inheritdoc/>
+    Matrix<T> IGuardedBufferedForward<T>.ForwardBufferedGuarded(Matrix<T> x) => ForwardInto(x, keepGuarded: true);
 
     private Matrix<T> ForwardInto(Matrix<T> x, bool keepGuarded)
     {

@@ -14,7 +14,7 @@ namespace BatchNormNotebooks;
 /// <see cref="Matrix{T}.Row"/>) the layer copies x first, so the gradients always belong to the forward.
 /// <see cref="ForwardBuffered"/> (the training path) keeps a reference to x unchecked: x must stay unchanged until the
 /// backward. A Forward that throws leaves no forward behind: the next Backward throws.</remarks>
-public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
+public sealed class Linear<T> : ILayer<T>, IGuardedBufferedForward<T> where T : IFloatingPointIeee754<T>
 {
     private readonly KeptInput<T> _x = new();
     private Matrix<T>? _y;
@@ -89,6 +89,14 @@ public sealed class Linear<T> : ILayer<T> where T : IFloatingPointIeee754<T>
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
         return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, OutFeatures), keepGuarded: false);
+    }
+
+    /// <inheritdoc/>
+    Matrix<T> IGuardedBufferedForward<T>.ForwardBufferedGuarded(Matrix<T> x)
+    {
+        _ready = false;
+        ArgumentNullException.ThrowIfNull(x);
+        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, OutFeatures), keepGuarded: true);
     }
 
     /// <summary>Backward: dW = xᵀ·dy, db = Σ_i dy_i, dx = dy·Wᵀ; returns a new (batch, in) matrix.</summary>

@@ -7,11 +7,14 @@ namespace BatchNormNotebooks;
 /// training step through <see cref="ForwardBuffered"/> and <see cref="BackwardBuffered"/> allocates nothing once the
 /// batch shape is steady; <see cref="Forward"/> copies only the final result into a new matrix, and
 /// <see cref="Backward"/> lets the first layer write ∂loss/∂x straight into a new one (its public Backward). The buffered path keeps references, not copies: the x given to <see cref="ForwardBuffered"/> must stay
-/// unchanged until <see cref="BackwardBuffered"/> (a trainer's batch buffer does); <see cref="Forward"/> and
-/// <see cref="ForwardAll"/> first copy x into a buffer of their own, so a caller may change x freely after them.
+/// unchanged until <see cref="BackwardBuffered"/> (a trainer's batch buffer does). <see cref="Forward"/> hands x to
+/// its first layer the way that layer's public Forward keeps it (issue 22; no copy of x): by reference under x's
+/// version stamp, so assigning an element of x before the backward makes the backward throw, and a copy is taken if
+/// x's storage is handed out (a first layer from outside the library gets a copy the network owns, as before).
+/// <see cref="ForwardAll"/> first copies x into a buffer of its own.
 /// If a layer's forward throws, the network has no forward and <see cref="Backward"/> throws.
 /// Taught from notebooks/01-backprop-recap on.</remarks>
-public sealed class Sequential<T> : ILayer<T> where T : IFloatingPointIeee754<T>
+public sealed class Sequential<T> : ILayer<T>, IGuardedBufferedForward<T> where T : IFloatingPointIeee754<T>
 {
     private readonly ILayer<T>[] _layers;
     private bool _training = true;
@@ -63,8 +66,30 @@ public sealed class Sequential<T> : ILayer<T> where T : IFloatingPointIeee754<T>
     public Matrix<T> Forward(Matrix<T> x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        var y = ForwardBuffered(LayerBuffer.CopyOf(ref _input, ref _inputSpare, x));
+        var y = ((IGuardedBufferedForward<T>)this).ForwardBufferedGuarded(x);
         return _layers.Length == 0 ? y : y.Clone();
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The first layer keeps x guarded if it is one of the library's layers; otherwise x is copied into a
+    /// buffer of the network's own first, as before issue 22.</remarks>
+    Matrix<T> IGuardedBufferedForward<T>.ForwardBufferedGuarded(Matrix<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (_layers.Length == 0 || _layers[0] is not IGuardedBufferedForward<T> first)
+        {
+            return ForwardBuffered(LayerBuffer.CopyOf(ref _input, ref _inputSpare, x));
+        }
+
+        _ready = false;
+        x = first.ForwardBufferedGuarded(x);
+        for (int k = 1; k < _layers.Length; k++)
+        {
+            x = _layers[k].ForwardBuffered(x);
+        }
+
+        _ready = true;
+        return x;
     }
 
     /// <summary>Forward through every layer's own buffers; the result is the last layer's buffer (valid until the next
