@@ -40,7 +40,28 @@ public abstract class Activation<T> : ILayer<T>, IGuardedBufferedForward<T> wher
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
         var a = LayerBuffer.Ensure(ref _a, ref _aSpare, x.Rows, x.Cols);
-        Apply(x.Storage, a.Storage);
+        if (ElementLocal && CoreSplit.TryAcquire(x.Storage.Length, SplitElements, out int parts))
+        {
+            try
+            {
+                ApplyJob.Layer = this;
+                ApplyJob.Z = x.Storage;
+                ApplyJob.A = a.Storage;
+                ApplyJob.Parts = parts;
+                CoreSplit.Run(ApplyJob.Part, parts);
+            }
+            finally
+            {
+                ApplyJob.Layer = null;
+                ApplyJob.Z = ApplyJob.A = null;
+                CoreSplit.Release();
+            }
+        }
+        else
+        {
+            Apply(x.Storage, a.Storage);
+        }
+
         _ = keepGuarded ? _z.Keep(x) : _z.Reference(x);
         _ready = true;
         return a;
@@ -80,6 +101,31 @@ public abstract class Activation<T> : ILayer<T>, IGuardedBufferedForward<T> wher
     /// <summary>destination[i] = g(z[i]).</summary>
     protected abstract void Apply(ReadOnlySpan<T> z, Span<T> destination);
 
+    /// <summary>Inputs of at least this many elements are split between cores when <see cref="ElementLocal"/>
+    /// (one MNIST hidden layer's 60 × 100 sigmoid: about 13 µs on one core).</summary>
+    internal const int SplitElements = 4096;
+
+    /// <summary>True for the library's activations whose every output element depends on its own input alone, bit
+    /// for bit (<see cref="Elementwise.Sigmoid{T}"/>, <see cref="Elementwise.Tanh{T}"/>): their forward may run in parts
+    /// on several cores with the same result.</summary>
+    private protected virtual bool ElementLocal => false;
+
+    /// <summary>The forward's parts on the worker threads; its fields are set while the workers are claimed.</summary>
+    private static class ApplyJob
+    {
+        public static readonly Action<int> Part = Run;
+        public static Activation<T>? Layer;
+        public static T[]? Z;
+        public static T[]? A;
+        public static int Parts;
+
+        private static void Run(int part)
+        {
+            var (start, length) = CoreSplit.Range(part, Parts, Z!.Length);
+            Layer!.Apply(Z.AsSpan(start, length), A.AsSpan(start, length));
+        }
+    }
+
     /// <summary>destination[i] = g′(z[i]), given z and a = g(z).</summary>
     protected abstract void Derivative(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> destination);
 }
@@ -89,6 +135,9 @@ public sealed class Sigmoid<T> : Activation<T> where T : IFloatingPointIeee754<T
 {
     /// <inheritdoc/>
     public override string Name => "Sigmoid";
+
+    /// <inheritdoc/>
+    private protected override bool ElementLocal => true;
 
     /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<T> z, Span<T> destination) => Elementwise.Sigmoid(z, destination);
@@ -105,6 +154,9 @@ public sealed class Tanh<T> : Activation<T> where T : IFloatingPointIeee754<T>
 {
     /// <inheritdoc/>
     public override string Name => "Tanh";
+
+    /// <inheritdoc/>
+    private protected override bool ElementLocal => true;
 
     /// <inheritdoc/>
     protected override void Apply(ReadOnlySpan<T> z, Span<T> destination) => Elementwise.Tanh(z, destination);

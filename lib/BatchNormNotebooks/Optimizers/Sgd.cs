@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace BatchNormNotebooks.Optimizers;
 
@@ -73,7 +75,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
         T lr = Scalar(LearningRate), lambda = Scalar(WeightDecay), mu = Scalar(Momentum), oneMinusTau = Scalar(1 - Dampening);
         if (WeightDecay == 0 && Momentum == 0)
         {
-            Elementwise.MultiplyAdd(grad, -lr, theta, theta);   // plain SGD, vectorized: θ ← θ − γg
+            PlainStep(grad, -lr, theta);   // plain SGD, vectorized: θ ← θ − γg
             return;
         }
 
@@ -94,6 +96,60 @@ public sealed class Sgd<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
             }
 
             theta[i] -= lr * g;
+        }
+    }
+
+    /// <summary>Parameters of at least this many elements are updated in parts on several cores (the MNIST MLP's
+    /// 784 × 100 first weight matrix: about 13 µs of the step's 17 µs update on one core).</summary>
+    internal const int SplitElements = 32768;
+
+    /// <summary>θ ← g·(−γ) + θ, element by element (a product, then a sum: the bits of
+    /// <see cref="Elementwise.MultiplyAdd{T}"/>), split between cores for large parameters.</summary>
+    private static unsafe void PlainStep(ReadOnlySpan<T> grad, T minusLr, Span<T> theta)
+    {
+        if (!CoreSplit.TryAcquire(theta.Length, SplitElements, out int parts))
+        {
+            Elementwise.MultiplyAdd(grad, minusLr, theta, theta);
+            return;
+        }
+
+        try
+        {
+            // The caller waits inside Run, so the pinned addresses stay valid for every part.
+            fixed (byte* g = &Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(grad)), t = &Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(theta)))
+            {
+                PlainJob.Set(g, t, theta.Length, minusLr, parts);
+                CoreSplit.Run(PlainJob.Part, parts);
+            }
+        }
+        finally
+        {
+            CoreSplit.Release();
+        }
+    }
+
+    /// <summary>The plain update's parts on the worker threads; its fields are set while the workers are claimed.</summary>
+    private static unsafe class PlainJob
+    {
+        public static readonly Action<int> Part = Run;
+        private static byte* s_grad, s_theta;
+        private static int s_length, s_parts;
+        private static T s_minusLr = T.Zero;
+
+        public static void Set(byte* grad, byte* theta, int length, T minusLr, int parts)
+        {
+            s_grad = grad;
+            s_theta = theta;
+            s_length = length;
+            s_minusLr = minusLr;
+            s_parts = parts;
+        }
+
+        private static void Run(int part)
+        {
+            var (start, length) = CoreSplit.Range(part, s_parts, s_length);
+            var theta = new Span<T>(s_theta + ((nint)start * Unsafe.SizeOf<T>()), length);
+            Elementwise.MultiplyAdd(new ReadOnlySpan<T>(s_grad + ((nint)start * Unsafe.SizeOf<T>()), length), s_minusLr, theta, theta);
         }
     }
 }

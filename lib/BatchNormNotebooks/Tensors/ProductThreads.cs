@@ -101,7 +101,15 @@ internal static class ProductThreads
     /// <summary>With the workers held (<see cref="TryAcquire"/>): runs <paramref name="part"/>(0 … parts − 1) and
     /// returns when all have finished. The caller and the workers claim parts one at a time, so a worker the machine
     /// has not scheduled yet costs nothing: the caller runs every part nobody claimed.</summary>
-    public static void Run(Action<int> part, int parts)
+    public static void Run(Action<int> part, int parts) => Run(part, parts, countMisses: true);
+
+    /// <summary>Whether the workers are started and none is asleep: a short pass is worth splitting only then (a sleeping
+    /// worker wakes too late to help with a few microseconds of work, and then stops polling).</summary>
+    public static bool WorkersAwake => _workers is not null && Volatile.Read(ref _sleepers) == 0;
+
+    /// <summary><see cref="Run(Action{int}, int)"/>; with <paramref name="countMisses"/> false (a short element-wise
+    /// pass, <see cref="CoreSplit"/>) a run the caller did alone does not count toward the products' back-off.</summary>
+    public static void Run(Action<int> part, int parts, bool countMisses)
     {
         var workers = _workers ?? Start();
         _job = part;
@@ -126,7 +134,7 @@ internal static class ProductThreads
         {
             _misses = 0;
         }
-        else if (++_misses >= MissesBeforeBackOff)
+        else if (countMisses && ++_misses >= MissesBeforeBackOff)
         {
             _misses = 0;
             _backOff = BackOffProducts;
