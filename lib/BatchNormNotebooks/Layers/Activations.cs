@@ -71,6 +71,7 @@ public abstract class Activation<T> : ILayer<T> where T : IFloatingPointIeee754<
 
         Derivative(_z.ForBackward(Name).Storage, _a.Storage, dx.Storage);
         Elementwise.Multiply<T>(dx.Storage, dy.Storage, dx.Storage);
+        GC.KeepAlive(dy);   // dy's storage may be pooled: it stays dy's until the kernels are done
         return dx;
     }
 
