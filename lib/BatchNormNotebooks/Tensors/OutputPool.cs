@@ -81,6 +81,15 @@ internal static class OutputPool
         }
     }
 
+    /// <summary>For tests: collections forced by rents of arrays of <paramref name="length"/> elements of T.</summary>
+    internal static int CollectionsFor<T>(int length)
+    {
+        lock (Gate)
+        {
+            return Buckets.TryGetValue((typeof(T), length), out var bucket) ? bucket.Collections : 0;
+        }
+    }
+
     /// <summary>A (rows, cols) matrix with a pooled array (not zeroed: the caller overwrites every element); the pool
     /// reuses the array once the matrix is unreachable, unless its storage was handed out.</summary>
     public static Matrix<T> Rent<T>(int rows, int cols) where T : IFloatingPointIeee754<T>
@@ -152,6 +161,7 @@ internal static class OutputPool
 
         GC.Collect(1, GCCollectionMode.Forced, blocking: true);
         _collections++;
+        bucket.Collections++;
         var lease = bucket.FindFree();
         if (lease is null)
         {
@@ -232,6 +242,9 @@ internal static class OutputPool
 
         /// <summary>The leases.</summary>
         public List<Lease> Leases { get; } = [];
+
+        /// <summary>Collections forced for this length.</summary>
+        public int Collections { get; set; }
 
         /// <summary>Rents that skip the collection after the last fruitless one (doubling, at most <see cref="MaxSkips"/>).</summary>
         public int Skips { get; set; }

@@ -155,6 +155,36 @@ public class OutputPoolTests
         Assert.Null(new Matrix<float>(101, 233, new float[101 * 233]).Lease);
     }
 
+    [Fact]
+    public void A_caller_who_keeps_every_output_gets_bounded_leases_and_backed_off_collections()
+    {
+        // (89, 241) float32 = 85,796 bytes: collect at 64 leases, at most 128. All 400 outputs kept, so every forced
+        // collection is fruitless and doubles the rents that skip it: by hand, collections at rents 65, 67, 70, 75, 84,
+        // 101, 134, 199, then every 65th (skip 64): 264, 329, 394 — 11, where collecting on every rent past 64 would be 336.
+        const int length = 89 * 241;
+        var kept = new List<Matrix<float>>();
+        for (int rent = 1; rent <= 400; rent++)
+        {
+            var m = Matrix<float>.Uninitialized(89, 241);
+            m.Storage.AsSpan().Fill(rent);
+            kept.Add(m);
+            Assert.Equal(rent <= 128, m.Lease is not null);   // leases up to the cap, then plain untracked arrays
+        }
+
+        Assert.Equal(128, OutputPool.LeaseCount<float>(length));
+        Assert.Equal(11, OutputPool.CollectionsFor<float>(length));
+        for (int k = 0; k < kept.Count; k++)
+        {
+            Assert.All(kept[k].Storage, v => Assert.Equal(k + 1, v));
+        }
+
+        // Dropped and collected, they come back: the next rent reuses a free lease instead of adding one.
+        kept.Clear();
+        GC.Collect();
+        Assert.NotNull(Matrix<float>.Uninitialized(89, 241).Lease);
+        Assert.Equal(128, OutputPool.LeaseCount<float>(length));
+    }
+
     [Theory]
     [InlineData(256 * 1024, 64)]             // (256, 256) float32: 64 × 256 KiB = 16 MiB circulate
     [InlineData(1024 * 1024, 16)]            // 1 MiB: 16
