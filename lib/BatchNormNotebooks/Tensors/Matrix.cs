@@ -13,12 +13,15 @@ namespace BatchNormNotebooks;
 /// write through the indexer bumps <see cref="Version"/>, and once <see cref="Data"/> or <see cref="Row"/> has handed
 /// the storage out (writes the matrix can no longer see), a layer that kept this matrix first takes a copy of it, and
 /// later forwards copy it as before. Taught in notebooks/01-backprop-recap.
-/// <para>Fresh outputs of the layers and losses, and <see cref="Clone"/>, of 85,000 bytes or more (the large-object
-/// heap) come from a pool that reuses an array once the matrix that owned it is unreachable and its storage was never
-/// handed out (issue 22: a fresh large array page-faults on every page when first written). What a caller may rely on:
-/// values they hold never change behind their back. A matrix they hold keeps its array; an array or row they took with
-/// <see cref="Data"/> or <see cref="Row"/> is theirs for good, even after the matrix is gone; a matrix wrapping their
-/// own array is never pooled.</para></remarks>
+/// <para>New matrices of 85,000 bytes or more (the large-object heap) returned by the public Forward/Backward of
+/// <see cref="Linear{T}"/>, <see cref="BatchNorm1d{T}"/> and the activations, by <see cref="Sequential{T}"/>'s Forward (and
+/// its Backward when the first layer is one of those), by the losses' Backward and by <see cref="Clone"/> come from a
+/// pool that reuses an array once the matrix that owned it is unreachable and its storage was never handed out (issue
+/// 22: a fresh large array page-faults on every page when first written). What a caller may rely on: the pool never
+/// changes values they hold. A matrix they hold keeps its array; an array or row they took with <see cref="Data"/> or
+/// <see cref="Row"/> is theirs for good, even after the matrix is gone; a matrix wrapping their own array is never
+/// pooled. (The buffered training path is another matter: its results are the layers' own buffers, overwritten by the
+/// next call, as documented there.)</para></remarks>
 public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
 {
     private readonly T[] _data;

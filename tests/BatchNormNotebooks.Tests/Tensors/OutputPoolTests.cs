@@ -229,3 +229,48 @@ public class OutputPoolTests
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static float[] ForwardAndDrop(BatchNorm1d<float> bn, Matrix<float> x) => bn.Forward(x).Storage;
 }
+
+[CollectionDefinition(nameof(OutputPoolCapCollection), DisableParallelization = true)]
+public class OutputPoolCapCollection
+{
+}
+
+/// <summary>Fills most of the pool's byte cap, so it runs alone: a test running beside it could find no room for a lease.</summary>
+[Collection(nameof(OutputPoolCapCollection))]
+public class OutputPoolCapTests
+{
+    [Fact]
+    public void A_new_length_makes_room_under_the_cap_by_dropping_free_leases_of_another()
+    {
+        // 40 MiB arrays (never written: uninitialized, so no page is touched); the cap is 256 MiB here.
+        const int lengthA = 10 << 20, lengthB = lengthA + 1;
+        Assert.True(OutputPool.CapBytes >= 256L << 20, "the machine gives the GC under 2 GiB; the test assumes the 256 MiB cap");
+        RentAndDrop(lengthA, 5);   // 200 MiB of A, dropped
+        GC.Collect();
+        Assert.Equal(5, OutputPool.LeaseCount<float>(lengthA));
+
+        var keptB = new List<Matrix<float>>();
+        for (int k = 0; k < 5; k++)
+        {
+            keptB.Add(Matrix<float>.Uninitialized(1, lengthB));
+            Assert.NotNull(keptB[^1].Lease);   // without dropping A's free leases, the second would not fit
+        }
+
+        // 200 MiB of B live: at most one 40 MiB lease of A fits beside it under 256 MiB, and the cap holds.
+        Assert.True(OutputPool.LeaseCount<float>(lengthA) <= 1, $"{OutputPool.LeaseCount<float>(lengthA)} leases of A left");
+        Assert.True(OutputPool.TrackedBytes <= OutputPool.CapBytes, $"{OutputPool.TrackedBytes} tracked bytes");
+        GC.KeepAlive(keptB);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RentAndDrop(int length, int count)
+    {
+        var kept = new List<Matrix<float>>();
+        for (int k = 0; k < count; k++)
+        {
+            kept.Add(Matrix<float>.Uninitialized(1, length));
+        }
+
+        Assert.All(kept, m => Assert.NotNull(m.Lease));
+    }
+}
