@@ -163,6 +163,7 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IGuardedBufferedForward<T> where
                 BatchNormKernels.ForwardEval<T>(x.Storage, x.Rows, Gamma.Value, Beta.Value, Running.Mean, Running.Variance, Epsilon, y.Storage);
             }
 
+            GC.KeepAlive(x);   // x's storage may be pooled: it stays x's until the kernel is done
             _ready = true;
             return y;
         }
@@ -230,6 +231,7 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IGuardedBufferedForward<T> where
             BatchNormKernels.BackwardClosedForm<T>(dy.Storage, x.Storage, dy.Rows, Gamma.Value, _saved.Mean, _saved.InvStd, dx.Storage, Gamma.Grad, Beta.Grad);
         }
 
+        GC.KeepAlive(dy);   // dy's storage may be pooled: it stays dy's until the kernels are done
         return dx;
     }
 

@@ -95,6 +95,7 @@ public abstract class Activation<T> : ILayer<T>, IGuardedBufferedForward<T> wher
 
         Derivative(_z.ForBackward(Name).Storage, _a.Storage, dx.Storage);
         Elementwise.Multiply<T>(dx.Storage, dy.Storage, dx.Storage);
+        GC.KeepAlive(dy);   // dy's storage may be pooled: it stays dy's until the kernels are done
         return dx;
     }
 

@@ -35,6 +35,7 @@ internal static class LayerBuffer
     {
         var copy = Ensure(ref buffer, ref spare, source.Rows, source.Cols);
         source.Storage.AsSpan().CopyTo(copy.Storage);
+        GC.KeepAlive(source);   // source's storage may be pooled: it stays source's until the copy is done
         return copy;
     }
 }

@@ -145,6 +145,7 @@ public sealed class Linear<T> : ILayer<T>, IGuardedBufferedForward<T> where T : 
             MatrixProduct.MultiplyTransposedB<T>(dy.Storage, Weight.Value, m, OutFeatures, InFeatures, dx.Storage, _weightTransposed); // dx = dy·Wᵀ
         }
 
+        GC.KeepAlive(dy);   // dy's storage may be pooled: it stays dy's until the kernels are done
         return dx;
     }
 

@@ -47,6 +47,7 @@ public sealed class BinaryCrossEntropy<T> : ILoss<T> where T : IFloatingPointIee
             total -= (y * T.Log(pk)) + ((T.One - y) * T.Log(T.One - pk));
         }
 
+        GC.KeepAlive(output);   // output's storage may be pooled: it stays output's until the loop is done
         _p = p;
         _y = target;
         return total / T.CreateChecked(p.Storage.Length);
@@ -62,7 +63,7 @@ public sealed class BinaryCrossEntropy<T> : ILoss<T> where T : IFloatingPointIee
             throw new InvalidOperationException("Backward needs a Forward first.");
         }
 
-        var d = new Matrix<T>(_p.Rows, _p.Cols);
+        var d = Matrix<T>.Uninitialized(_p.Rows, _p.Cols);   // every element written below
         T n = T.CreateChecked(d.Storage.Length);
         for (int k = 0; k < d.Storage.Length; k++)
         {

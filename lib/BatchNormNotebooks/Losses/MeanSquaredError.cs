@@ -21,6 +21,8 @@ public sealed class MeanSquaredError<T> : ILoss<T> where T : IFloatingPointIeee7
         output.EnsureSameShape(target, "Mean squared error: target must have the output's shape (no broadcasting)", nameof(target));
         _diff = new Matrix<T>(output.Rows, output.Cols);
         TensorPrimitives.Subtract(output.Storage, target.Storage, _diff.Storage);
+        GC.KeepAlive(output);   // pooled storage stays its matrix's until the kernel is done
+        GC.KeepAlive(target);
         return TensorPrimitives.SumOfSquares<T>(_diff.Storage) / T.CreateChecked(_diff.Storage.Length);
     }
 
@@ -33,7 +35,7 @@ public sealed class MeanSquaredError<T> : ILoss<T> where T : IFloatingPointIeee7
             throw new InvalidOperationException("Backward needs a Forward first.");
         }
 
-        var d = new Matrix<T>(_diff.Rows, _diff.Cols);
+        var d = Matrix<T>.Uninitialized(_diff.Rows, _diff.Cols);   // every element written below
         TensorPrimitives.Multiply(_diff.Storage, T.CreateChecked(2) / T.CreateChecked(d.Storage.Length), d.Storage);
         return d;
     }

@@ -12,13 +12,23 @@ namespace BatchNormNotebooks;
 /// A version stamp lets a layer keep x by reference instead of copying it (as PyTorch's in-place check does): every
 /// write through the indexer bumps <see cref="Version"/>, and once <see cref="Data"/> or <see cref="Row"/> has handed
 /// the storage out (writes the matrix can no longer see), a layer that kept this matrix first takes a copy of it, and
-/// later forwards copy it as before. Taught in notebooks/01-backprop-recap.</remarks>
+/// later forwards copy it as before. Taught in notebooks/01-backprop-recap.
+/// <para>New matrices of 85,000 bytes or more (the large-object heap) returned by the public Forward/Backward of
+/// <see cref="Linear{T}"/>, <see cref="BatchNorm1d{T}"/> and the activations, by <see cref="Sequential{T}"/>'s Forward (and
+/// its Backward when the first layer is one of those), by the losses' Backward and by <see cref="Clone"/> come from a
+/// pool that reuses an array once the matrix that owned it is unreachable and its storage was never handed out (issue
+/// 22: a fresh large array page-faults on every page when first written). What a caller may rely on: the pool never
+/// changes values they hold. A matrix they hold keeps its array; an array or row they took with <see cref="Data"/> or
+/// <see cref="Row"/> is theirs for good, even after the matrix is gone; a matrix wrapping their own array is never
+/// pooled. (The buffered training path is another matter: its results are the layers' own buffers, overwritten by the
+/// next call, as documented there.)</para></remarks>
 public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
 {
     private readonly T[] _data;
     private int _version;
     private bool _handedOut;
     private List<IMatrixKeeper<T>>? _keepers;
+    private OutputPool.Lease? _lease;
 
     /// <summary>Creates a zero matrix of shape (rows, cols).</summary>
     public Matrix(int rows, int cols)
@@ -75,6 +85,9 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
     internal int Version => _version;
 
     /// <summary>The elements for the library's own kernels: no hand-out (they neither keep nor expose the array).</summary>
+    /// <remarks>The array may be pooled (<see cref="OutputPool"/>): it is this matrix's only while the matrix is
+    /// reachable, so a caller keeps the matrix alive (returns or keeps it, or <see cref="GC.KeepAlive"/> after the last
+    /// use of the array) and never stores the array itself.</remarks>
     internal T[] Storage => _data;
 
     /// <summary>True while every write to this matrix goes through the indexer (its storage was never handed out),
@@ -88,7 +101,13 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException">(i, j) outside the shape; the message names both.</exception>
     public T this[int i, int j]
     {
-        get => _data[Index(i, j)];
+        get
+        {
+            T value = _data[Index(i, j)];
+            GC.KeepAlive(this);   // a pooled array stays this matrix's until the read is done
+            return value;
+        }
+
         set
         {
             _data[Index(i, j)] = value;
@@ -115,9 +134,23 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
     }
 
     /// <summary>A (rows, cols) matrix whose elements are not zeroed (the caller overwrites all of them) and which
-    /// layers may keep by reference.</summary>
+    /// layers may keep by reference; from <see cref="OutputPool"/> when its array would live on the large-object heap.</summary>
     internal static Matrix<T> Uninitialized(int rows, int cols) =>
+        OutputPool.IsPooled<T>(checked(rows * cols)) ? OutputPool.Rent<T>(rows, cols) : Untracked(rows, cols);
+
+    /// <summary>Like <see cref="Uninitialized"/> with a new array the pool does not track.</summary>
+    internal static Matrix<T> Untracked(int rows, int cols) =>
         new(rows, cols, GC.AllocateUninitializedArray<T>(checked(rows * cols)), handedOut: false);
+
+    /// <summary>For <see cref="OutputPool"/>: a matrix over a pooled array and its lease (null: attached next).</summary>
+    internal static Matrix<T> Leased(int rows, int cols, T[] data, OutputPool.Lease? lease) =>
+        new(rows, cols, data, handedOut: false) { _lease = lease };
+
+    /// <summary>For <see cref="OutputPool"/>: attaches the lease of a matrix made with a new pooled array.</summary>
+    internal void AttachLease(OutputPool.Lease lease) => _lease = lease;
+
+    /// <summary>The pool's lease on this matrix's array; null when not pooled or once handed out.</summary>
+    internal OutputPool.Lease? Lease => _lease;
 
     /// <summary>Registers a layer that keeps this matrix by reference: before the storage is handed out, it takes a copy.</summary>
     internal void AddKeeper(IMatrixKeeper<T> keeper)
@@ -140,6 +173,12 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
         }
 
         _handedOut = true;
+        if (_lease is { } lease)
+        {
+            _lease = null;
+            OutputPool.Forget(lease);   // the caller may keep the array after this matrix dies: never reuse it
+        }
+
         var keepers = _keepers;
         _keepers = null;
         if (keepers is not null)
@@ -165,6 +204,7 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
             c[i] = _data[(i * Cols) + j];
         }
 
+        GC.KeepAlive(this);   // a pooled array stays this matrix's until the copy is done
         return c;
     }
 
@@ -208,8 +248,14 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
         return m;
     }
 
-    /// <summary>A deep copy.</summary>
-    public Matrix<T> Clone() => new(Rows, Cols, (T[])_data.Clone(), handedOut: false);
+    /// <summary>A deep copy (a large one reuses a pooled array, see the remarks on <see cref="Matrix{T}"/>).</summary>
+    public Matrix<T> Clone()
+    {
+        var m = Uninitialized(Rows, Cols);
+        _data.AsSpan().CopyTo(m._data);
+        GC.KeepAlive(this);   // a pooled array stays this matrix's until the copy is done
+        return m;
+    }
 
     /// <summary>The same values converted to another element type.</summary>
     public Matrix<TOther> Cast<TOther>() where TOther : IFloatingPointIeee754<TOther>
@@ -220,6 +266,7 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
             m.Storage[k] = TOther.CreateChecked(_data[k]);
         }
 
+        GC.KeepAlive(this);
         return m;
     }
 
@@ -233,6 +280,7 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
 
         var m = new Matrix<T>(count, Cols);
         _data.AsSpan(start * Cols, count * Cols).CopyTo(m._data);
+        GC.KeepAlive(this);
         return m;
     }
 
@@ -250,6 +298,7 @@ public sealed class Matrix<T> where T : IFloatingPointIeee754<T>
             StorageRow(indices[r]).CopyTo(m.StorageRow(r));
         }
 
+        GC.KeepAlive(this);
         return m;
     }
 
