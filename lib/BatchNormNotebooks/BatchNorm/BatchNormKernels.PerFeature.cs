@@ -10,7 +10,7 @@ public static partial class BatchNormKernels
     /// the forward's per-feature coefficients scale = γ·r and shift = β − (μ − μ_T)·scale, so that
     /// y = (x − μ_T)·scale + shift equals γ·(x − μ)·r + β with the double-precision μ.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first call: no slow tier-0 loops
-    internal static void FinishStatistics<T>(ReadOnlySpan<double> meanD, ReadOnlySpan<double> m2, int batch, T epsilon,
+    private static void FinishStatistics<T>(ReadOnlySpan<double> meanD, ReadOnlySpan<double> m2, int batch, T epsilon,
         ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, Span<T> mean, Span<T> variance, Span<T> invStd, Span<T> scale, Span<T> shift)
         where T : IFloatingPointIeee754<T>
     {
@@ -63,7 +63,7 @@ public static partial class BatchNormKernels
     /// dβ = Σdy, dγ = r·S, and the per-feature coefficients of dx = scale·dy + shift − slope·(x − μ_T):
     /// scale = γr, slope = γr³·S/m, shift = −γr·Σdy/m + slope·δ.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first call: no slow tier-0 loops
-    internal static void FinishBackwardSums<T>(ReadOnlySpan<double> sumDy, ReadOnlySpan<double> sumDyCentered, ReadOnlySpan<double> sumCentered,
+    private static void FinishBackwardSums<T>(ReadOnlySpan<double> sumDy, ReadOnlySpan<double> sumDyCentered, ReadOnlySpan<double> sumCentered,
         int batch, ReadOnlySpan<T> gamma, ReadOnlySpan<T> invStd, Span<T> dGamma, Span<T> dBeta, Span<T> scale, Span<T> shift, Span<T> slope)
         where T : IFloatingPointIeee754<T>
     {
@@ -119,7 +119,7 @@ public static partial class BatchNormKernels
     /// (off by at most |μ|·u, u the unit roundoff of T: 2⁻²⁴ in float32) could shift x̂ = (x − μ)·r by more than 2⁻²²,
     /// i.e. |μ|·r·u &gt; 2⁻²². Otherwise the shift is below a few roundings of x̂ and the cheaper pass is used.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fully optimized from the first call: no slow tier-0 loops
-    internal static bool NeedsExactMean<T>(ReadOnlySpan<T> mean, ReadOnlySpan<T> invStd)
+    private static bool NeedsExactMean<T>(ReadOnlySpan<T> mean, ReadOnlySpan<T> invStd)
         where T : IFloatingPointIeee754<T>
     {
         double unitRoundoff = double.CreateChecked(T.One - T.BitDecrement(T.One));

@@ -124,6 +124,7 @@ public sealed class Sgd<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
         }
         finally
         {
+            PlainJob.Set(null, null, 0, T.Zero, 0);   // no pointer outlives the pinning, as the other split jobs clear theirs
             CoreSplit.Release();
         }
     }
