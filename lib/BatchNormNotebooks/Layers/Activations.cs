@@ -40,24 +40,8 @@ public abstract class Activation<T> : ILayer<T>, IGuardedBufferedForward<T> wher
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
         var a = LayerBuffer.Ensure(ref _a, ref _aSpare, x.Rows, x.Cols);
-        if (ElementLocal && CoreSplit.TryAcquire(x.Storage.Length, SplitElements, out int parts))
-        {
-            try
-            {
-                ApplyJob.Layer = this;
-                ApplyJob.Z = x.Storage;
-                ApplyJob.A = a.Storage;
-                ApplyJob.Parts = parts;
-                CoreSplit.Run(ApplyJob.Part, parts);
-            }
-            finally
-            {
-                ApplyJob.Layer = null;
-                ApplyJob.Z = ApplyJob.A = null;
-                CoreSplit.Release();
-            }
-        }
-        else
+        if (!ElementLocal || !CoreSplit.TryRun(x.Storage.Length, SplitElements, (Layer: this, Z: x.Storage, A: a.Storage),
+                static (job, start, length) => job.Layer.Apply(job.Z.AsSpan(start, length), job.A.AsSpan(start, length))))
         {
             Apply(x.Storage, a.Storage);
         }
@@ -110,22 +94,6 @@ public abstract class Activation<T> : ILayer<T>, IGuardedBufferedForward<T> wher
     /// for bit (<see cref="Elementwise.Sigmoid{T}"/>, <see cref="Elementwise.Tanh{T}"/>): their forward may run in parts
     /// on several cores with the same result.</summary>
     private protected virtual bool ElementLocal => false;
-
-    /// <summary>The forward's parts on the worker threads; its fields are set while the workers are claimed.</summary>
-    private static class ApplyJob
-    {
-        public static readonly Action<int> Part = Run;
-        public static Activation<T>? Layer;
-        public static T[]? Z;
-        public static T[]? A;
-        public static int Parts;
-
-        private static void Run(int part)
-        {
-            var (start, length) = CoreSplit.Range(part, Parts, Z!.Length);
-            Layer!.Apply(Z.AsSpan(start, length), A.AsSpan(start, length));
-        }
-    }
 
     /// <summary>destination[i] = g′(z[i]), given z and a = g(z).</summary>
     protected abstract void Derivative(ReadOnlySpan<T> z, ReadOnlySpan<T> a, Span<T> destination);

@@ -49,20 +49,9 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
         }
 
         T safe = SafeExponent(output.Cols);
-        if (CoreSplit.TryAcquire(output.Rows, Math.Max(2, SplitElements / Math.Max(1, output.Cols)), out int parts))
-        {
-            try
-            {
-                RowJob.Set(output, p, _labels, _rowLosses!, safe, parts);
-                CoreSplit.Run(RowJob.Part, parts);
-            }
-            finally
-            {
-                RowJob.Set(null, null, null, null, T.Zero, 0);
-                CoreSplit.Release();
-            }
-        }
-        else
+        var rows = (Output: output, P: p, Labels: _labels, RowLosses: _rowLosses!, Safe: safe);
+        if (!CoreSplit.TryRun(output.Rows, Math.Max(2, SplitElements / Math.Max(1, output.Cols)), rows,
+                static (job, start, length) => Rows(job.Output, job.P, job.Labels, job.RowLosses, job.Safe, start, start + length), align: 1))
         {
             Rows(output, p, _labels, _rowLosses!, safe, 0, output.Rows);
         }
@@ -98,28 +87,6 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
             }
 
             rowLosses[i] = T.Log(logSum) + max - z[labels[i]];
-        }
-    }
-
-    /// <summary>The forward's parts on the worker threads; its fields are set while the workers are claimed.</summary>
-    private static class RowJob
-    {
-        public static readonly Action<int> Part = Run;
-        private static Matrix<T>? s_output, s_p;
-        private static int[]? s_labels;
-        private static T[]? s_rowLosses;
-        private static T s_safe = T.Zero;
-        private static int s_parts;
-
-        public static void Set(Matrix<T>? output, Matrix<T>? p, int[]? labels, T[]? rowLosses, T safe, int parts)
-        {
-            (s_output, s_p, s_labels, s_rowLosses, s_safe, s_parts) = (output, p, labels, rowLosses, safe, parts);
-        }
-
-        private static void Run(int part)
-        {
-            var (start, length) = CoreSplit.Range(part, s_parts, s_output!.Rows, align: 1);
-            Rows(s_output, s_p!, s_labels!, s_rowLosses!, s_safe, start, start + length);
         }
     }
 

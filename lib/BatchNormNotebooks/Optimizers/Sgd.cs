@@ -107,50 +107,20 @@ public sealed class Sgd<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
     /// <see cref="Elementwise.MultiplyAdd{T}"/>), split between cores for large parameters.</summary>
     private static unsafe void PlainStep(ReadOnlySpan<T> grad, T minusLr, Span<T> theta)
     {
-        if (!CoreSplit.TryAcquire(theta.Length, SplitElements, out int parts))
+        // The caller waits until every part is done, so the pinned addresses stay valid for every part.
+        fixed (byte* g = &Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(grad)), t = &Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(theta)))
         {
-            Elementwise.MultiplyAdd(grad, minusLr, theta, theta);
-            return;
-        }
-
-        try
-        {
-            // The caller waits inside Run, so the pinned addresses stay valid for every part.
-            fixed (byte* g = &Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(grad)), t = &Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(theta)))
+            if (CoreSplit.TryRun(theta.Length, SplitElements, (Grad: (nint)g, Theta: (nint)t, MinusLr: minusLr), static (job, start, length) =>
+                {
+                    nint offset = start * (nint)Unsafe.SizeOf<T>();
+                    var part = new Span<T>((void*)(job.Theta + offset), length);
+                    Elementwise.MultiplyAdd(new ReadOnlySpan<T>((void*)(job.Grad + offset), length), job.MinusLr, part, part);
+                }))
             {
-                PlainJob.Set(g, t, theta.Length, minusLr, parts);
-                CoreSplit.Run(PlainJob.Part, parts);
+                return;
             }
         }
-        finally
-        {
-            PlainJob.Set(null, null, 0, T.Zero, 0);   // no pointer outlives the pinning, as the other split jobs clear theirs
-            CoreSplit.Release();
-        }
-    }
 
-    /// <summary>The plain update's parts on the worker threads; its fields are set while the workers are claimed.</summary>
-    private static unsafe class PlainJob
-    {
-        public static readonly Action<int> Part = Run;
-        private static byte* s_grad, s_theta;
-        private static int s_length, s_parts;
-        private static T s_minusLr = T.Zero;
-
-        public static void Set(byte* grad, byte* theta, int length, T minusLr, int parts)
-        {
-            s_grad = grad;
-            s_theta = theta;
-            s_length = length;
-            s_minusLr = minusLr;
-            s_parts = parts;
-        }
-
-        private static void Run(int part)
-        {
-            var (start, length) = CoreSplit.Range(part, s_parts, s_length);
-            var theta = new Span<T>(s_theta + ((nint)start * Unsafe.SizeOf<T>()), length);
-            Elementwise.MultiplyAdd(new ReadOnlySpan<T>(s_grad + ((nint)start * Unsafe.SizeOf<T>()), length), s_minusLr, theta, theta);
-        }
+        Elementwise.MultiplyAdd(grad, minusLr, theta, theta);
     }
 }
