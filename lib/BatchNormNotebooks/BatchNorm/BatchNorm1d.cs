@@ -113,19 +113,16 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IGuardedBufferedForward<T> where
     }
 
     /// <inheritdoc/>
-    public Matrix<T> ForwardBuffered(Matrix<T> x)
-    {
-        _ready = false;
-        ArgumentNullException.ThrowIfNull(x);
-        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, x.Cols), keepGuarded: false);
-    }
+    public Matrix<T> ForwardBuffered(Matrix<T> x) => ForwardIntoBuffer(x, keepGuarded: false);
 
     /// <inheritdoc/>
-    Matrix<T> IGuardedBufferedForward<T>.ForwardBufferedGuarded(Matrix<T> x)
+    Matrix<T> IGuardedBufferedForward<T>.ForwardBufferedGuarded(Matrix<T> x) => ForwardIntoBuffer(x, keepGuarded: true);
+
+    private Matrix<T> ForwardIntoBuffer(Matrix<T> x, bool keepGuarded)
     {
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
-        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, x.Cols), keepGuarded: true);
+        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, x.Cols), keepGuarded);
     }
 
     /// <summary>Backward pass of the last training-mode forward; returns a new (batch, features) matrix.</summary>

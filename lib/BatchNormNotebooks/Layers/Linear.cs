@@ -84,19 +84,16 @@ public sealed class Linear<T> : ILayer<T>, IGuardedBufferedForward<T> where T : 
     }
 
     /// <inheritdoc/>
-    public Matrix<T> ForwardBuffered(Matrix<T> x)
-    {
-        _ready = false;
-        ArgumentNullException.ThrowIfNull(x);
-        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, OutFeatures), keepGuarded: false);
-    }
+    public Matrix<T> ForwardBuffered(Matrix<T> x) => ForwardIntoBuffer(x, keepGuarded: false);
 
     /// <inheritdoc/>
-    Matrix<T> IGuardedBufferedForward<T>.ForwardBufferedGuarded(Matrix<T> x)
+    Matrix<T> IGuardedBufferedForward<T>.ForwardBufferedGuarded(Matrix<T> x) => ForwardIntoBuffer(x, keepGuarded: true);
+
+    private Matrix<T> ForwardIntoBuffer(Matrix<T> x, bool keepGuarded)
     {
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
-        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, OutFeatures), keepGuarded: true);
+        return ForwardInto(x, LayerBuffer.Ensure(ref _y, ref _ySpare, x.Rows, OutFeatures), keepGuarded);
     }
 
     /// <summary>Backward: dW = xᵀ·dy, db = Σ_i dy_i, dx = dy·Wᵀ; returns a new (batch, in) matrix.</summary>

@@ -82,14 +82,7 @@ public sealed class Sequential<T> : ILayer<T>, IGuardedBufferedForward<T> where 
         }
 
         _ready = false;
-        x = first.ForwardBufferedGuarded(x);
-        for (int k = 1; k < _layers.Length; k++)
-        {
-            x = _layers[k].ForwardBuffered(x);
-        }
-
-        _ready = true;
-        return x;
+        return ForwardBufferedFrom(1, first.ForwardBufferedGuarded(x));
     }
 
     /// <summary>Forward through every layer's own buffers; the result is the last layer's buffer (valid until the next
@@ -98,9 +91,15 @@ public sealed class Sequential<T> : ILayer<T>, IGuardedBufferedForward<T> where 
     {
         _ready = false;
         ArgumentNullException.ThrowIfNull(x);
-        foreach (var layer in _layers)
+        return ForwardBufferedFrom(0, x);
+    }
+
+    /// <summary>Layers <paramref name="first"/> onward through their own buffers; the network has a forward once all ran.</summary>
+    private Matrix<T> ForwardBufferedFrom(int first, Matrix<T> x)
+    {
+        for (int k = first; k < _layers.Length; k++)
         {
-            x = layer.ForwardBuffered(x);
+            x = _layers[k].ForwardBuffered(x);
         }
 
         _ready = true;
