@@ -12,20 +12,24 @@ namespace BatchNormNotebooks;
 /// forward (x·W), the input gradient (dy·Wᵀ) and the weight gradient (xᵀ·dy) all run the same SIMD micro-kernel.
 /// </summary>
 /// <remarks>
-/// With 256-bit vectors (AVX2 + FMA here; float and double) the micro-kernel keeps a 4-row × 3-vector block of C
-/// (4 × 24 floats) in twelve registers and, for each p of the inner dimension, loads three vectors of row p of B,
-/// broadcasts four entries of A and issues twelve fused multiply-adds; B is walked in panels of
-/// <see cref="KBlock"/> rows so a panel stays in L1 while the row blocks of A pass over it. Columns that do not fill
-/// a vector use one overlapping vector whose foreign lanes are discarded. Aᵀ·B reads A with swapped strides
+/// The micro-kernel keeps a block of C of 4 rows × 3 vectors in twelve registers (8 rows × 3 vectors in 24 where the
+/// CPU has AVX-512's 32 registers) and, for each p of the inner dimension, loads three vectors of row p of B,
+/// broadcasts one entry of A per row and issues rows × 3 fused multiply-adds (MatrixProduct.Blocks.cs). Where the JIT
+/// accelerates 512-bit vectors (AVX-512), panels of 3 × 16 floats (3 × 8 doubles) come first and 256-bit panels of
+/// 3 × 8 (3 × 4) take the columns left; B is walked in slices of <see cref="KBlock"/> rows so a panel stays near L1
+/// while the row blocks of A pass over it. Columns that do not fill a 256-bit vector use one overlapping vector whose
+/// foreign lanes are discarded. Each element of C is the same chain of fused multiply-adds over p whatever the width,
+/// the block or the thread, so the bits are the same on every machine with FMA. Aᵀ·B reads A with swapped strides
 /// (no transpose); A·Bᵀ transposes B (float: 8 × 8 AVX blocks) into a pooled or caller-given buffer. Products of
-/// <see cref="ParallelThreshold"/> multiply-adds and more split their output rows (or 24-column panels) between cores,
+/// <see cref="ParallelThreshold"/> multiply-adds and more split their output rows (or column panels) between cores,
 /// with the same bits as on one thread (MatrixProduct.Threads.cs); A·Bᵀ with fewer than 128 rows of A stays on one thread
 /// (its freshly transposed B would have to cross cores). Other element types, or machines without 256-bit
 /// vectors, use a <see cref="Vector{T}"/> axpy loop on one thread. No allocation in steady state.
 /// </remarks>
 public static partial class MatrixProduct
 {
-    /// <summary>Rows of B per panel of the micro-kernel (256 rows × 24 floats = 24 KiB, inside L1).</summary>
+    /// <summary>Rows of B per slice of the micro-kernel (256 rows × 24 floats = 24 KiB, inside L1; × 48 floats = 48 KiB
+    /// with 512-bit panels). Fixed: a slice boundary is where a partial sum is added to C, so it is part of the bits.</summary>
     public const int KBlock = 256;
 
     private const int RowBlock = 4;
@@ -266,8 +270,12 @@ public static partial class MatrixProduct
         Avx.Permute2x128(s3, s7, 0x31).StoreUnsafe(ref Unsafe.Add(ref dst, 7 * dstStride));
     }
 
-    /// <summary>Whether <see cref="Block8x3{T}"/> runs (32 vector registers); off for tests that compare both blocks.</summary>
+    /// <summary>Whether the 8-row blocks run (32 vector registers); off for tests that compare the blocks.</summary>
     internal static bool WideBlocks { get; set; } = Avx512F.VL.IsSupported;
+
+    /// <summary>Whether panels of three 512-bit vectors run before the 256-bit ones (where the JIT accelerates
+    /// <see cref="Vector512{T}"/>); off for tests that compare both widths.</summary>
+    internal static bool Wide512 { get; set; } = Vector512.IsHardwareAccelerated;
 
     private static bool UseMicroKernel<T>(int n) =>
         Vector256.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && n >= Vector256<T>.Count;
@@ -281,7 +289,8 @@ public static partial class MatrixProduct
         int v = Vector256<T>.Count;
         int tail = nCols % v;
         Vector256<T> tailMask = Vector256.GreaterThanOrEqual(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(v - tail)));
-        T[]? packed = k > PackDepth && m > RowBlock && nCols >= 3 * v ? ArrayPool<T>.Shared.Rent(KBlock * 3 * v) : null;
+        bool wide = Wide512 && nCols >= 3 * Vector512<T>.Count;
+        T[]? packed = k > PackDepth && m > RowBlock && nCols >= 3 * v ? ArrayPool<T>.Shared.Rent(KBlock * 3 * (wide ? Vector512<T>.Count : v)) : null;
         for (int p0 = 0; p0 < k; p0 += KBlock)
         {
             int kc = Math.Min(KBlock, k - p0);
@@ -289,47 +298,12 @@ public static partial class MatrixProduct
             ref T ap = ref Unsafe.Add(ref a, p0 * acs);
             ref T bp = ref Unsafe.Add(ref b, (nint)p0 * n);
             int j = 0;
-            for (; j + (3 * v) <= nCols; j += 3 * v)
+            if (wide)
             {
-                // A panel of B (kc rows × 3 vectors) strided by n may not fit in L1 for deep products; copy it into a
-                // contiguous buffer first so the row blocks of A all read it from L1.
-                ref T panel = ref Unsafe.Add(ref bp, j);
-                int ldb = n;
-                if (packed is not null)
-                {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        ref T from = ref Unsafe.Add(ref bp, ((nint)p * n) + j);
-                        ref T to = ref packed[p * 3 * v];
-                        Vector256.LoadUnsafe(ref from).StoreUnsafe(ref to);
-                        Vector256.LoadUnsafe(ref from, (nuint)v).StoreUnsafe(ref to, (nuint)v);
-                        Vector256.LoadUnsafe(ref from, (nuint)(2 * v)).StoreUnsafe(ref to, (nuint)(2 * v));
-                    }
-
-                    panel = ref packed[0];
-                    ldb = 3 * v;
-                }
-
-                int i = 0;
-                if (WideBlocks)
-                {
-                    for (; i + (2 * RowBlock) <= m; i += 2 * RowBlock)
-                    {
-                        Block8x3(ref Unsafe.Add(ref ap, i * ars), ars, acs, ref panel, ldb, ref Unsafe.Add(ref c, ((nint)i * n) + j), n, kc, add);
-                    }
-                }
-
-                for (; i + RowBlock <= m; i += RowBlock)
-                {
-                    Block4x3(ref Unsafe.Add(ref ap, i * ars), ars, acs, ref panel, ldb, ref Unsafe.Add(ref c, ((nint)i * n) + j), n, kc, add);
-                }
-
-                for (; i < m; i++)
-                {
-                    Block1x3(ref Unsafe.Add(ref ap, i * ars), acs, ref panel, ldb, ref Unsafe.Add(ref c, ((nint)i * n) + j), kc, add);
-                }
+                j = Panels<T, Vector512<T>, Width512<T>>(ref ap, ars, acs, ref bp, n, ref c, m, kc, j, nCols, add, packed);
             }
 
+            j = Panels<T, Vector256<T>, Width256<T>>(ref ap, ars, acs, ref bp, n, ref c, m, kc, j, nCols, add, packed);
             for (; j + v <= nCols; j += v)
             {
                 BlockColumn(ref ap, ars, acs, ref Unsafe.Add(ref bp, j), n, ref Unsafe.Add(ref c, j), m, kc, Vector256<T>.AllBitsSet, add);
@@ -362,128 +336,6 @@ public static partial class MatrixProduct
         }
 
         throw new NotSupportedException();
-    }
-
-    /// <summary>4 rows × 3 vectors of C += A[4 rows, kc]·B[kc, 3 vectors], twelve accumulators in registers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block4x3<T>(ref T a, nint ars, nint acs, ref T b, int ldb, ref T c, int n, int kc, bool add)
-        where T : IFloatingPointIeee754<T>
-    {
-        nuint v = (nuint)Vector256<T>.Count;
-        Vector256<T> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
-        Vector256<T> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            ref T br = ref Unsafe.Add(ref b, (nint)p * ldb);
-            var b0 = Vector256.LoadUnsafe(ref br);
-            var b1 = Vector256.LoadUnsafe(ref br, v);
-            var b2 = Vector256.LoadUnsafe(ref br, 2 * v);
-            ref T ar = ref Unsafe.Add(ref a, p * acs);
-            var s = Vector256.Create(ar);
-            c00 = MulAdd(s, b0, c00);
-            c01 = MulAdd(s, b1, c01);
-            c02 = MulAdd(s, b2, c02);
-            s = Vector256.Create(Unsafe.Add(ref ar, ars));
-            c10 = MulAdd(s, b0, c10);
-            c11 = MulAdd(s, b1, c11);
-            c12 = MulAdd(s, b2, c12);
-            s = Vector256.Create(Unsafe.Add(ref ar, 2 * ars));
-            c20 = MulAdd(s, b0, c20);
-            c21 = MulAdd(s, b1, c21);
-            c22 = MulAdd(s, b2, c22);
-            s = Vector256.Create(Unsafe.Add(ref ar, 3 * ars));
-            c30 = MulAdd(s, b0, c30);
-            c31 = MulAdd(s, b1, c31);
-            c32 = MulAdd(s, b2, c32);
-        }
-
-        AddRow(ref c, v, c00, c01, c02, add);
-        AddRow(ref Unsafe.Add(ref c, n), v, c10, c11, c12, add);
-        AddRow(ref Unsafe.Add(ref c, 2 * n), v, c20, c21, c22, add);
-        AddRow(ref Unsafe.Add(ref c, 3 * n), v, c30, c31, c32, add);
-    }
-
-    /// <summary>8 rows × 3 vectors of C += A[8 rows, kc]·B[kc, 3 vectors]: twenty-four accumulators, which fit only
-    /// where the CPU has 32 vector registers (AVX-512VL: the 256-bit instructions reach ymm16–ymm31). Eight broadcasts
-    /// and three loads per 24 fused multiply-adds instead of four and three per twelve. Each element of C is the same
-    /// chain of fused multiply-adds as in <see cref="Block4x3{T}"/>, so the bits do not depend on the block.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block8x3<T>(ref T a, nint ars, nint acs, ref T b, int ldb, ref T c, int n, int kc, bool add)
-        where T : IFloatingPointIeee754<T>
-    {
-        nuint v = (nuint)Vector256<T>.Count;
-        Vector256<T> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
-        Vector256<T> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
-        Vector256<T> c40 = default, c41 = default, c42 = default, c50 = default, c51 = default, c52 = default;
-        Vector256<T> c60 = default, c61 = default, c62 = default, c70 = default, c71 = default, c72 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            ref T br = ref Unsafe.Add(ref b, (nint)p * ldb);
-            var b0 = Vector256.LoadUnsafe(ref br);
-            var b1 = Vector256.LoadUnsafe(ref br, v);
-            var b2 = Vector256.LoadUnsafe(ref br, 2 * v);
-            ref T ar = ref Unsafe.Add(ref a, p * acs);
-            var s = Vector256.Create(ar);
-            c00 = MulAdd(s, b0, c00);
-            c01 = MulAdd(s, b1, c01);
-            c02 = MulAdd(s, b2, c02);
-            s = Vector256.Create(Unsafe.Add(ref ar, ars));
-            c10 = MulAdd(s, b0, c10);
-            c11 = MulAdd(s, b1, c11);
-            c12 = MulAdd(s, b2, c12);
-            s = Vector256.Create(Unsafe.Add(ref ar, 2 * ars));
-            c20 = MulAdd(s, b0, c20);
-            c21 = MulAdd(s, b1, c21);
-            c22 = MulAdd(s, b2, c22);
-            s = Vector256.Create(Unsafe.Add(ref ar, 3 * ars));
-            c30 = MulAdd(s, b0, c30);
-            c31 = MulAdd(s, b1, c31);
-            c32 = MulAdd(s, b2, c32);
-            s = Vector256.Create(Unsafe.Add(ref ar, 4 * ars));
-            c40 = MulAdd(s, b0, c40);
-            c41 = MulAdd(s, b1, c41);
-            c42 = MulAdd(s, b2, c42);
-            s = Vector256.Create(Unsafe.Add(ref ar, 5 * ars));
-            c50 = MulAdd(s, b0, c50);
-            c51 = MulAdd(s, b1, c51);
-            c52 = MulAdd(s, b2, c52);
-            s = Vector256.Create(Unsafe.Add(ref ar, 6 * ars));
-            c60 = MulAdd(s, b0, c60);
-            c61 = MulAdd(s, b1, c61);
-            c62 = MulAdd(s, b2, c62);
-            s = Vector256.Create(Unsafe.Add(ref ar, 7 * ars));
-            c70 = MulAdd(s, b0, c70);
-            c71 = MulAdd(s, b1, c71);
-            c72 = MulAdd(s, b2, c72);
-        }
-
-        AddRow(ref c, v, c00, c01, c02, add);
-        AddRow(ref Unsafe.Add(ref c, n), v, c10, c11, c12, add);
-        AddRow(ref Unsafe.Add(ref c, 2 * n), v, c20, c21, c22, add);
-        AddRow(ref Unsafe.Add(ref c, 3 * n), v, c30, c31, c32, add);
-        AddRow(ref Unsafe.Add(ref c, 4 * n), v, c40, c41, c42, add);
-        AddRow(ref Unsafe.Add(ref c, 5 * n), v, c50, c51, c52, add);
-        AddRow(ref Unsafe.Add(ref c, 6 * n), v, c60, c61, c62, add);
-        AddRow(ref Unsafe.Add(ref c, 7 * n), v, c70, c71, c72, add);
-    }
-
-    /// <summary>1 row × 3 vectors (the rows left over after blocks of four).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block1x3<T>(ref T a, nint acs, ref T b, int ldb, ref T c, int kc, bool add)
-        where T : IFloatingPointIeee754<T>
-    {
-        nuint v = (nuint)Vector256<T>.Count;
-        Vector256<T> c0 = default, c1 = default, c2 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            ref T br = ref Unsafe.Add(ref b, (nint)p * ldb);
-            var s = Vector256.Create(Unsafe.Add(ref a, p * acs));
-            c0 = MulAdd(s, Vector256.LoadUnsafe(ref br), c0);
-            c1 = MulAdd(s, Vector256.LoadUnsafe(ref br, v), c1);
-            c2 = MulAdd(s, Vector256.LoadUnsafe(ref br, 2 * v), c2);
-        }
-
-        AddRow(ref c, v, c0, c1, c2, add);
     }
 
     /// <summary>One vector column of C for all m rows (eight at a time, enough independent chains to cover the FMA
@@ -554,23 +406,6 @@ public static partial class MatrixProduct
 
             AddMasked(ref Unsafe.Add(ref c, (nint)i * n), c0, mask, add);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddRow<T>(ref T c, nuint v, Vector256<T> x0, Vector256<T> x1, Vector256<T> x2, bool add)
-        where T : IFloatingPointIeee754<T>
-    {
-        if (!add)
-        {
-            x0.StoreUnsafe(ref c);
-            x1.StoreUnsafe(ref c, v);
-            x2.StoreUnsafe(ref c, 2 * v);
-            return;
-        }
-
-        (Vector256.LoadUnsafe(ref c) + x0).StoreUnsafe(ref c);
-        (Vector256.LoadUnsafe(ref c, v) + x1).StoreUnsafe(ref c, v);
-        (Vector256.LoadUnsafe(ref c, 2 * v) + x2).StoreUnsafe(ref c, 2 * v);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

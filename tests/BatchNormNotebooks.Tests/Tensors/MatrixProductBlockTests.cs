@@ -6,21 +6,23 @@ namespace BatchNormNotebooks.Tests.Foundation;
 [CollectionDefinition(nameof(MicroKernelBlockCollection), DisableParallelization = true)]
 public sealed class MicroKernelBlockCollection;
 
-/// <summary>The 8-row block (AVX-512VL's 32 registers) and the 4-row block give every product kind the same bits:
-/// each element of C is the same chain of fused multiply-adds whichever block computes it. Shapes with 8-row blocks,
-/// leftover 4-row blocks and single rows, deep (packed) and shallow products, column tails.</summary>
+/// <summary>The 8-row block (AVX-512's 32 registers), the 4-row block and the 512-bit panels give every product kind the
+/// same bits as 4-row blocks of 256-bit vectors: each element of C is the same chain of fused multiply-adds whichever
+/// block and width compute it. Shapes with 8-row blocks, leftover 4-row blocks and single rows, deep (packed) and
+/// shallow products, 512-bit panels followed by 256-bit panels, single vectors and column tails.</summary>
 [Collection(nameof(MicroKernelBlockCollection))]
 public class MatrixProductBlockTests
 {
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 8, 1, 24 }, { 9, 3, 24 }, { 13, 1031, 9 }, { 17, 257, 33 }, { 60, 784, 100 }, { 784, 60, 100 },
-        { 60, 100, 784 }, { 61, 129, 47 }, { 15, 300, 72 },
+        { 60, 100, 784 }, { 61, 129, 47 }, { 15, 300, 72 }, { 9, 3, 48 }, { 17, 257, 97 }, { 3, 5, 53 },
+        { 12, 130, 80 },
     };
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void The_eight_row_block_gives_the_same_bits_as_the_four_row_block_in_float(int m, int k, int n)
+    public void Every_block_and_width_gives_the_same_bits_as_four_rows_of_256_bit_vectors_in_float(int m, int k, int n)
     {
         var (a, b, c0, _) = ProductCase.Random(m, k, n, (ulong)((m * 131) + (k * 17) + n));
         AssertSameBits([.. a.Select(v => (float)v)], [.. b.Select(v => (float)v)], [.. c0.Select(v => (float)v)], m, k, n);
@@ -28,7 +30,7 @@ public class MatrixProductBlockTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void The_eight_row_block_gives_the_same_bits_as_the_four_row_block_in_double(int m, int k, int n)
+    public void Every_block_and_width_gives_the_same_bits_as_four_rows_of_256_bit_vectors_in_double(int m, int k, int n)
     {
         var (a, b, c0, _) = ProductCase.Random(m, k, n, (ulong)((m * 131) + (k * 17) + n));
         AssertSameBits(a, b, c0, m, k, n);
@@ -39,21 +41,27 @@ public class MatrixProductBlockTests
         T[] at = new T[k * m], bt = new T[n * k];
         MatrixProduct.Transpose<T>(a, m, k, at);
         MatrixProduct.Transpose<T>(b, k, n, bt);
-        bool original = MatrixProduct.WideBlocks;
+        bool originalBlocks = MatrixProduct.WideBlocks, originalWidth = MatrixProduct.Wide512;
         try
         {
             MatrixProduct.WideBlocks = false;
+            MatrixProduct.Wide512 = false;
             var narrow = MatrixProductThreadsTests.Run(a, b, c0, at, bt, m, k, n, threaded: false);
-            MatrixProduct.WideBlocks = true;
-            var wide = MatrixProductThreadsTests.Run(a, b, c0, at, bt, m, k, n, threaded: false);
-            for (int kind = 0; kind < narrow.Length; kind++)
+            foreach (var (wideBlocks, wide512) in new[] { (true, false), (false, true), (true, true) })
             {
-                Assert.True(narrow[kind].AsSpan().SequenceEqual(wide[kind]), $"product kind {kind} of ({m}, {k}, {n}) differs with 8-row blocks");
+                MatrixProduct.WideBlocks = wideBlocks;
+                MatrixProduct.Wide512 = wide512;
+                var other = MatrixProductThreadsTests.Run(a, b, c0, at, bt, m, k, n, threaded: false);
+                for (int kind = 0; kind < narrow.Length; kind++)
+                {
+                    Assert.True(narrow[kind].AsSpan().SequenceEqual(other[kind]), $"product kind {kind} of ({m}, {k}, {n}) differs with 8-row blocks {wideBlocks}, 512-bit panels {wide512}");
+                }
             }
         }
         finally
         {
-            MatrixProduct.WideBlocks = original;
+            MatrixProduct.WideBlocks = originalBlocks;
+            MatrixProduct.Wide512 = originalWidth;
         }
     }
 }
