@@ -31,10 +31,10 @@ public class FmaPeakBenchmark
     [Benchmark(Description = "FMA peak 256-bit, all cores")]
     public float AllCores256() => AllCores(Chains12);
 
-    [Benchmark(Description = "FMA peak 512-bit, 1 thread")]
+    [Benchmark(Description = "FMA peak 512-bit (256-bit where not accelerated), 1 thread")]
     public float OneThread512() => Has512 ? Chains12Wide(1.0001f) : Chains12(1.0001f);
 
-    [Benchmark(Description = "FMA peak 512-bit, all cores")]
+    [Benchmark(Description = "FMA peak 512-bit (256-bit where not accelerated), all cores")]
     public float AllCores512() => AllCores(Has512 ? Chains12Wide : Chains12);
 
     private static float AllCores(Func<float, float> chains)

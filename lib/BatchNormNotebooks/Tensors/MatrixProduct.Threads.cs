@@ -5,11 +5,12 @@ using System.Runtime.Intrinsics;
 namespace BatchNormNotebooks;
 
 /// <summary>How a large product is split between cores.</summary>
-/// <remarks>The output C is cut into disjoint blocks of rows (or, for products with few rows, of 24-column panels);
-/// each thread computes its block with the same micro-kernel over the whole inner dimension. Every element of C is
-/// the same chain of fused multiply-adds, in the same order, as on one thread, so a threaded product gives the same
-/// bits (tested over awkward shapes). Products below <see cref="ParallelThreshold"/> multiply-adds stay on the
-/// caller's thread: waking a worker costs more than it saves there.</remarks>
+/// <remarks>The output C is cut into disjoint blocks of rows (or, for products with few rows, of column panels: whole
+/// 512-bit panels of 48 floats where each part gets one, else 24-column ones); each thread computes its block with the
+/// same micro-kernel over the whole inner dimension. Every element of C is the same chain of fused multiply-adds, in
+/// the same order, as on one thread, so a threaded product gives the same bits (tested over awkward shapes). Products
+/// below <see cref="ParallelThreshold"/> multiply-adds stay on the caller's thread: waking a worker costs more than it
+/// saves there.</remarks>
 public static partial class MatrixProduct
 {
     /// <summary>Products with at least this many multiply-adds (m·k·n) split their output between cores.</summary>
@@ -38,7 +39,8 @@ public static partial class MatrixProduct
             return;
         }
 
-        int panel = 3 * Vector256<T>.Count;
+        // Column parts hold whole 512-bit panels when each part can have one; 256-bit panels otherwise (same bits).
+        int panel = Wide512 && nCols >= threads * 3 * Vector512<T>.Count ? 3 * Vector512<T>.Count : 3 * Vector256<T>.Count;
         bool byRows = m >= 2 * RowBlock * threads;
         int parts = byRows ? threads : Math.Min(threads, nCols / panel);
         if (parts < 2)
@@ -70,6 +72,7 @@ public static partial class MatrixProduct
                 GemmJob<T>.Accumulate = accumulate;
                 GemmJob<T>.Parts = parts;
                 GemmJob<T>.ByRows = byRows;
+                GemmJob<T>.Panel = panel;
                 ProductThreads.Run(GemmJob<T>.Run, parts);
             }
         }
@@ -79,7 +82,7 @@ public static partial class MatrixProduct
         }
     }
 
-    /// <summary>First row (multiple of the 4-row block, last part to m) or first column (multiple of the 24-column
+    /// <summary>First row (multiple of the 4-row block, last part to m) or first column (multiple of the column
     /// panel, last part to nCols) of part <paramref name="part"/>.</summary>
     internal static int PartStart(int part, int parts, int length, int align) =>
         part >= parts ? length : (int)((long)length * part / parts / align * align);
@@ -101,7 +104,7 @@ public static partial class MatrixProduct
         public static readonly Action<int> Run = RunPart;
         public static byte* A, B, C;
         public static nint Ars, Acs;
-        public static int N, M, K, Cols, Parts;
+        public static int N, M, K, Cols, Parts, Panel;
         public static bool Accumulate, ByRows;
 
         private static void RunPart(int part)
@@ -116,8 +119,7 @@ public static partial class MatrixProduct
             }
             else
             {
-                int panel = 3 * Vector256<T>.Count;
-                int j0 = PartStart(part, Parts, Cols, panel), j1 = PartStart(part + 1, Parts, Cols, panel);
+                int j0 = PartStart(part, Parts, Cols, Panel), j1 = PartStart(part + 1, Parts, Cols, Panel);
                 Gemm(ref a, Ars, Acs, ref Unsafe.Add(ref b, j0), N, ref Unsafe.Add(ref c, j0), M, K, j1 - j0, Accumulate);
             }
         }
