@@ -1,4 +1,4 @@
-"""PyTorch side of the benchmark table: the same shapes and the same MLP step, float32, 2 threads.
+"""PyTorch side of the benchmark table: the same shapes and the same MLP step, float32, on 2 threads and on 1.
 Prints one JSON object: milliseconds per call (median of repeated timed batches), and which BLAS PyTorch runs on.
 Run with /usr/bin/python3.
 
@@ -49,25 +49,30 @@ blas_info, blas_provider, blas_mapped = blas()
 # The reference BLAS is Debian's /usr/lib/<arch>/blas/libblas.so.3 (package libblas3); OpenBLAS, MKL and BLIS name themselves.
 reference = not any(k in blas_provider.lower() for k in ("openblas", "mkl", "blis"))
 out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas_info": blas_info, "blas_sgemm_from": blas_provider, "blas_mapped": blas_mapped,
-       "reference_blas": reference, "fwd_bwd_ms": {}, "eval_ms": {}}
+       "reference_blas": reference}
 print(f"PyTorch {torch.__version__}: BLAS_INFO={blas_info}, sgemm_ from {blas_provider} (mapped: {', '.join(blas_mapped)})"
       + (" -- the reference BLAS: no PyTorch column (apt-get install libopenblas0-pthread)" if reference else ""), file=sys.stderr)
 if reference:
     print(json.dumps(out))  # no timings: a comparison against the reference BLAS would mislead
     sys.exit(0)
-for shape in sys.argv[1:] or ["256x256", "4096x1024", "65536x256"]:
-    n, c = map(int, shape.split("x"))
-    x = (torch.randn(n, c) * 2 + 3).requires_grad_(True)
-    dy = torch.randn(n, c)
-    bn = torch.nn.BatchNorm1d(c)
-    def fwd_bwd():
-        x.grad = None; bn.weight.grad = None; bn.bias.grad = None
-        bn(x).backward(dy)
-    out["fwd_bwd_ms"][shape] = timeit(fwd_bwd)
-    bn.eval()
-    with torch.no_grad():
-        xe = x.detach()
-        out["eval_ms"][shape] = timeit(lambda: bn(xe))
+def batchnorm(suffix):
+    """BatchNorm1d train forward+backward and eval forward at every shape, into fwd_bwd_ms<suffix> and eval_ms<suffix>."""
+    out["fwd_bwd_ms" + suffix], out["eval_ms" + suffix] = {}, {}
+    for shape in sys.argv[1:] or ["256x256", "4096x1024", "65536x256"]:
+        n, c = map(int, shape.split("x"))
+        x = (torch.randn(n, c) * 2 + 3).requires_grad_(True)
+        dy = torch.randn(n, c)
+        bn = torch.nn.BatchNorm1d(c)
+        def fwd_bwd():
+            x.grad = None; bn.weight.grad = None; bn.bias.grad = None
+            bn(x).backward(dy)
+        out["fwd_bwd_ms" + suffix][shape] = timeit(fwd_bwd)
+        bn.eval()
+        with torch.no_grad():
+            xe = x.detach()
+            out["eval_ms" + suffix][shape] = timeit(lambda: bn(xe))
+
+batchnorm("")
 
 def mlp(bn):
     layers = []
@@ -82,6 +87,9 @@ def mlp(bn):
     return timeit(step)
 
 out["mlp_step_ms"] = {"bn": mlp(True), "plain": mlp(False)}
+# One thread as well: on this 2-core machine PyTorch's two-thread runs are sometimes many times slower than its
+# one-thread runs, so a fair verdict compares with the faster of the two.
 torch.set_num_threads(1)
 out["mlp_step_ms_1thread"] = {"bn": mlp(True), "plain": mlp(False)}
+batchnorm("_1thread")
 print(json.dumps(out))
