@@ -17,8 +17,9 @@ namespace BatchNormNotebooks;
 /// broadcasts one entry of A per row and issues rows × 3 fused multiply-adds (MatrixProduct.Blocks.cs). Where the JIT
 /// accelerates 512-bit vectors (AVX-512), panels of 3 × 16 floats (3 × 8 doubles) come first and 256-bit panels of
 /// 3 × 8 (3 × 4) take the columns left; B is walked in slices of <see cref="KBlock"/> rows so a panel stays near L1
-/// while the row blocks of A pass over it. Columns that do not fill a 256-bit vector use one overlapping vector whose
-/// foreign lanes are discarded. Each element of C is the same chain of fused multiply-adds over p whatever the width,
+/// while the row blocks of A pass over it. In Aᵀ·B the columns after the last panel run down the rows
+/// (MatrixProduct.TailColumns.cs); elsewhere they run as single vectors across the row, and columns that do not fill a
+/// 256-bit vector use one overlapping vector whose foreign lanes are discarded. Each element of C is the same chain of fused multiply-adds over p whatever the width,
 /// the block or the thread, so the bits are the same on every machine where 256-bit vectors are accelerated (x64 with
 /// AVX2 and FMA). Aᵀ·B reads A with swapped strides (no transpose); A·Bᵀ transposes B (float: 8 × 8 AVX blocks) into
 /// a pooled or caller-given buffer. Products of <see cref="ParallelThreshold"/> multiply-adds and more split their
@@ -280,6 +281,10 @@ public static partial class MatrixProduct
     /// <see cref="Vector512{T}"/>); off for tests that compare both widths.</summary>
     internal static bool Wide512 { get; set; } = Vector512.IsHardwareAccelerated;
 
+    /// <summary>Whether the columns after the last panel run down the rows where A's columns are contiguous
+    /// (MatrixProduct.TailColumns.cs); off for tests that compare both paths.</summary>
+    internal static bool TailDown { get; set; } = true;
+
     private static bool UseMicroKernel<T>(int n) =>
         Vector256.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && n >= Vector256<T>.Count;
 
@@ -294,6 +299,7 @@ public static partial class MatrixProduct
         Vector256<T> tailMask = Vector256.GreaterThanOrEqual(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(v - tail)));
         bool wide = Wide512 && nCols >= 3 * Vector512<T>.Count;
         T[]? packed = k > PackDepth && m > RowBlock && nCols >= 3 * v ? ArrayPool<T>.Shared.Rent(KBlock * 3 * (wide ? Vector512<T>.Count : v)) : null;
+        T[]? scratch = null;
         for (int p0 = 0; p0 < k; p0 += KBlock)
         {
             int kc = Math.Min(KBlock, k - p0);
@@ -307,6 +313,22 @@ public static partial class MatrixProduct
             }
 
             j = Panels<T, Vector256<T>, Width256<T>>(ref ap, ars, acs, ref bp, n, ref c, m, kc, j, nCols, add, packed);
+            if (j < nCols && TailDown && ars == 1 && m >= Vector256<T>.Count)
+            {
+                // A's columns are contiguous (Aᵀ·B): the columns left run down the rows (MatrixProduct.TailColumns.cs).
+                scratch ??= ArrayPool<T>.Shared.Rent(Vector512<T>.Count);
+                if (Wide512 && m >= Vector512<T>.Count)
+                {
+                    TailColumns<T, Vector512<T>, Width512<T>>(ref ap, acs, ref bp, n, ref c, m, kc, j, nCols, add, scratch);
+                }
+                else
+                {
+                    TailColumns<T, Vector256<T>, Width256<T>>(ref ap, acs, ref bp, n, ref c, m, kc, j, nCols, add, scratch);
+                }
+
+                continue;
+            }
+
             for (; j + v <= nCols; j += v)
             {
                 BlockColumn(ref ap, ars, acs, ref Unsafe.Add(ref bp, j), n, ref Unsafe.Add(ref c, j), m, kc, Vector256<T>.AllBitsSet, add);
@@ -322,6 +344,11 @@ public static partial class MatrixProduct
         if (packed is not null)
         {
             ArrayPool<T>.Shared.Return(packed);
+        }
+
+        if (scratch is not null)
+        {
+            ArrayPool<T>.Shared.Return(scratch);
         }
     }
 
