@@ -126,7 +126,17 @@ public sealed class Linear<T> : ILayer<T>, IGuardedBufferedForward<T> where T : 
         }
 
         int m = x.Rows;
-        MatrixProduct.MultiplyTransposedA<T>(x.Storage, dy.Storage, m, InFeatures, OutFeatures, Weight.Grad);            // dW = xᵀ·dy
+        if (needInputGradient)
+        {
+            // dW = xᵀ·dy and dx = dy·Wᵀ, side by side on two cores when that pays (MatrixProduct.Gradients.cs)
+            _weightTransposed ??= new T[InFeatures * OutFeatures];
+            MatrixProduct.LinearGradients<T>(x.Storage, dy.Storage, Weight.Value, m, InFeatures, OutFeatures, Weight.Grad, dx.Storage, _weightTransposed);
+        }
+        else
+        {
+            MatrixProduct.MultiplyTransposedA<T>(x.Storage, dy.Storage, m, InFeatures, OutFeatures, Weight.Grad);        // dW = xᵀ·dy
+        }
+
         if (Bias is not null)
         {
             Bias.ZeroGrad();
@@ -134,12 +144,6 @@ public sealed class Linear<T> : ILayer<T>, IGuardedBufferedForward<T> where T : 
             {
                 Elementwise.Add<T>(Bias.Grad, dy.StorageRow(i), Bias.Grad);                                             // db = Σ_i dy_i
             }
-        }
-
-        if (needInputGradient)
-        {
-            _weightTransposed ??= new T[InFeatures * OutFeatures];
-            MatrixProduct.MultiplyTransposedB<T>(dy.Storage, Weight.Value, m, OutFeatures, InFeatures, dx.Storage, _weightTransposed); // dx = dy·Wᵀ
         }
 
         GC.KeepAlive(dy);   // dy's storage may be pooled: it stays dy's until the kernels are done

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using BatchNormNotebooks.Optimizers;
 
 namespace BatchNormNotebooks.Tests.Foundation;
@@ -197,5 +198,61 @@ public class MatrixProductThreadsTests
         }
 
         return results;
+    }
+}
+
+/// <summary>A linear layer's two gradients side by side on two cores (MatrixProduct.Gradients.cs) give the bits of the
+/// two products one after the other, and bad lengths are named.</summary>
+public class LinearGradientsTests
+{
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 60, 100, 100 }, { 60, 784, 100 }, { 60, 100, 10 }, { 13, 47, 33 }, { 1, 9, 8 }, { 130, 50, 50 }, { 5, 17, 7 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Side_by_side_gives_the_bits_of_one_product_after_the_other_in_float(int m, int inFeatures, int outFeatures) =>
+        AssertSameBits<float>(m, inFeatures, outFeatures);
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Side_by_side_gives_the_bits_of_one_product_after_the_other_in_double(int m, int inFeatures, int outFeatures) =>
+        AssertSameBits<double>(m, inFeatures, outFeatures);
+
+    [Fact]
+    public void A_wrong_length_is_named()
+    {
+        var e = Assert.Throws<ArgumentException>(() => MatrixProduct.LinearGradients<float>(new float[60 * 100], new float[60 * 10], new float[100 * 10], 60, 100, 10,
+            new float[100 * 10], new float[60 * 99], new float[100 * 10]));
+        Assert.Contains("inputGradient", e.Message);
+    }
+
+    private static void AssertSameBits<T>(int m, int inFeatures, int outFeatures) where T : IFloatingPointIeee754<T>
+    {
+        var rng = new SeededRandom((ulong)((m * 1009) + (inFeatures * 31) + outFeatures));
+        T[] R(int n) => [.. Enumerable.Range(0, n).Select(_ => T.CreateChecked(rng.NextNormal()))];
+        T[] x = R(m * inFeatures), dy = R(m * outFeatures), w = R(inFeatures * outFeatures);
+        T[] dwSeq = new T[inFeatures * outFeatures], dxSeq = new T[m * inFeatures], dwPar = R(inFeatures * outFeatures), dxPar = R(m * inFeatures);
+        using (ProductThreads.CallerOnly())
+        {
+            MatrixProduct.MultiplyTransposedA<T>(x, dy, m, inFeatures, outFeatures, dwSeq);
+            MatrixProduct.MultiplyTransposedB<T>(dy, w, m, outFeatures, inFeatures, dxSeq, new T[inFeatures * outFeatures]);
+        }
+
+        int before = ProductThreads.ThreadedRuns;
+        using (MatrixProduct.ThreadEveryProduct())
+        {
+            MatrixProduct.LinearGradients<T>(x, dy, w, m, inFeatures, outFeatures, dwPar, dxPar, new T[inFeatures * outFeatures]);
+        }
+
+        Assert.Equal(dwSeq, dwPar);
+        Assert.Equal(dxSeq, dxPar);
+        // Side by side is one threaded run (the products inside it stay on their threads); 130 rows split each product instead.
+        bool sideBySide = Environment.ProcessorCount >= 2 && m < 128 && inFeatures >= Vector256<T>.Count && outFeatures >= Vector256<T>.Count;
+        if (sideBySide)
+        {
+            Assert.Equal(1, ProductThreads.ThreadedRuns - before);
+        }
     }
 }
