@@ -101,8 +101,9 @@ internal static class BatchNormRows
                 StoreStrip(s2, j, w, q0, q1, q2, q3);
             }
 
-            for (; j <= n - w; j += w)
+            for (; j < n && n >= w; j += w)
             {
+                j = Math.Min(j, n - w);   // the last vector ends at column n: the columns it repeats get the same values again
                 Vector<T> c = Vector<T>.Zero;
                 for (int i = b0; i < b1; i++)
                 {
@@ -219,8 +220,9 @@ internal static class BatchNormRows
                 StoreStrip(sumCentered, j, w, c0, c1, c2, c3);
             }
 
-            for (; j <= n - w; j += w)
+            for (; j < n && n >= w; j += w)
             {
+                j = Math.Min(j, n - w);   // the last vector ends at column n: the columns it repeats get the same values again
                 Vector<T> m = Load(mean, j), s = Vector<T>.Zero, p = Vector<T>.Zero, c = Vector<T>.Zero;
                 for (int i = b0; i < b1; i++)
                 {
