@@ -52,7 +52,7 @@ string Allocated(string method, string? shape = null, bool? batchNorm = null)
     return gen2 > 0 ? string.Create(CultureInfo.InvariantCulture, $"{size}, {gen2:F0} gen-2 GCs per 1000") : size;
 }
 
-Console.WriteLine("Running the PyTorch side (/usr/bin/python3, torch.set_num_threads(2)) …");
+Console.WriteLine("Running the PyTorch side (/usr/bin/python3, torch.set_num_threads(2) and OpenBLAS's pool at 2 threads, then both at 1) …");
 // PyTorch's products run on whatever libblas.so.3 the machine has (Debian builds it BLAS_INFO=generic); the script reports
 // which file provides sgemm_ and times nothing on the reference BLAS, which would make PyTorch 12× slower than it is.
 string[] shapes = ["256x256", "4096x1024", "65536x256"];
@@ -62,7 +62,9 @@ string json = python.StandardOutput.ReadToEnd();
 python.WaitForExit();
 using var torch = JsonDocument.Parse(json);
 bool referenceBlas = torch.RootElement.GetProperty("reference_blas").GetBoolean();
-string blasLine = $"PyTorch's BLAS: BLAS_INFO={torch.RootElement.GetProperty("blas_info")}, sgemm_ from {torch.RootElement.GetProperty("blas_sgemm_from")}";
+string BlasThreads(string key) => torch.RootElement.TryGetProperty(key, out var t) && t.ValueKind == JsonValueKind.Number ? t.GetInt32().ToString(CultureInfo.InvariantCulture) : "not set";
+string blasLine = $"PyTorch's BLAS: BLAS_INFO={torch.RootElement.GetProperty("blas_info")}, sgemm_ from {torch.RootElement.GetProperty("blas_sgemm_from")}"
+    + (referenceBlas ? "" : $"; OpenBLAS threads set with torch's: {BlasThreads("blas_threads")} in the 2-thread columns, {BlasThreads("blas_threads_1thread")} in the 1-thread ones");
 double Torch(string what, string key) => referenceBlas ? double.NaN : torch.RootElement.GetProperty(what).GetProperty(key).GetDouble();
 string Pt(double ms) => double.IsNaN(ms) ? "refused (reference BLAS)" : ms.ToString("F3", CultureInfo.InvariantCulture);
 string Ratio(double pt, double ours) => double.IsNaN(pt) ? "–" : (pt / ours).ToString("F2", CultureInfo.InvariantCulture) + "×";
@@ -122,7 +124,7 @@ foreach (string shape in shapes)
 }
 
 table.AppendLine();
-table.AppendLine(CultureInfo.InvariantCulture, $"MLP 784-100-100-100-10, sigmoid, batch 60, softmax cross-entropy, SGD; {MlpStepBenchmark.Flops / 1e6:F1} MFLOP per step (the three products per layer, ∂loss/∂pixels skipped); ours with products of 2^18 multiply-adds and more split over all cores (\"products on one thread\": the same step with every product on the caller's thread); \"public API\" is `net.Backward(dy)`, which also returns ∂loss/∂pixels as a new 188 KB matrix, \"parameters only\" is `net.BackwardParameters(dy)`, what PyTorch's `loss.backward()` computes.");
+table.AppendLine(CultureInfo.InvariantCulture, $"MLP 784-100-100-100-10, sigmoid, batch 60, softmax cross-entropy, SGD; {MlpStepBenchmark.Flops / 1e6:F1} MFLOP per step (the three products per layer, ∂loss/∂pixels skipped); ours with products of 2^18 multiply-adds and more split over all cores, except that a Linear backward with fewer than 128 rows runs xᵀ·dy on the caller's core beside dy·Wᵀ on another (\"products on one thread\": the same step with every product on the caller's thread); \"public API\" is `net.Backward(dy)`, which also returns ∂loss/∂pixels as a new 188 KB matrix, \"parameters only\" is `net.BackwardParameters(dy)`, what PyTorch's `loss.backward()` computes.");
 table.AppendLine();
 table.AppendLine("| MLP train step | ours ms | PyTorch ms (2 threads) | PyTorch ÷ ours | PyTorch ms (1 thread) | GFLOP/s | % of 1-core FMA peak | % of all-core FMA peak | allocated per step |");
 table.AppendLine("|---|---|---|---|---|---|---|---|---|");

@@ -9,7 +9,7 @@ BLAS (install libopenblas0-pthread)."""
 import ctypes, json, os, time, statistics, sys
 import torch
 
-torch.set_num_threads(2)
+torch.set_num_threads(2)   # OpenBLAS's pool too, below, once the BLAS is found
 torch.manual_seed(0)
 
 def timeit(fn, min_seconds=0.5):
@@ -55,6 +55,30 @@ print(f"PyTorch {torch.__version__}: BLAS_INFO={blas_info}, sgemm_ from {blas_pr
 if reference:
     print(json.dumps(out))  # no timings: a comparison against the reference BLAS would mislead
     sys.exit(0)
+
+def openblas_threads_api():
+    """(openblas_set_num_threads, openblas_get_num_threads) of the OpenBLAS this process runs on, or None."""
+    for path in [blas_provider] + [p for p in blas_mapped if "openblas" in os.path.basename(p).lower()]:
+        try:
+            lib = ctypes.CDLL(path)
+            return lib.openblas_set_num_threads, lib.openblas_get_num_threads
+        except (OSError, AttributeError):
+            continue
+    return None
+
+blas_threads = openblas_threads_api()
+
+def set_threads(n):
+    """n threads for torch's own kernels and for OpenBLAS's pool. A build with BLAS_INFO=openblas passes
+    torch.set_num_threads on to OpenBLAS; Debian's generic build does not, so OpenBLAS would keep one thread per core
+    (its pthread pool beside torch's OpenMP one) whatever torch is told. Returns OpenBLAS's thread count after."""
+    torch.set_num_threads(n)
+    if blas_threads is None:
+        return None
+    blas_threads[0](n)
+    return blas_threads[1]()
+
+out["blas_threads"] = set_threads(2)
 def batchnorm(suffix):
     """BatchNorm1d train forward+backward and eval forward at every shape, into fwd_bwd_ms<suffix> and eval_ms<suffix>."""
     out["fwd_bwd_ms" + suffix], out["eval_ms" + suffix] = {}, {}
@@ -89,7 +113,7 @@ def mlp(bn):
 out["mlp_step_ms"] = {"bn": mlp(True), "plain": mlp(False)}
 # One thread as well: on this 2-core machine PyTorch's two-thread runs are sometimes many times slower than its
 # one-thread runs, so a fair verdict compares with the faster of the two.
-torch.set_num_threads(1)
+out["blas_threads_1thread"] = set_threads(1)
 out["mlp_step_ms_1thread"] = {"bn": mlp(True), "plain": mlp(False)}
 batchnorm("_1thread")
 print(json.dumps(out))
