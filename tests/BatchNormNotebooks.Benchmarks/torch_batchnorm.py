@@ -116,4 +116,10 @@ out["mlp_step_ms"] = {"bn": mlp(True), "plain": mlp(False)}
 out["blas_threads_1thread"] = set_threads(1)
 out["mlp_step_ms_1thread"] = {"bn": mlp(True), "plain": mlp(False)}
 batchnorm("_1thread")
+if blas_threads is not None:
+    # torch on one thread, OpenBLAS's products on two: what the one-thread column measured before OpenBLAS's pool was
+    # set, and often PyTorch's fastest MLP step on this machine. The table compares with the fastest of the three.
+    blas_threads[0](2)
+    out["blas_threads_mixed"] = blas_threads[1]()
+    out["mlp_step_ms_mixed"] = {"bn": mlp(True), "plain": mlp(False)}
 print(json.dumps(out))
