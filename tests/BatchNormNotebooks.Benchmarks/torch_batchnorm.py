@@ -69,9 +69,9 @@ def openblas_threads_api():
 blas_threads = openblas_threads_api()
 
 def set_threads(n):
-    """n threads for torch's own kernels and for OpenBLAS's pool. A build with BLAS_INFO=openblas passes
-    torch.set_num_threads on to OpenBLAS; Debian's generic build does not, so OpenBLAS would keep one thread per core
-    (its pthread pool beside torch's OpenMP one) whatever torch is told. Returns OpenBLAS's thread count after."""
+    """n threads for torch's own kernels and for OpenBLAS's pool. torch.set_num_threads does not reach the pthread
+    OpenBLAS installed here (openblas_get_num_threads() stays at one thread per core after it), which keeps its own
+    pool beside torch's OpenMP one. Returns OpenBLAS's thread count after."""
     torch.set_num_threads(n)
     if blas_threads is None:
         return None
