@@ -19,13 +19,14 @@ namespace BatchNormNotebooks;
 /// 3 × 8 (3 × 4) take the columns left; B is walked in slices of <see cref="KBlock"/> rows so a panel stays near L1
 /// while the row blocks of A pass over it. In Aᵀ·B the columns after the last panel run down the rows
 /// (MatrixProduct.TailColumns.cs); elsewhere they run as single vectors across the row, and columns that do not fill a
-/// 256-bit vector use one overlapping vector whose foreign lanes are discarded. Each element of C is the same chain of fused multiply-adds over p whatever the width,
-/// the block or the thread, so the bits are the same on every machine where 256-bit vectors are accelerated (x64 with
-/// AVX2 and FMA). Aᵀ·B reads A with swapped strides (no transpose); A·Bᵀ transposes B (float: 8 × 8 AVX blocks) into
-/// a pooled or caller-given buffer. Products of <see cref="ParallelThreshold"/> multiply-adds and more split their
-/// output rows (or column panels) between cores, with the same bits as on one thread (MatrixProduct.Threads.cs); A·Bᵀ
-/// with fewer than 128 rows of A stays on one thread (its freshly transposed B would have to cross cores). Other
-/// element types, or machines without 256-bit vectors, use a <see cref="Vector{T}"/> axpy loop on one thread. No
+/// 256-bit vector use one overlapping vector whose foreign lanes are discarded. Each element of C is the same chain of
+/// fused multiply-adds over p whatever the width, the block or the thread, so the bits are the same on every machine
+/// where 256-bit vectors are accelerated (x64 with AVX2 and FMA). Aᵀ·B reads A with swapped strides (no transpose);
+/// A·Bᵀ transposes B (float: 8 × 8 AVX blocks) into a pooled or caller-given buffer. Products of
+/// <see cref="ParallelThreshold"/> multiply-adds and more split their output rows (or column panels) between cores,
+/// with the same bits as on one thread (MatrixProduct.Threads.cs); A·Bᵀ with fewer than 128 rows of A stays whole on
+/// one thread (its freshly transposed B would have to cross cores), which a linear layer's backward runs beside xᵀ·dy
+/// (MatrixProduct.Gradients.cs). Other element types, or machines without 256-bit vectors, use a <see cref="Vector{T}"/> axpy loop on one thread. No
 /// allocation in steady state.
 /// </remarks>
 public static partial class MatrixProduct

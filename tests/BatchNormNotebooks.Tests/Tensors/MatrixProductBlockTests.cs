@@ -10,7 +10,8 @@ public sealed class MicroKernelBlockCollection;
 /// same bits as 4-row blocks of 256-bit vectors: each element of C is the same chain of fused multiply-adds whichever
 /// block and width compute it. Shapes with 8-row blocks, leftover 4-row blocks and single rows, deep (packed) and
 /// shallow products, several slices of B, 512-bit panels followed by 256-bit panels, single vectors and column tails, the
-/// columns after the panels down the rows (Aᵀ·B) or across them; each setting also threaded (rows or column panels split between cores, every product forced to split).</summary>
+/// columns after the panels down the rows (Aᵀ·B) or across them; each setting also threaded (rows or column panels
+/// split between cores, every product forced to split).</summary>
 [Collection(nameof(MicroKernelBlockCollection))]
 public class MatrixProductBlockTests
 {
