@@ -8,9 +8,10 @@ namespace BatchNormNotebooks;
 /// panel (the 4 of a 100-wide layer) have no such partner: across the row (one vector per row, mostly foreign lanes)
 /// each broadcast feeds one fused multiply-add, and that sweep cost about a fifth of the whole (60, 784)·(784, 100)
 /// product. Here vectors run down the rows instead: for each p, a vector of A's column p (rows i … i + w) times a
-/// broadcast of B[p, j], for four columns j at a time. That needs A's column contiguous: so it is in Aᵀ·B (xᵀ·dy reads
-/// A with row stride 1); for A·B the caller first transposes the slice into a buffer. Each element of C is still the
-/// chain fma(a[i, p], b[p, j], ·) over p from zero, added to C once per slice: the same bits as the panels' path.</remarks>
+/// broadcast of B[p, j], for four columns j at a time. That needs A's column contiguous, which it is in Aᵀ·B (xᵀ·dy
+/// reads A with row stride 1). A·B keeps the across-the-row path: transposing its slice of A first was measured slower
+/// (91–93 against 85 µs for (60, 784)·(784, 100) on one core). Each element of C is still the chain
+/// fma(a[i, p], b[p, j], ·) over p from zero, added to C once per slice: the same bits as the panels' path.</remarks>
 public static partial class MatrixProduct
 {
     /// <summary>Columns j … nCols of C (m, row stride n) (+)= A·B for one slice of kc rows of B, where A(i, p) is at

@@ -26,8 +26,8 @@ namespace BatchNormNotebooks;
 /// <see cref="ParallelThreshold"/> multiply-adds and more split their output rows (or column panels) between cores,
 /// with the same bits as on one thread (MatrixProduct.Threads.cs); A·Bᵀ with fewer than 128 rows of A stays whole on
 /// one thread (its freshly transposed B would have to cross cores), which a linear layer's backward runs beside xᵀ·dy
-/// (MatrixProduct.Gradients.cs). Other element types, or machines without 256-bit vectors, use a <see cref="Vector{T}"/> axpy loop on one thread. No
-/// allocation in steady state.
+/// (MatrixProduct.Gradients.cs). Other element types, or machines without 256-bit vectors, use a
+/// <see cref="Vector{T}"/> axpy loop on one thread. No allocation in steady state.
 /// </remarks>
 public static partial class MatrixProduct
 {
