@@ -13,7 +13,7 @@ namespace BatchNormNotebooks;
 /// Figure 1 cell took over 3 s, warm under 1.5 s); AggressiveOptimization compiles these fully optimized at once.
 /// Every destination may be one of the inputs (in place).
 /// </summary>
-internal static class Elementwise
+internal static partial class Elementwise
 {
     /// <summary>destination[i] = x[i]·y[i].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -115,35 +115,6 @@ internal static class Elementwise
     }
 
     /// <summary>
-    /// destination[i] = σ(z[i]) = 1/(1 + e^(−z[i])), the bits of TensorPrimitives.Sigmoid: the widest accelerated
-    /// vector (512, 256 or 128 bits) that fits, 1/(1 + Exp(−v)) per vector with the last vector overlapping the
-    /// previous one, scalar only when no vector fits. TensorPrimitives reaches the same Vector512.Exp through generic
-    /// code that, until the JIT's background tier-up recompiles it, runs in a slow unoptimized tier (a few ms per
-    /// 1,024 doubles instead of about 10 µs); late in a notebook session that tier-up queue held about 13,000 of the
-    /// kernel's methods and took tens of seconds, so a cell training a sigmoid network ran 10–50× slower.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Sigmoid<T>(ReadOnlySpan<T> z, Span<T> destination) where T : IFloatingPointIeee754<T>
-    {
-        int n = Check(z.Length, z.Length, destination.Length);
-        if (typeof(T) == typeof(double))
-        {
-            SigmoidOf(Reinterpret<T, double>(z), Reinterpret<T, double>(destination));
-        }
-        else if (typeof(T) == typeof(float))
-        {
-            SigmoidOf(Reinterpret<T, float>(z), Reinterpret<T, float>(destination));
-        }
-        else
-        {
-            for (int i = 0; i < n; i++)
-            {
-                destination[i] = T.One / (T.One + T.Exp(-z[i]));
-            }
-        }
-    }
-
-    /// <summary>
     /// destination[i] = tanh(z[i]) = sign(z)·(−m/(m + 2)) with m = e^(−2|z|) − 1, TensorPrimitives.Tanh's formula
     /// (AOCL's vrs4_tanhf) over the same vector exponential, vectors as in <see cref="Sigmoid{T}"/>, but every element a
     /// function of that element alone: |z| is capped at <see cref="TanhCap"/> (where tanh is already ±1 exactly: e^(−40) − 1
@@ -221,104 +192,6 @@ internal static class Elementwise
         }
 
         return x;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SigmoidOf(ReadOnlySpan<double> z, Span<double> destination)
-    {
-        int n = z.Length;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<double>.Count)
-        {
-            for (int i = 0, w = Vector512<double>.Count; ; i += w)
-            {
-                i = Math.Min(i, n - w);
-                (Vector512<double>.One / (Vector512<double>.One + Vector512.Exp(-Vector512.Create(z.Slice(i, w))))).CopyTo(destination.Slice(i, w));
-                if (i == n - w)
-                {
-                    return;
-                }
-            }
-        }
-
-        if (Vector256.IsHardwareAccelerated && n >= Vector256<double>.Count)
-        {
-            for (int i = 0, w = Vector256<double>.Count; ; i += w)
-            {
-                i = Math.Min(i, n - w);
-                (Vector256<double>.One / (Vector256<double>.One + Vector256.Exp(-Vector256.Create(z.Slice(i, w))))).CopyTo(destination.Slice(i, w));
-                if (i == n - w)
-                {
-                    return;
-                }
-            }
-        }
-
-        if (Vector128.IsHardwareAccelerated && n >= Vector128<double>.Count)
-        {
-            for (int i = 0, w = Vector128<double>.Count; ; i += w)
-            {
-                i = Math.Min(i, n - w);
-                (Vector128<double>.One / (Vector128<double>.One + Vector128.Exp(-Vector128.Create(z.Slice(i, w))))).CopyTo(destination.Slice(i, w));
-                if (i == n - w)
-                {
-                    return;
-                }
-            }
-        }
-
-        for (int i = 0; i < n; i++)
-        {
-            destination[i] = 1 / (1 + double.Exp(-z[i]));
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SigmoidOf(ReadOnlySpan<float> z, Span<float> destination)
-    {
-        int n = z.Length;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
-        {
-            for (int i = 0, w = Vector512<float>.Count; ; i += w)
-            {
-                i = Math.Min(i, n - w);
-                (Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-Vector512.Create(z.Slice(i, w))))).CopyTo(destination.Slice(i, w));
-                if (i == n - w)
-                {
-                    return;
-                }
-            }
-        }
-
-        if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
-        {
-            for (int i = 0, w = Vector256<float>.Count; ; i += w)
-            {
-                i = Math.Min(i, n - w);
-                (Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-Vector256.Create(z.Slice(i, w))))).CopyTo(destination.Slice(i, w));
-                if (i == n - w)
-                {
-                    return;
-                }
-            }
-        }
-
-        if (Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
-        {
-            for (int i = 0, w = Vector128<float>.Count; ; i += w)
-            {
-                i = Math.Min(i, n - w);
-                (Vector128<float>.One / (Vector128<float>.One + Vector128.Exp(-Vector128.Create(z.Slice(i, w))))).CopyTo(destination.Slice(i, w));
-                if (i == n - w)
-                {
-                    return;
-                }
-            }
-        }
-
-        for (int i = 0; i < n; i++)
-        {
-            destination[i] = 1 / (1 + float.Exp(-z[i]));
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

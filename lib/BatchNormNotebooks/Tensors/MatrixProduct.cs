@@ -16,25 +16,26 @@ namespace BatchNormNotebooks;
 /// CPU has AVX-512's 32 registers) and, for each p of the inner dimension, loads three vectors of row p of B,
 /// broadcasts one entry of A per row and issues rows × 3 fused multiply-adds (MatrixProduct.Blocks.cs). Where the JIT
 /// accelerates 512-bit vectors (AVX-512), panels of 3 × 16 floats (3 × 8 doubles) come first and 256-bit panels of
-/// 3 × 8 (3 × 4) take the columns left; B is walked in slices of <see cref="KBlock"/> rows so a panel stays near L1
+/// 3 × 8 (3 × 4) take the columns left; B is walked in equal slices of at most <see cref="KBlock"/> rows so a panel stays near L1
 /// while the row blocks of A pass over it. In Aᵀ·B the columns after the last panel run down the rows
 /// (MatrixProduct.TailColumns.cs); elsewhere they run as single vectors across the row, and columns that do not fill a
 /// 256-bit vector use one overlapping vector whose foreign lanes are discarded. Each element of C is the same chain of
 /// fused multiply-adds over p whatever the width, the block or the thread, so the bits are the same on every machine
 /// where 256-bit vectors are accelerated (x64 with AVX2 and FMA). Aᵀ·B reads A with swapped strides (no transpose);
 /// A·Bᵀ transposes B (float: 8 × 8 AVX blocks) into a pooled or caller-given buffer. Products of
-/// <see cref="ParallelThreshold"/> multiply-adds and more split their output rows (or column panels) between cores,
-/// with the same bits as on one thread (MatrixProduct.Threads.cs); A·Bᵀ with fewer than 128 rows of A stays whole on
+/// <see cref="ParallelThreshold"/> multiply-adds and more split their output rows (or column panels, or, with few rows
+/// and a deep inner dimension, B's slices) between cores, with the same bits as on one thread (MatrixProduct.Threads.cs); A·Bᵀ with fewer than 128 rows of A stays whole on
 /// one thread (its freshly transposed B would have to cross cores), which a linear layer's backward runs beside xᵀ·dy
 /// (MatrixProduct.Gradients.cs). Other element types, or machines without 256-bit vectors, use a
 /// <see cref="Vector{T}"/> axpy loop on one thread. No allocation in steady state.
 /// </remarks>
 public static partial class MatrixProduct
 {
-    /// <summary>Rows of B per slice of the micro-kernel: a 256-bit panel slice is 256 rows × 24 floats = 24 KiB, inside L1;
-    /// a 512-bit one, 256 × 48 floats = 48 KiB, fills this machine's 48 KiB L1 and overflows a 32 KiB one into L2, which
-    /// still feeds the loads (measured: 120 GFLOP/s on one core for (60, 784)·(784, 100)). Fixed at 256: a slice boundary is
-    /// where a partial sum is added to C, so changing it would change the bits.</summary>
+    /// <summary>The most rows of B per slice of the micro-kernel: a product walks <see cref="Slices"/>(k) = ⌈k/256⌉ slices
+    /// of equal length (784 → four of 196). A 256-bit panel slice of 256 rows × 24 floats is 24 KiB, inside L1; a 512-bit
+    /// one, 256 × 48 floats = 48 KiB, fills this machine's 48 KiB L1 and overflows a 32 KiB one into L2, which still feeds
+    /// the loads. Fixed: a slice boundary is where a partial sum is added to C, so changing it would change the bits.
+    /// (Until issue 22's slice split the slices were 256 rows and a last short one: 784 = 3 × 256 + 16.)</summary>
     public const int KBlock = 256;
 
     private const int RowBlock = 4;
@@ -291,20 +292,37 @@ public static partial class MatrixProduct
 
     /// <summary>C (m, n, row stride n) += A·B with A(i, p) at a[i·ars + p·acs] and B (k, n, row stride n).
     /// Lengths are checked by the callers; n ≥ one vector. accumulate false: C = A·B (needs k ≥ 1).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gemm<T>(ref T a, nint ars, nint acs, ref T b, int n, ref T c, int m, int k, int nCols, bool accumulate)
+        where T : IFloatingPointIeee754<T> =>
+        GemmSlices(ref a, ars, acs, ref b, n, ref c, m, k, nCols, accumulate, 0, Slices(k));
+
+    /// <summary>How many slices of B a product with inner dimension k walks: ⌈k / <see cref="KBlock"/>⌉, of equal
+    /// length (<see cref="SliceStart"/>), none longer than KBlock.</summary>
+    internal static int Slices(int k) => (k + KBlock - 1) / KBlock;
+
+    /// <summary>First row of B (index p of the inner dimension) of slice <paramref name="slice"/> of
+    /// <paramref name="slices"/>: k·slice/slices, so the slices differ in length by at most one row and a product cut
+    /// after half its slices is cut at half its inner dimension.</summary>
+    internal static int SliceStart(int slice, int slices, int k) => (int)((long)k * slice / slices);
+
+    /// <summary><see cref="Gemm{T}"/> over slices [<paramref name="firstSlice"/>, <paramref name="endSlice"/>) of B
+    /// only (of <see cref="Slices"/>(k)): C = or += the sum of those slices' partial products, each added in slice order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GemmSlices<T>(ref T a, nint ars, nint acs, ref T b, int n, ref T c, int m, int k, int nCols, bool accumulate, int firstSlice, int endSlice)
         where T : IFloatingPointIeee754<T>
     {
+        int slices = Slices(k);
         int v = Vector256<T>.Count;
         int tail = nCols % v;
         Vector256<T> tailMask = Vector256.GreaterThanOrEqual(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(v - tail)));
         bool wide = Wide512 && nCols >= 3 * Vector512<T>.Count;
         T[]? packed = k > PackDepth && m > RowBlock && nCols >= 3 * v ? ArrayPool<T>.Shared.Rent(KBlock * 3 * (wide ? Vector512<T>.Count : v)) : null;
         T[]? scratch = null;
-        for (int p0 = 0; p0 < k; p0 += KBlock)
+        for (int slice = firstSlice; slice < endSlice; slice++)
         {
-            int kc = Math.Min(KBlock, k - p0);
-            bool add = accumulate || p0 > 0;
+            int p0 = SliceStart(slice, slices, k);
+            int kc = SliceStart(slice + 1, slices, k) - p0;
+            bool add = accumulate || slice > firstSlice;
             ref T ap = ref Unsafe.Add(ref a, p0 * acs);
             ref T bp = ref Unsafe.Add(ref b, (nint)p0 * n);
             int j = 0;

@@ -4,13 +4,15 @@ namespace BatchNormNotebooks;
 
 /// <summary>
 /// The threads that share a large matrix product: the caller runs part 0 and long-lived background workers run the
-/// others (one per further core, at most 8 in all), each part a disjoint block of the output. No reduction is ever
-/// split, so every element is computed by exactly the instructions of the one-thread product: same bits.
+/// others (one per further core, at most 8 in all), each part a disjoint block of the output, or of the inner
+/// dimension's slices, whose partial sums the caller adds in slice order as the one-thread product does. Every element
+/// is computed by exactly the instructions of the one-thread product: same bits.
 /// </summary>
 /// <remarks>
 /// Hand-off costs no allocation: the job is a cached static delegate and a part index. The caller and the workers
 /// claim parts one at a time, so a worker the machine has not scheduled yet costs the caller nothing but the post:
-/// the caller runs every part nobody claimed. A worker polls for 50 µs after a job it helped with (the next product of a
+/// the caller runs every part nobody claimed. Part 0 is always the caller's, so a split that gives each part the same
+/// rows of a weight matrix in every call (forward, xᵀ·dy, the SGD update) keeps those rows in one core's cache. A worker polls for 50 µs after a job it helped with (the next product of a
 /// training step usually comes within microseconds) and then sleeps on a semaphore. Only one product uses the workers at a
 /// time; a product that finds them taken, or runs inside <see cref="CallerOnly"/> (e.g. Figure 1's one-network-per-core
 /// runs), stays on its caller's thread, and so do the next 256 products after four in a row that the caller had to run
@@ -99,8 +101,8 @@ internal static class ProductThreads
     public static void Release() => Volatile.Write(ref _busy, 0);
 
     /// <summary>With the workers held (<see cref="TryAcquire"/>): runs <paramref name="part"/>(0 … parts − 1) and
-    /// returns when all have finished. The caller and the workers claim parts one at a time, so a worker the machine
-    /// has not scheduled yet costs nothing: the caller runs every part nobody claimed.</summary>
+    /// returns when all have finished. The caller runs part 0, then the caller and the workers claim the others one at a
+    /// time, so a worker the machine has not scheduled yet costs nothing: the caller runs every part nobody claimed.</summary>
     public static void Run(Action<int> part, int parts) => Run(part, parts, countMisses: true);
 
     /// <summary>Whether the workers are started and none is asleep: a short pass is worth splitting only then (a sleeping
@@ -117,13 +119,24 @@ internal static class ProductThreads
         _failure = null;
         Volatile.Write(ref _finished, 0);
         long generation = (Volatile.Read(ref _state) >> 32) + 1;
-        Interlocked.Exchange(ref _state, generation << 32);   // full fence: the job is visible before its generation
+        // Part 0 is the caller's (so the data a part writes stays with the same core from one call to the next); the
+        // workers claim from part 1. Full fence: the job is visible before its generation.
+        Interlocked.Exchange(ref _state, (generation << 32) | 1);
         if (Volatile.Read(ref _sleepers) > 0)
         {
             Wake.Release(Math.Min(workers.Length, parts - 1));
         }
 
-        int done = Work(generation);
+        try
+        {
+            part(0);
+        }
+        catch (Exception e)
+        {
+            _failure = e;
+        }
+
+        int done = 1 + Work(generation);
         var spin = default(SpinWait);
         while (Volatile.Read(ref _finished) + done < parts)
         {
