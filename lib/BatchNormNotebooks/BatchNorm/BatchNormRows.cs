@@ -16,7 +16,7 @@ namespace BatchNormNotebooks;
 /// and eval passes stay row by row (strips were slower there: 12.5 against 10.5 µs at (256, 256)). Each element still
 /// sees the same operations in the same order as the plain row-by-row loop, so the bits are unchanged (tested against
 /// the hash of the earlier loops' outputs, BatchNormBitsTests).</remarks>
-internal static class BatchNormRows
+internal static partial class BatchNormRows
 {
     /// <summary>Rows summed in T before the partial sums move to double.</summary>
     public const int BlockRows = 32;
@@ -267,6 +267,12 @@ internal static class BatchNormRows
             return;
         }
 
+        if (Wide<T>(n))
+        {
+            NormalizeWide(x, n, r0, r1, mean, scale, shift, y);
+            return;
+        }
+
         for (int i = r0; i < r1; i++)
         {
             ReadOnlySpan<T> xi = x.Slice(i * n, n);
@@ -295,6 +301,12 @@ internal static class BatchNormRows
     {
         if (BatchNormStreaming.TryBackward(dy, x, n, r0, r1, mean, scale, shift, slope, dx))   // big outputs: non-temporal stores
         {
+            return;
+        }
+
+        if (Wide<T>(n))
+        {
+            BackwardWide(dy, x, n, r0, r1, mean, scale, shift, slope, dx);
             return;
         }
 
@@ -416,6 +428,12 @@ internal static class BatchNormRows
     public static void Affine<T>(ReadOnlySpan<T> x, int n, int r0, int r1, ReadOnlySpan<T> scale, ReadOnlySpan<T> shift, Span<T> y)
         where T : IFloatingPointIeee754<T>
     {
+        if (Wide<T>(n))
+        {
+            AffineWide(x, n, r0, r1, scale, shift, y);
+            return;
+        }
+
         for (int i = r0; i < r1; i++)
         {
             ReadOnlySpan<T> xi = x.Slice(i * n, n);

@@ -137,11 +137,7 @@ internal static class ProductThreads
         }
 
         int done = 1 + Work(generation);
-        var spin = default(SpinWait);
-        while (Volatile.Read(ref _finished) + done < parts)
-        {
-            spin.SpinOnce(sleep1Threshold: -1);
-        }
+        WaitForParts(parts - done);
 
         if (done < parts)
         {
@@ -160,6 +156,42 @@ internal static class ProductThreads
 
         ThreadedRuns++;
     }
+
+    /// <summary>Waits until the workers have finished <paramref name="others"/> parts: one pause per check for the first
+    /// <see cref="TightWaitTicks"/> (a worker's part usually ends within microseconds of the caller's, and the backing-off
+    /// SpinWait it used before let up to a microsecond or two pass between checks, several times a training step),
+    /// then SpinWait's back-off and yields.</summary>
+    private static void WaitForParts(int others)
+    {
+        if (Volatile.Read(ref _finished) >= others)
+        {
+            return;
+        }
+
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (int i = 0; ; i++)
+        {
+            Thread.SpinWait(1);
+            if (Volatile.Read(ref _finished) >= others)
+            {
+                return;
+            }
+
+            if ((i & 63) == 63 && System.Diagnostics.Stopwatch.GetTimestamp() - start > TightWaitTicks)
+            {
+                break;
+            }
+        }
+
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _finished) < others)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>How long the caller checks for the workers' parts at every pause before it backs off.</summary>
+    private static readonly long TightWaitTicks = System.Diagnostics.Stopwatch.Frequency / 20_000;   // 50 µs
 
     /// <summary>Claims and runs parts of job <paramref name="generation"/> until none is left; returns how many it ran.</summary>
     private static int Work(long generation)
@@ -234,11 +266,13 @@ internal static class ProductThreads
             {
                 long idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
                 long generation;
+                int polls = 0;
                 while ((generation = Volatile.Read(ref _state) >> 32) == seen)
                 {
-                    if (poll && System.Diagnostics.Stopwatch.GetTimestamp() - idleSince < SpinTicks)
+                    // One pause per check (a job is noticed within tens of nanoseconds); the clock only every 64 checks.
+                    if (poll && ((++polls & 63) != 0 || System.Diagnostics.Stopwatch.GetTimestamp() - idleSince < SpinTicks))
                     {
-                        Thread.SpinWait(20);
+                        Thread.SpinWait(1);
                         continue;
                     }
 
