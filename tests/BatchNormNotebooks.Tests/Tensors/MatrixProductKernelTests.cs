@@ -87,7 +87,8 @@ public class MatrixProductKernelTests
     [InlineData(3, 40)]
     public void Transpose_puts_every_element_at_its_mirrored_place_in_float_and_double(int rows, int cols)
     {
-        // float takes the 8 × 8 AVX blocks plus element-wise edges; double the tiled loop. Distinct values: a swap shows.
+        // float takes the 8 × 8 AVX blocks (the last of a row or column of blocks overlapping the one before) when both sides
+        // are at least 8, else the tiled loop, as double does. Distinct values: a swap shows.
         float[] f = [.. Enumerable.Range(0, rows * cols).Select(q => (float)q)];
         double[] d = [.. Enumerable.Range(0, rows * cols).Select(q => (double)q)];
         float[] ft = new float[rows * cols];
