@@ -22,10 +22,40 @@ internal static partial class Elementwise
     private const float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
 
     /// <summary>destination[i] = e^x[i] in float (see the remarks); x and destination may be one span.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Exp(ReadOnlySpan<float> x, Span<float> destination)
     {
-        int n = Check(x.Length, x.Length, destination.Length);
+        Check(x.Length, x.Length, destination.Length);
+        Lanes<ExpLanes>(x, destination);
+    }
+
+    /// <summary>A float function whose every lane is the same operations at every width, so an element's bits do not
+    /// depend on the vector that carries it.</summary>
+    private interface IFloatLanes
+    {
+        static abstract Vector512<float> Of(Vector512<float> x);
+
+        static abstract Vector256<float> Of(Vector256<float> x);
+
+        static abstract float Of(float x);
+    }
+
+    private readonly struct ExpLanes : IFloatLanes
+    {
+        public static Vector512<float> Of(Vector512<float> x) => ExpFloat(x);
+
+        public static Vector256<float> Of(Vector256<float> x) => ExpFloat(x);
+
+        public static float Of(float x) => ExpFloat(x);
+    }
+
+    /// <summary>destination[i] = TOp(x[i]): the widest accelerated vector that fits, the last vector ending at the span's
+    /// end (its inputs read before anything is written, so x and destination may be one span), scalar only when no
+    /// vector fits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Lanes<TOp>(ReadOnlySpan<float> x, Span<float> destination)
+        where TOp : struct, IFloatLanes
+    {
+        int n = x.Length;
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float dr = ref MemoryMarshal.GetReference(destination);
         if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
@@ -34,10 +64,10 @@ internal static partial class Elementwise
             var last = Vector512.LoadUnsafe(ref xr, (nuint)(n - w));
             for (int i = 0; i < n - w; i += w)
             {
-                ExpFloat(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
+                TOp.Of(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
             }
 
-            ExpFloat(last).StoreUnsafe(ref dr, (nuint)(n - w));
+            TOp.Of(last).StoreUnsafe(ref dr, (nuint)(n - w));
             return;
         }
 
@@ -47,16 +77,16 @@ internal static partial class Elementwise
             var last = Vector256.LoadUnsafe(ref xr, (nuint)(n - w));
             for (int i = 0; i < n - w; i += w)
             {
-                ExpFloat(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
+                TOp.Of(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
             }
 
-            ExpFloat(last).StoreUnsafe(ref dr, (nuint)(n - w));
+            TOp.Of(last).StoreUnsafe(ref dr, (nuint)(n - w));
             return;
         }
 
         for (int i = 0; i < n; i++)
         {
-            Unsafe.Add(ref dr, i) = ExpFloat(Unsafe.Add(ref xr, i));
+            Unsafe.Add(ref dr, i) = TOp.Of(Unsafe.Add(ref xr, i));
         }
     }
 

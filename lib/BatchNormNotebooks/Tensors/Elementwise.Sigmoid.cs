@@ -128,42 +128,15 @@ internal static partial class Elementwise
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SigmoidOf(ReadOnlySpan<float> z, Span<float> destination)
+    private static void SigmoidOf(ReadOnlySpan<float> z, Span<float> destination) => Lanes<SigmoidLanes>(z, destination);
+
+    private readonly struct SigmoidLanes : IFloatLanes
     {
-        int n = z.Length;
-        ref float zr = ref MemoryMarshal.GetReference(z);
-        ref float dr = ref MemoryMarshal.GetReference(destination);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
-        {
-            int w = Vector512<float>.Count;
-            var last = Vector512.LoadUnsafe(ref zr, (nuint)(n - w));
-            for (int i = 0; i < n - w; i += w)
-            {
-                SigmoidFloat(Vector512.LoadUnsafe(ref zr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
-            }
+        public static Vector512<float> Of(Vector512<float> x) => SigmoidFloat(x);
 
-            SigmoidFloat(last).StoreUnsafe(ref dr, (nuint)(n - w));
-            return;
-        }
+        public static Vector256<float> Of(Vector256<float> x) => SigmoidFloat(x);
 
-        if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
-        {
-            int w = Vector256<float>.Count;
-            var last = Vector256.LoadUnsafe(ref zr, (nuint)(n - w));
-            for (int i = 0; i < n - w; i += w)
-            {
-                SigmoidFloat(Vector256.LoadUnsafe(ref zr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
-            }
-
-            SigmoidFloat(last).StoreUnsafe(ref dr, (nuint)(n - w));
-            return;
-        }
-
-        for (int i = 0; i < n; i++)
-        {
-            Unsafe.Add(ref dr, i) = SigmoidFloat(Unsafe.Add(ref zr, i));
-        }
+        public static float Of(float x) => SigmoidFloat(x);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

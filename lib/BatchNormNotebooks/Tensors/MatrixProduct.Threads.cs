@@ -74,17 +74,7 @@ public static partial class MatrixProduct
             // The caller waits inside Run, so the pinned addresses stay valid for every part.
             fixed (byte* pa = &Unsafe.As<T, byte>(ref a), pb = &Unsafe.As<T, byte>(ref b), pc = &Unsafe.As<T, byte>(ref c))
             {
-                GemmJob<T>.A = pa;
-                GemmJob<T>.B = pb;
-                GemmJob<T>.C = pc;
-                GemmJob<T>.Ars = ars;
-                GemmJob<T>.Acs = acs;
-                GemmJob<T>.N = n;
-                GemmJob<T>.M = m;
-                GemmJob<T>.K = k;
-                GemmJob<T>.Cols = nCols;
-                GemmJob<T>.Accumulate = accumulate;
-                GemmJob<T>.Parts = parts;
+                GemmJob<T>.Set(pa, pb, pc, ars, acs, n, m, k, nCols, accumulate, parts);
                 GemmJob<T>.ByRows = byRows;
                 GemmJob<T>.Panel = panel;
                 ProductThreads.Run(GemmJob<T>.Run, parts);
@@ -119,18 +109,8 @@ public static partial class MatrixProduct
             // The caller waits inside Run, so the pinned addresses stay valid for every part.
             fixed (byte* pa = &Unsafe.As<T, byte>(ref a), pb = &Unsafe.As<T, byte>(ref b), pc = &Unsafe.As<T, byte>(ref c), ps = &Unsafe.As<T, byte>(ref scratch[0]))
             {
-                GemmJob<T>.A = pa;
-                GemmJob<T>.B = pb;
-                GemmJob<T>.C = pc;
+                GemmJob<T>.Set(pa, pb, pc, ars, acs, n, m, k, nCols, accumulate, parts);
                 GemmJob<T>.Scratch = ps;
-                GemmJob<T>.Ars = ars;
-                GemmJob<T>.Acs = acs;
-                GemmJob<T>.N = n;
-                GemmJob<T>.M = m;
-                GemmJob<T>.K = k;
-                GemmJob<T>.Cols = nCols;
-                GemmJob<T>.Accumulate = accumulate;
-                GemmJob<T>.Parts = parts;
                 GemmJob<T>.BySlices = true;
                 ProductThreads.Run(GemmJob<T>.Run, parts);
                 GemmJob<T>.BySlices = false;
@@ -202,6 +182,22 @@ public static partial class MatrixProduct
         public static nint Ars, Acs;
         public static int N, M, K, Cols, Parts, Panel;
         public static bool Accumulate, ByRows, BySlices;
+
+        /// <summary>The product's operands and shape (the split's own fields are set by the caller after it).</summary>
+        public static void Set(byte* a, byte* b, byte* c, nint ars, nint acs, int n, int m, int k, int cols, bool accumulate, int parts)
+        {
+            A = a;
+            B = b;
+            C = c;
+            Ars = ars;
+            Acs = acs;
+            N = n;
+            M = m;
+            K = k;
+            Cols = cols;
+            Accumulate = accumulate;
+            Parts = parts;
+        }
 
         private static void RunPart(int part)
         {
