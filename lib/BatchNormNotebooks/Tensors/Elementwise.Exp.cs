@@ -41,10 +41,13 @@ internal static partial class Elementwise
 
     private readonly struct ExpLanes : IFloatLanes
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Of(Vector512<float> x) => ExpFloat(x);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Of(Vector256<float> x) => ExpFloat(x);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Of(float x) => ExpFloat(x);
     }
 

@@ -132,10 +132,13 @@ internal static partial class Elementwise
 
     private readonly struct SigmoidLanes : IFloatLanes
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Of(Vector512<float> x) => SigmoidFloat(x);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Of(Vector256<float> x) => SigmoidFloat(x);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Of(float x) => SigmoidFloat(x);
     }
 
