@@ -1,7 +1,5 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace BatchNormNotebooks;
 
@@ -106,9 +104,9 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
     private static void RowsFloat(Matrix<T> output, Matrix<T> p, int[] labels, T[] rowLosses, int r0, int r1)
     {
         int classes = output.Cols;
-        Span<float> z = AsFloat(output.Storage.AsSpan(r0 * classes, (r1 - r0) * classes));
-        Span<float> e = AsFloat(p.Storage.AsSpan(r0 * classes, (r1 - r0) * classes));
-        Span<float> maxima = AsFloat(rowLosses.AsSpan(r0, r1 - r0));
+        Span<float> z = Elementwise.Reinterpret<T, float>(output.Storage.AsSpan(r0 * classes, (r1 - r0) * classes));
+        Span<float> e = Elementwise.Reinterpret<T, float>(p.Storage.AsSpan(r0 * classes, (r1 - r0) * classes));
+        Span<float> maxima = Elementwise.Reinterpret<T, float>(rowLosses.AsSpan(r0, r1 - r0));
         for (int i = 0; i < r1 - r0; i++)
         {
             var zi = z.Slice(i * classes, classes);
@@ -135,9 +133,6 @@ public sealed class SoftmaxCrossEntropy<T> : ILoss<T> where T : IFloatingPointIe
             maxima[i] = MathF.Log(sum) + maxima[i] - z[(i * classes) + labels[r0 + i]];
         }
     }
-
-    private static Span<float> AsFloat(Span<T> s) =>
-        MemoryMarshal.CreateSpan(ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(s)), s.Length);
 
     /// <summary>∂loss/∂z = (softmax(z) − onehot(y)) / m for the last forward, shape (m, classes).</summary>
     /// <exception cref="InvalidOperationException">No forward yet.</exception>

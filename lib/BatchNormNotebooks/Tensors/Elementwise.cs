@@ -332,7 +332,8 @@ internal static partial class Elementwise
     private static ReadOnlySpan<TTo> Reinterpret<TFrom, TTo>(ReadOnlySpan<TFrom> s) =>
         MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TFrom, TTo>(ref MemoryMarshal.GetReference(s)), s.Length);
 
-    private static Span<TTo> Reinterpret<TFrom, TTo>(Span<TFrom> s) =>
+    /// <summary>The same memory as elements of another type of the same size (T is float or double where it is called).</summary>
+    internal static Span<TTo> Reinterpret<TFrom, TTo>(Span<TFrom> s) =>
         MemoryMarshal.CreateSpan(ref Unsafe.As<TFrom, TTo>(ref MemoryMarshal.GetReference(s)), s.Length);
 
     private static Vector<T> Load<T>(ReadOnlySpan<T> s, int i) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);

@@ -113,12 +113,16 @@ public static partial class MatrixProduct
                 GemmJob<T>.Scratch = ps;
                 GemmJob<T>.BySlices = true;
                 ProductThreads.Run(GemmJob<T>.Run, parts);
-                GemmJob<T>.BySlices = false;
             }
 
             for (int s = first; s < slices; s++)
             {
-                AddRows(scratch.AsSpan((s - first) * block, block), m, n, nCols, ref c);
+                // C[i, j] += S[i, j] row by row (row stride n), one rounded addition each, as the micro-kernel adds a slice
+                for (int i = 0; i < m; i++)
+                {
+                    var ci = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, (nint)i * n), nCols);
+                    Elementwise.Add<T>(ci, scratch.AsSpan(((s - first) * block) + (i * n), nCols), ci);
+                }
             }
         }
         finally
@@ -132,31 +136,6 @@ public static partial class MatrixProduct
     /// <summary>The first slice of part <paramref name="part"/> when <paramref name="slices"/> are shared by
     /// <paramref name="parts"/>.</summary>
     private static int SlicesOf(int part, int parts, int slices) => slices * part / parts;
-
-    /// <summary>C[i, j] += S[i, j] for i &lt; m, j &lt; nCols, both with row stride n: one rounded addition per element,
-    /// as the micro-kernel adds a slice's partial sums.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddRows<T>(ReadOnlySpan<T> s, int m, int n, int nCols, ref T c)
-        where T : IFloatingPointIeee754<T>
-    {
-        ref T sr = ref MemoryMarshal.GetReference(s);
-        int w = Vector256<T>.Count;
-        for (int i = 0; i < m; i++)
-        {
-            ref T ci = ref Unsafe.Add(ref c, (nint)i * n);
-            ref T si = ref Unsafe.Add(ref sr, (nint)i * n);
-            int j = 0;
-            for (; j + w <= nCols; j += w)
-            {
-                (Vector256.LoadUnsafe(ref ci, (nuint)j) + Vector256.LoadUnsafe(ref si, (nuint)j)).StoreUnsafe(ref ci, (nuint)j);
-            }
-
-            for (; j < nCols; j++)
-            {
-                Unsafe.Add(ref ci, j) += Unsafe.Add(ref si, j);
-            }
-        }
-    }
 
     /// <summary>First row (multiple of the 4-row block, last part to m) or first column (multiple of the column
     /// panel, last part to nCols) of part <paramref name="part"/>.</summary>
