@@ -65,19 +65,21 @@ public class MatrixProductThreadsTests
     [Fact]
     public void A_product_below_the_threshold_stays_on_the_callers_thread()
     {
-        float[] a = new float[60 * 100], b = new float[100 * 10], c = new float[60 * 10];
+        // The MLP's middle forward, (60, 100)·(100, 100): 600,000 multiply-adds, under the threshold since it rose to 2^20.
+        Assert.True(60L * 100 * 100 < MatrixProduct.ParallelThreshold);
+        float[] a = new float[60 * 100], b = new float[100 * 100], c = new float[60 * 100];
         int before = ProductThreads.ThreadedRuns;
-        MatrixProduct.Multiply<float>(a, b, 60, 100, 10, c);
+        MatrixProduct.Multiply<float>(a, b, 60, 100, 100, c);
         Assert.Equal(before, ProductThreads.ThreadedRuns);
     }
 
     [Fact]
-    public void An_input_gradient_product_with_few_rows_stays_on_the_callers_thread_though_it_is_above_the_threshold()
+    public void An_input_gradient_product_with_few_rows_stays_on_the_callers_thread_even_when_every_product_is_split()
     {
-        // dy·Wᵀ of the paper's MLP: (60, 100)·(100, 100)ᵀ, 600,000 multiply-adds. Bᵀ is written by the caller just before
-        // the product, and a worker would have to pull all of it across cores.
+        // dy·Wᵀ with fewer than 128 rows: (60, 100)·(100, 100)ᵀ. Bᵀ is written by the caller just before the product, and
+        // a worker would have to pull all of it across cores. ThreadEveryProduct lifts the size threshold, so only the
+        // few-rows rule keeps it on the caller's thread, while the plain product of the same size is split.
         float[] a = new float[60 * 100], b = new float[100 * 100], c = new float[60 * 100], bt = new float[100 * 100];
-        Assert.True(60L * 100 * 100 >= MatrixProduct.ParallelThreshold);
         using var every = MatrixProduct.ThreadEveryProduct();
         int before = ProductThreads.ThreadedRuns;
         MatrixProduct.MultiplyTransposedB<float>(a, b, 60, 100, 100, c, bt);
