@@ -111,10 +111,12 @@ foreach (string shape in shapes)
     table.AppendLine(CultureInfo.InvariantCulture, $"| … the same through the output pool (the public API's outputs): rent y and dx, write each once | {shape} | | {pooled:F3} | {pooled / kernels:F2}× | | | | | | | {Allocated("two pooled outputs, rented and written", shape)} |");
 }
 
+var evalDropped = new List<string>();
 foreach (string shape in shapes)
 {
     double kernels = Ms("library eval forward", shape);
     double pt = Torch("eval_ms", shape), pt1 = Torch("eval_ms_1thread", shape);
+    evalDropped.Add(string.Create(CultureInfo.InvariantCulture, $"{shape} {Pt(Torch("eval_ms_dropped", shape))} / {Pt(Torch("eval_ms_dropped_1thread", shape))} ms"));
     table.AppendLine(CultureInfo.InvariantCulture, $"| BN eval forward, kernel | {shape} | – | {kernels:F3} | 1 | {Pt(pt)} | {Ratio(pt, kernels)} | {Pt(pt1)} | {Ratio(pt1, kernels)} | | | {Allocated("library eval forward", shape)} |");
     foreach (string how in new[] { "buffered", "public API" })
     {
@@ -124,7 +126,9 @@ foreach (string shape in shapes)
 }
 
 table.AppendLine();
-table.AppendLine(CultureInfo.InvariantCulture, $"MLP 784-100-100-100-10, sigmoid, batch 60, softmax cross-entropy, SGD; {MlpStepBenchmark.Flops / 1e6:F1} MFLOP per step (the three products per layer, ∂loss/∂pixels skipped); ours with products of 2^18 multiply-adds and more split over all cores, except that a Linear backward with fewer than 128 rows runs xᵀ·dy on the caller's core beside dy·Wᵀ on another (\"products on one thread\": the same step with every product on the caller's thread); \"public API\" is `net.Backward(dy)`, which also returns ∂loss/∂pixels as a new 188 KB matrix, \"parameters only\" is `net.BackwardParameters(dy)`, what PyTorch's `loss.backward()` computes.");
+table.AppendLine(CultureInfo.InvariantCulture, $"PyTorch's calls above hold each result until the next call returns, as BenchmarkDotNet holds ours; PyTorch's eval with each result dropped at once (2 threads / 1 thread): {string.Join("; ", evalDropped)}.");
+table.AppendLine();
+table.AppendLine(CultureInfo.InvariantCulture, $"MLP 784-100-100-100-10, sigmoid, batch 60, softmax cross-entropy, SGD; {MlpStepBenchmark.Flops / 1e6:F1} MFLOP per step (the three products per layer, ∂loss/∂pixels skipped); ours with products of 2^20 multiply-adds and more split over all cores (the first layer's; the middle layers' 600,000 run on the caller's core), a Linear backward with fewer than 128 rows running xᵀ·dy on the caller's core beside dy·Wᵀ on another when each has 2^20 (\"products on one thread\": the same step with every product on the caller's thread); \"public API\" is `net.Backward(dy)`, which also returns ∂loss/∂pixels as a new 188 KB matrix, \"parameters only\" is `net.BackwardParameters(dy)`, what PyTorch's `loss.backward()` computes.");
 table.AppendLine();
 // PyTorch's step three ways: torch and OpenBLAS both on 2 threads, both on 1, and torch on 1 with OpenBLAS's products on
 // 2 (what "1 thread" meant before OpenBLAS's pool was set explicitly, and often its fastest here); the ratio uses the fastest.

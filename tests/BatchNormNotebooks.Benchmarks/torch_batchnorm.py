@@ -12,12 +12,19 @@ import torch
 torch.set_num_threads(2)   # OpenBLAS's pool too, below, once the BLAS is found
 torch.manual_seed(0)
 
-def timeit(fn, min_seconds=0.5):
+def timeit(fn, min_seconds=0.5, hold=True):
+    """Median ms per call. With hold (the default) each call's result is held until the next call has returned, as
+    BenchmarkDotNet holds ours (its consumer keeps the last result in a field) and as a notebook's `y = bn(x)` does, so
+    the next call cannot write its output into the block the last one just used. hold=False drops each result at once
+    (the protocol before 2026-12-05), which lets the allocator hand that block straight back."""
+    last = None
     for _ in range(3):
-        fn()
+        last = fn()
+        if not hold: last = None
     runs, samples = 1, []
     while True:
-        t = time.perf_counter(); fn(); dt = time.perf_counter() - t
+        t = time.perf_counter(); last = fn(); dt = time.perf_counter() - t
+        if not hold: last = None
         if dt * 10 > min_seconds or runs > 1000:
             break
         runs += 1
@@ -25,8 +32,10 @@ def timeit(fn, min_seconds=0.5):
     for _ in range(10):
         t = time.perf_counter()
         for _ in range(per_batch):
-            fn()
+            last = fn()
+            if not hold: last = None
         samples.append((time.perf_counter() - t) / per_batch)
+    del last
     return statistics.median(samples) * 1000
 
 def blas():
@@ -81,7 +90,7 @@ def set_threads(n):
 out["blas_threads"] = set_threads(2)
 def batchnorm(suffix):
     """BatchNorm1d train forward+backward and eval forward at every shape, into fwd_bwd_ms<suffix> and eval_ms<suffix>."""
-    out["fwd_bwd_ms" + suffix], out["eval_ms" + suffix] = {}, {}
+    out["fwd_bwd_ms" + suffix], out["eval_ms" + suffix], out["eval_ms_dropped" + suffix] = {}, {}, {}
     for shape in sys.argv[1:] or ["256x256", "4096x1024", "65536x256"]:
         n, c = map(int, shape.split("x"))
         x = (torch.randn(n, c) * 2 + 3).requires_grad_(True)
@@ -95,6 +104,7 @@ def batchnorm(suffix):
         with torch.no_grad():
             xe = x.detach()
             out["eval_ms" + suffix][shape] = timeit(lambda: bn(xe))
+            out["eval_ms_dropped" + suffix][shape] = timeit(lambda: bn(xe), hold=False)
 
 batchnorm("")
 
