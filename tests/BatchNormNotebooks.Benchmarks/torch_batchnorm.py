@@ -17,14 +17,15 @@ def timeit(fn, min_seconds=0.5, hold=True):
     BenchmarkDotNet holds ours (its consumer keeps the last result in a field) and as a notebook's `y = bn(x)` does, so
     the next call cannot write its output into the block the last one just used. hold=False drops each result at once
     (the protocol before 2026-12-05), which lets the allocator hand that block straight back."""
+    if not hold:
+        inner = fn
+        def fn(): inner()   # the result is dropped before the call returns
     last = None
     for _ in range(3):
         last = fn()
-        if not hold: last = None
     runs, samples = 1, []
     while True:
         t = time.perf_counter(); last = fn(); dt = time.perf_counter() - t
-        if not hold: last = None
         if dt * 10 > min_seconds or runs > 1000:
             break
         runs += 1
@@ -33,7 +34,6 @@ def timeit(fn, min_seconds=0.5, hold=True):
         t = time.perf_counter()
         for _ in range(per_batch):
             last = fn()
-            if not hold: last = None
         samples.append((time.perf_counter() - t) / per_batch)
     del last
     return statistics.median(samples) * 1000

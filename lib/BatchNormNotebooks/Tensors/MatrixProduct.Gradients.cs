@@ -16,10 +16,11 @@ public static partial class MatrixProduct
 {
     /// <summary>Products of at least this many multiply-adds each (m·in·out) run side by side; below it a hand-off costs
     /// more than it saves.</summary>
-    /// <remarks>2^20 since 2026-12-05 (2^18 before): the MNIST MLP's middle layers (600,000 each) now run both products
-    /// on the caller's core, which keeps their weights, gradients and activations in one core's cache
-    /// (<see cref="ParallelThreshold"/> gives the measurement).</remarks>
-    public const long GradientsSideBySideThreshold = 1L << 20;
+    /// <remarks><see cref="ParallelThreshold"/> (2^20 since 2026-12-05, 2^18 before): a layer whose products are too
+    /// small to split runs its forward and both gradients on the caller's core, which keeps its weights, gradients and
+    /// activations in one core's cache (the MNIST MLP's middle layers, 600,000 each; ParallelThreshold gives the
+    /// measurement).</remarks>
+    public const long GradientsSideBySideThreshold = ParallelThreshold;
 
     /// <summary>dW (in, out) = xᵀ·dy and dx (m, in) = dy·Wᵀ, for x (m, in), dy (m, out), W (in, out); the transpose buffer
     /// holds in·out elements (overwritten). With at least <see cref="GradientsSideBySideThreshold"/> multiply-adds per
