@@ -78,6 +78,19 @@ internal static partial class Elementwise
     public static void MultiplyAdd<T>(ReadOnlySpan<T> x, T y, ReadOnlySpan<T> addend, Span<T> destination) where T : IFloatingPointIeee754<T>
     {
         int n = Check(x.Length, addend.Length, destination.Length), i = 0;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        {
+            // 512-bit vectors where accelerated (Vector<T> has 256 bits there): the SGD update of a weight matrix streams it
+            // from L2 (half of the MNIST MLP's W₁, 39,200 floats, hot in L2: 2.7 µs with 256-bit vectors, 2.1 µs with 512-bit
+            // on the AMD Zen 5 VM, 2026-12-05). Same bits: each lane is the same product, then the same sum.
+            ref T xr = ref MemoryMarshal.GetReference(x), ar = ref MemoryMarshal.GetReference(addend), dr = ref MemoryMarshal.GetReference(destination);
+            var yv = Vector512.Create(y);
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
+            {
+                ((Vector512.LoadUnsafe(ref xr, (nuint)i) * yv) + Vector512.LoadUnsafe(ref ar, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
         {
             var yv = new Vector<T>(y);

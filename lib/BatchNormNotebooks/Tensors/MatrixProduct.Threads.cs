@@ -121,7 +121,15 @@ public static partial class MatrixProduct
 
             for (int s = first; s < slices; s++)
             {
-                // C[i, j] += S[i, j] row by row (row stride n), one rounded addition each, as the micro-kernel adds a slice
+                // C[i, j] += S[i, j], one rounded addition each, as the micro-kernel adds a slice: in one pass when C's rows
+                // are contiguous (nCols = n, e.g. x·W₁), else row by row (row stride n)
+                if (nCols == n)
+                {
+                    var whole = MemoryMarshal.CreateSpan(ref c, block);
+                    Elementwise.Add<T>(whole, scratch.AsSpan((s - first) * block, block), whole);
+                    continue;
+                }
+
                 for (int i = 0; i < m; i++)
                 {
                     var ci = MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, (nint)i * n), nCols);

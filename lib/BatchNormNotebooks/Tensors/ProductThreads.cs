@@ -15,7 +15,7 @@ namespace BatchNormNotebooks;
 /// rows of a weight matrix in every call (forward, xᵀ·dy, the SGD update) keeps those rows in one core's cache. A worker polls for 50 µs after a job it helped with (the next product of a
 /// training step usually comes within microseconds) and then sleeps on a semaphore. Only one product uses the workers at a
 /// time; a product that finds them taken, or runs inside <see cref="CallerOnly"/> (e.g. Figure 1's one-network-per-core
-/// runs), stays on its caller's thread, and so do the next 256 products after four in a row that the caller had to run
+/// runs), stays on its caller's thread, and so do the next 8 products after four in a row that the caller had to run
 /// alone (a machine busier than its cores).
 /// </remarks>
 internal static class ProductThreads
@@ -28,7 +28,11 @@ internal static class ProductThreads
     /// <see cref="BackOffProducts"/> products before splitting is tried again.</summary>
     private const int MissesBeforeBackOff = 4;
 
-    private const int BackOffProducts = 256;
+    /// <remarks>8 since 2026-12-05 (256 before): on the AMD Zen 5 VM the worker's virtual CPU is now and then not run
+    /// for 0.1–10 ms (a spinning C loop on each core saw 13 and 164 such gaps in 5 s), long enough for four misses in a row, and 256
+    /// products then kept about 128 MLP steps on one core after the worker was back. In-process alternation of the
+    /// public-API MLP step, four runs: medians 137.8–143.9 µs with 256, 137.8–140.7 with 8.</remarks>
+    private const int BackOffProducts = 8;
 
     private static readonly object Gate = new();
     private static readonly SemaphoreSlim Wake = new(0);
