@@ -21,11 +21,11 @@ namespace BatchNormNotebooks;
 internal static class ProductThreads
 {
     /// <summary>How long an idle worker polls for the next job before it sleeps.</summary>
-    /// <remarks>200 µs since 2026-12-05 (50 before): in the MNIST MLP's step the worker's next job (xᵀ·dy) comes about
-    /// 90–120 µs after its last (x·W₁), so with 50 µs it slept and was woken in every step. On the AMD Zen 5 VM, 40 rounds
-    /// alternating 50 and 200 µs in one process, three runs: the public-API step with BN faster with 200 in 36, 31 and 21
-    /// rounds, medians of the rounds' medians 1.7–3.7 µs lower; the worker's half of the SGD update went from 6.8 to
-    /// 5.3–5.4 µs (it had slept since x·W₁).</remarks>
+    /// <remarks>200 µs since 2026-12-05 (50 before): in the MNIST MLP's step the worker's next job (xᵀ·dy) starts
+    /// 70–120 µs after its last (x·W₁) ends, so with 50 µs it slept and was woken in every step. On the AMD Zen 5 VM, 40
+    /// rounds alternating 50 and 200 µs in one process, three runs: the public-API step with BN faster with 200 in 36, 31
+    /// and 21 rounds, medians of the rounds' medians 1.7–3.7 µs lower (with 400 µs the worker's half of the SGD update
+    /// took 5.3–5.4 µs instead of 6.8).</remarks>
     private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 5_000;   // 200 µs
 
     /// <summary>After this many products in a row whose parts the caller ran all by itself (the workers were not
