@@ -35,7 +35,7 @@ internal static class ProductThreads
 
     /// <remarks>8 since 2026-12-05 (256 before): on the AMD Zen 5 VM the worker's virtual CPU is now and then not run
     /// for 0.1–10 ms (a spinning C loop on each core saw 13 and 164 such gaps in 5 s), long enough for four misses in a row, and 256
-    /// products then kept about 128 MLP steps on one core after the worker was back. In-process alternation of the
+    /// products would then keep about 128 MLP steps (two split products a step) on one core after the worker was back. In-process alternation of the
     /// public-API MLP step, four runs: medians 137.8–143.9 µs with 256, 137.8–140.7 with 8.</remarks>
     private const int BackOffProducts = 8;
 
