@@ -18,7 +18,8 @@ namespace BatchNormNotebooks;
 /// accelerates 512-bit vectors (AVX-512), panels of 3 × 16 floats (3 × 8 doubles) come first and 256-bit panels of
 /// 3 × 8 (3 × 4) take the columns left; B is walked in equal slices of at most <see cref="KBlock"/> rows so a panel stays near L1
 /// while the row blocks of A pass over it. In Aᵀ·B the columns after the last panel run down the rows
-/// (MatrixProduct.TailColumns.cs); elsewhere they run as single vectors across the row, and columns that do not fill a
+/// (MatrixProduct.TailColumns.cs); in float A·B with AVX-512, four rows × four columns to a 512-bit vector
+/// (MatrixProduct.TailQuads.cs); elsewhere they run as single vectors across the row, and columns that do not fill a
 /// 256-bit vector use one overlapping vector whose foreign lanes are discarded. Each element of C is the same chain of
 /// fused multiply-adds over p whatever the width, the block or the thread, so the bits are the same on every machine
 /// where 256-bit vectors are accelerated (x64 with AVX2 and FMA). Aᵀ·B reads A with swapped strides (no transpose);
@@ -289,6 +290,10 @@ public static partial class MatrixProduct
     /// (MatrixProduct.TailColumns.cs); off for tests that compare both paths.</summary>
     internal static bool TailDown { get; set; } = true;
 
+    /// <summary>Whether the columns after the last panel of a float A·B with A's rows contiguous run four rows × four
+    /// columns to a 512-bit vector (MatrixProduct.TailQuads.cs; AVX-512F); off for tests that compare both paths.</summary>
+    internal static bool TailQuads { get; set; } = true;
+
     private static bool UseMicroKernel<T>(int n) =>
         Vector256.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && n >= Vector256<T>.Count;
 
@@ -347,6 +352,13 @@ public static partial class MatrixProduct
                     TailColumns<T, Vector256<T>, Width256<T>>(ref ap, acs, ref bp, n, ref c, m, kc, j, nCols, add, scratch);
                 }
 
+                continue;
+            }
+
+            if (j < nCols && typeof(T) == typeof(float) && TailQuads && Wide512 && Avx512F.IsSupported && acs == 1 && m >= 4 && nCols >= 4)
+            {
+                // A's rows are contiguous (A·B, A·Bᵀ): four rows × four columns to a 512-bit vector (MatrixProduct.TailQuads.cs).
+                TailQuadColumns(ref Unsafe.As<T, float>(ref ap), ars, ref Unsafe.As<T, float>(ref bp), n, ref Unsafe.As<T, float>(ref c), m, kc, j, nCols, add);
                 continue;
             }
 

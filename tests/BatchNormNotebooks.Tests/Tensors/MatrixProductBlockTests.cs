@@ -20,7 +20,8 @@ public class MatrixProductBlockTests
         { 8, 1, 24 }, { 9, 3, 24 }, { 13, 1031, 9 }, { 17, 257, 33 }, { 60, 784, 100 }, { 784, 60, 100 },
         { 60, 100, 784 }, { 61, 129, 47 }, { 15, 300, 72 }, { 9, 3, 48 }, { 17, 257, 97 }, { 3, 5, 53 },
         { 12, 130, 80 }, { 13, 300, 83 }, { 4, 513, 112 }, { 1, 300, 1031 }, { 9, 257, 48 }, { 2, 300, 120 },
-        { 20, 12, 100 }, { 30, 40, 10 }, { 60, 100, 100 }, { 7, 17, 11 },
+        { 20, 12, 100 }, { 30, 40, 10 }, { 60, 100, 100 }, { 7, 17, 11 }, { 5, 6, 7 }, { 19, 23, 102 }, { 33, 7, 51 },
+        { 60, 10, 100 }, { 16, 9, 4 },
     };
 
     [Theory]
@@ -44,28 +45,32 @@ public class MatrixProductBlockTests
         T[] at = new T[k * m], bt = new T[n * k];
         MatrixProduct.Transpose<T>(a, m, k, at);
         MatrixProduct.Transpose<T>(b, k, n, bt);
-        bool originalBlocks = MatrixProduct.WideBlocks, originalWidth = MatrixProduct.Wide512, originalTail = MatrixProduct.TailDown;
+        bool originalBlocks = MatrixProduct.WideBlocks, originalWidth = MatrixProduct.Wide512, originalTail = MatrixProduct.TailDown, originalQuads = MatrixProduct.TailQuads;
         try
         {
             MatrixProduct.WideBlocks = false;
             MatrixProduct.Wide512 = false;
             MatrixProduct.TailDown = false;
+            MatrixProduct.TailQuads = false;
             var narrow = MatrixProductThreadsTests.Run(a, b, c0, at, bt, m, k, n, threaded: false);
-            (bool, bool, bool, bool)[] settings =
+            (bool, bool, bool, bool, bool)[] settings =
             [
-                (false, false, true, false), (true, false, false, false), (false, true, false, false), (true, true, false, false),
-                (true, true, true, false), (false, true, true, false), (false, false, false, true), (false, false, true, true),
-                (true, true, false, true), (true, true, true, true), (false, true, true, true),
+                (false, false, true, false, false), (true, false, false, false, false), (false, true, false, false, false), (true, true, false, false, false),
+                (true, true, true, false, false), (false, true, true, false, false), (false, false, false, true, false), (false, false, true, true, false),
+                (true, true, false, true, false), (true, true, true, true, false), (false, true, true, true, false),
+                (false, true, false, false, true), (true, true, false, false, true), (true, true, true, false, true), (true, true, false, true, true),
+                (true, true, true, true, true), (false, true, true, true, true),
             ];
-            foreach (var (wideBlocks, wide512, threaded, tailDown) in settings)
+            foreach (var (wideBlocks, wide512, threaded, tailDown, tailQuads) in settings)
             {
                 MatrixProduct.WideBlocks = wideBlocks;
                 MatrixProduct.Wide512 = wide512;
                 MatrixProduct.TailDown = tailDown;
+                MatrixProduct.TailQuads = tailQuads;
                 var other = MatrixProductThreadsTests.Run(a, b, c0, at, bt, m, k, n, threaded);
                 for (int kind = 0; kind < narrow.Length; kind++)
                 {
-                    Assert.True(narrow[kind].AsSpan().SequenceEqual(other[kind]), $"product kind {kind} of ({m}, {k}, {n}) differs with 8-row blocks {wideBlocks}, 512-bit panels {wide512}, threaded {threaded}, tail down the rows {tailDown}");
+                    Assert.True(narrow[kind].AsSpan().SequenceEqual(other[kind]), $"product kind {kind} of ({m}, {k}, {n}) differs with 8-row blocks {wideBlocks}, 512-bit panels {wide512}, threaded {threaded}, tail down the rows {tailDown}, tail in quads {tailQuads}");
                 }
             }
         }
@@ -74,6 +79,7 @@ public class MatrixProductBlockTests
             MatrixProduct.WideBlocks = originalBlocks;
             MatrixProduct.Wide512 = originalWidth;
             MatrixProduct.TailDown = originalTail;
+            MatrixProduct.TailQuads = originalQuads;
         }
     }
 }
