@@ -58,6 +58,13 @@ public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
     public void Step()
     {
         StepCount++;
+        UpdateAll();
+    }
+
+    /// <summary>Updates every parameter, as <see cref="Update"/> for each in turn; an optimizer may order or overlap the
+    /// updates (each parameter's update depends on that parameter alone, so the results are the same).</summary>
+    protected virtual void UpdateAll()
+    {
         for (int i = 0; i < Parameters.Count; i++)
         {
             Update(i, Parameters[i].Value, Parameters[i].Grad);

@@ -103,24 +103,81 @@ public sealed class Sgd<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
     /// 784 × 100 first weight matrix: about 13 µs of the step's 17 µs update on one core).</summary>
     internal const int SplitElements = 32768;
 
+    /// <inheritdoc/>
+    /// <remarks>Plain SGD (no momentum, no weight decay) with a parameter of <see cref="SplitElements"/> or more: the
+    /// largest is split between cores, and the caller updates every parameter under SplitElements after its own part
+    /// of it, while the workers finish theirs; any other large parameter is then split on its own. Each element gets
+    /// the same one update as in <see cref="Update"/>, so the bits are those of the parameters one after the other. In
+    /// the MNIST MLP's step the worker's half of W₁ took 6.4 µs and the caller's 3.9–4.4 µs, and the caller then waited
+    /// 2.2–2.8 µs before the other ten parameters' 2.6 µs. Alternating with the parameters one after the other in one
+    /// process (40 rounds of 300 steps, two runs): the public-API step with BN 129.9 → 127.9 and 139.8 → 136.5 µs,
+    /// faster in 32 and 36 rounds.</remarks>
+    protected override void UpdateAll()
+    {
+        int largest = -1;
+        if (WeightDecay == 0 && Momentum == 0)
+        {
+            for (int i = 0; i < Parameters.Count; i++)
+            {
+                int length = Parameters[i].Value.Length;
+                if (length >= SplitElements && (largest < 0 || length > Parameters[largest].Value.Length))
+                {
+                    largest = i;
+                }
+            }
+        }
+
+        if (largest < 0 || !TrySplitStep(Parameters[largest].Grad, -Scalar(LearningRate), Parameters[largest].Value, besideSmall: this))
+        {
+            base.UpdateAll();
+            return;
+        }
+
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            if (i != largest && Parameters[i].Value.Length >= SplitElements)
+            {
+                Update(i, Parameters[i].Value, Parameters[i].Grad);
+            }
+        }
+    }
+
     /// <summary>θ ← g·(−γ) + θ, element by element (a product, then a sum: the bits of
     /// <see cref="Elementwise.MultiplyAdd{T}"/>), split between cores for large parameters.</summary>
-    private static unsafe void PlainStep(ReadOnlySpan<T> grad, T minusLr, Span<T> theta)
+    private static void PlainStep(ReadOnlySpan<T> grad, T minusLr, Span<T> theta)
+    {
+        if (!TrySplitStep(grad, minusLr, theta, besideSmall: null))
+        {
+            Elementwise.MultiplyAdd(grad, minusLr, theta, theta);
+        }
+    }
+
+    /// <summary>The plain step of one parameter split between cores, with <paramref name="besideSmall"/>'s parameters
+    /// under <see cref="SplitElements"/> stepped on the caller's thread beside the workers' parts (when not null);
+    /// false, having run nothing, when the pass is not split.</summary>
+    private static unsafe bool TrySplitStep(ReadOnlySpan<T> grad, T minusLr, Span<T> theta, Sgd<T>? besideSmall)
     {
         // The caller waits until every part is done, so the pinned addresses stay valid for every part.
         fixed (byte* g = &Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(grad)), t = &Unsafe.As<T, byte>(ref MemoryMarshal.GetReference(theta)))
         {
-            if (CoreSplit.TryRun(theta.Length, SplitElements, (Grad: (nint)g, Theta: (nint)t, MinusLr: minusLr), static (job, start, length) =>
+            return CoreSplit.TryRun(theta.Length, SplitElements, (Grad: (nint)g, Theta: (nint)t, MinusLr: minusLr, Small: besideSmall),
+                static (job, start, length) =>
                 {
                     nint offset = start * (nint)Unsafe.SizeOf<T>();
                     var part = new Span<T>((void*)(job.Theta + offset), length);
                     Elementwise.MultiplyAdd(new ReadOnlySpan<T>((void*)(job.Grad + offset), length), job.MinusLr, part, part);
-                }))
-            {
-                return;
-            }
+                },
+                alongside: besideSmall is null ? null : static job =>
+                {
+                    var parameters = job.Small!.Parameters;
+                    for (int i = 0; i < parameters.Count; i++)
+                    {
+                        if (parameters[i].Value.Length < SplitElements)
+                        {
+                            Elementwise.MultiplyAdd<T>(parameters[i].Grad, job.MinusLr, parameters[i].Value, parameters[i].Value);
+                        }
+                    }
+                });
         }
-
-        Elementwise.MultiplyAdd(grad, minusLr, theta, theta);
     }
 }

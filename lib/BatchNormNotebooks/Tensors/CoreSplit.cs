@@ -24,7 +24,9 @@ internal static class CoreSplit
     /// <param name="state">What the parts read and write, set while the workers are claimed and cleared after.</param>
     /// <param name="body">One part: its range of units; a static lambda.</param>
     /// <param name="align">Part boundaries fall on multiples of this (16 floats: one cache line).</param>
-    public static bool TryRun<TState>(int units, int minimumUnits, TState state, Action<TState, int, int> body, int align = 16)
+    /// <param name="alongside">Other work, run on the caller's thread after its own part while the workers finish
+    /// theirs (a static lambda); only if the pass is split.</param>
+    public static bool TryRun<TState>(int units, int minimumUnits, TState state, Action<TState, int, int> body, int align = 16, Action<TState>? alongside = null)
     {
         int parts = ProductThreads.Available;
         if (parts < 2 || units < parts || (units < minimumUnits && !t_always) || (!ProductThreads.WorkersAwake && !t_always)
@@ -35,12 +37,12 @@ internal static class CoreSplit
 
         try
         {
-            Job<TState>.Set(state, body, units, align, parts);
+            Job<TState>.Set(state, body, units, align, parts, alongside);
             ProductThreads.Run(Job<TState>.Part, parts, countMisses: false);   // a run the caller did alone: no back-off
         }
         finally
         {
-            Job<TState>.Set(default!, null, 0, 1, 0);
+            Job<TState>.Set(default!, null, 0, 1, 0, null);
             ProductThreads.Release();
         }
 
@@ -62,12 +64,14 @@ internal static class CoreSplit
         public static readonly Action<int> Part = Run;
         private static TState s_state = default!;
         private static Action<TState, int, int>? s_body;
+        private static Action<TState>? s_alongside;
         private static int s_units, s_align = 1, s_parts;
 
-        public static void Set(TState state, Action<TState, int, int>? body, int units, int align, int parts)
+        public static void Set(TState state, Action<TState, int, int>? body, int units, int align, int parts, Action<TState>? alongside)
         {
             s_state = state;
             s_body = body;
+            s_alongside = alongside;
             s_units = units;
             s_align = align;
             s_parts = parts;
@@ -77,6 +81,11 @@ internal static class CoreSplit
         {
             var (start, length) = Range(part, s_parts, s_units, s_align);
             s_body!(s_state, start, length);
+            if (part == 0)
+            {
+                // Part 0 is the caller's (ProductThreads.Run).
+                s_alongside?.Invoke(s_state);
+            }
         }
     }
 

@@ -89,6 +89,47 @@ public class CoreSplitTests
         AssertSplit(runs, length);
     }
 
+    [Fact]
+    public void Plain_sgd_over_large_and_small_parameters_gives_the_same_bits_split_and_on_one_thread()
+    {
+        // The largest is split with the small ones stepped beside it; the other large one is split on its own.
+        int[] lengths = [100, 784 * 100, 7, 40_001, 1, 10_000];
+        float[] Updated()
+        {
+            var random = new SeededRandom(11);
+            var parameters = lengths.Select((length, index) => new Parameter<float>($"p{index}", [.. Enumerable.Range(0, length).Select(_ => (float)random.NextNormal())])).ToArray();
+            foreach (var parameter in parameters)
+            {
+                for (int i = 0; i < parameter.Grad.Length; i++)
+                {
+                    parameter.Grad[i] = (float)random.NextNormal();
+                }
+            }
+
+            var sgd = new Sgd<float>(parameters, 0.1);
+            sgd.Step();
+            sgd.Step();
+            return [.. parameters.SelectMany(parameter => parameter.Value)];
+        }
+
+        float[] expected = OneThread(Updated);
+        Assert.Equal(expected, Split(Updated, out int runs));
+        AssertSplit(runs, 784 * 100);
+
+        // Every element stepped exactly twice, θ ← θ + g·(−0.1) in float (a product, then a sum), none skipped or repeated.
+        var random = new SeededRandom(11);
+        float[] theta = [.. Enumerable.Range(0, lengths.Sum()).Select(_ => (float)random.NextNormal())];
+        float[] grad = [.. Enumerable.Range(0, lengths.Sum()).Select(_ => (float)random.NextNormal())];
+        float minusLr = -(float)0.1;
+        for (int i = 0; i < theta.Length; i++)
+        {
+            theta[i] += grad[i] * minusLr;
+            theta[i] += grad[i] * minusLr;
+        }
+
+        Assert.Equal(theta, expected);
+    }
+
     private static T Split<T>(Func<T> pass, out int threadedRuns)
     {
         using var always = CoreSplit.Always();
