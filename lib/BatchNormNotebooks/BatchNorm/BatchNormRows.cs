@@ -12,8 +12,11 @@ namespace BatchNormNotebooks;
 /// </summary>
 /// <remarks>The statistics, the backward's sums and the dx pass go block of rows by block of rows and, inside a block,
 /// strip of columns by strip of columns (<see cref="Strip"/> vectors wide): a strip's per-feature sums or coefficients
-/// stay in registers while its rows go by, instead of a load and a store of each sum per element. The normalisation
-/// and eval passes stay row by row (strips were slower there: 12.5 against 10.5 µs at (256, 256)). Each element still
+/// stay in registers while its rows go by, instead of a load and a store of each sum per element; where 512-bit vectors
+/// are accelerated, the sums go four 512-bit vectors to a strip (BatchNormRows.Wide.cs: in alternation on one core,
+/// the statistics 0.9 → 0.8 µs at (60, 100), 6.7 → 5.7 µs at (256, 256), 229 → 163 µs at (1024, 1024)). The
+/// normalisation and eval passes go row by row for rows over 512 bytes (256-bit strips were slower there: 12.5 against
+/// 10.5 µs at (256, 256)) and in column strips for narrower ones (the MLP's 100 features: 0.24 against 0.67–1.0 µs). Each element still
 /// sees the same operations in the same order as the plain row-by-row loop, so the bits are unchanged (tested against
 /// the hash of the earlier loops' outputs, BatchNormBitsTests).</remarks>
 internal static partial class BatchNormRows
@@ -55,6 +58,12 @@ internal static partial class BatchNormRows
         where T : IFloatingPointIeee754<T>
     {
         T inverse = T.One / T.CreateChecked(b1 - b0);
+        if (Wide<T>(n))
+        {
+            BlockDeviationsWide(x, n, b0, b1, inverse, center, s1, s2);
+            return;
+        }
+
         ref T x0 = ref MemoryMarshal.GetReference(x);
         int j = 0;
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
@@ -178,6 +187,12 @@ internal static partial class BatchNormRows
         Span<T> sumDy, Span<T> sumDyCentered, Span<T> sumCentered)
         where T : IFloatingPointIeee754<T>
     {
+        if (Wide<T>(n))
+        {
+            BlockDyTermsWide(dy, x, n, b0, b1, mean, sumDy, sumDyCentered, sumCentered);
+            return;
+        }
+
         ref T g0 = ref MemoryMarshal.GetReference(dy);
         ref T x0 = ref MemoryMarshal.GetReference(x);
         int j = 0;
