@@ -16,7 +16,7 @@ namespace BatchNormNotebooks;
 /// are accelerated, the sums go four 512-bit vectors to a strip (BatchNormRows.Wide.cs: in alternation on one core,
 /// the statistics 0.9 → 0.8 µs at (60, 100), 6.7 → 5.7 µs at (256, 256), 229 → 163 µs at (1024, 1024)). The
 /// normalisation and eval passes go row by row for rows over 512 bytes (256-bit strips were slower there: 12.5 against
-/// 10.5 µs at (256, 256)) and in column strips for narrower ones (the MLP's 100 features: 0.24 against 0.67–1.0 µs). Each element still
+/// 10.5 µs at (256, 256)) and in column strips for narrower ones (the MLP's 100 features: 0.24 against 0.70–1.2 µs). Each element still
 /// sees the same operations in the same order as the plain row-by-row loop, so the bits are unchanged (tested against
 /// the hash of the earlier loops' outputs, BatchNormBitsTests).</remarks>
 internal static partial class BatchNormRows
