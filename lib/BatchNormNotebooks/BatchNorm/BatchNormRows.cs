@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace BatchNormNotebooks;
 
@@ -13,7 +14,7 @@ namespace BatchNormNotebooks;
 /// <remarks>The statistics, the backward's sums and the dx pass go block of rows by block of rows and, inside a block,
 /// strip of columns by strip of columns (<see cref="Strip"/> vectors wide): a strip's per-feature sums or coefficients
 /// stay in registers while its rows go by, instead of a load and a store of each sum per element; where 512-bit vectors
-/// are accelerated, the sums go four 512-bit vectors to a strip (BatchNormRows.Wide.cs: in alternation on one core,
+/// are accelerated, the sums go four 512-bit vectors to a strip (BatchNormRows.Strips.cs: in alternation on one core,
 /// the statistics 0.9 → 0.8 µs at (60, 100), 6.7 → 5.7 µs at (256, 256), 229 → 163 µs at (1024, 1024)). The
 /// normalisation and eval passes go row by row for rows over 512 bytes (256-bit strips were slower there: 12.5 against
 /// 10.5 µs at (256, 256)) and in column strips for narrower ones (the MLP's 100 features: 0.24 against 0.70–1.2 µs). Each element still
@@ -52,7 +53,8 @@ internal static partial class BatchNormRows
     }
 
     /// <summary>One block of rows [b0, b1): its approximate mean c = (Σ rows)·(1/b), then Σ(x − c) and Σ(x − c)² per
-    /// feature, a strip of columns at a time with the sums in registers (the block stays in cache between the two reads).</summary>
+    /// feature, in strips of columns with the sums in registers (BatchNormRows.Strips.cs: 512-bit vectors where
+    /// accelerated, else <see cref="Vector{T}"/>), or one column at a time when a row is narrower than one vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockDeviations<T>(ReadOnlySpan<T> x, int n, int b0, int b1, Span<T> center, Span<T> s1, Span<T> s2)
         where T : IFloatingPointIeee754<T>
@@ -60,81 +62,17 @@ internal static partial class BatchNormRows
         T inverse = T.One / T.CreateChecked(b1 - b0);
         if (Wide<T>(n))
         {
-            BlockDeviationsWide(x, n, b0, b1, inverse, center, s1, s2);
+            DeviationStrips<T, Vector512<T>, Vector512Lanes<T>>(x, n, b0, b1, inverse, center, s1, s2);
             return;
         }
 
-        ref T x0 = ref MemoryMarshal.GetReference(x);
-        int j = 0;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && n >= Vector<T>.Count)
         {
-            int w = Vector<T>.Count;
-            var inv = new Vector<T>(inverse);
-            for (; j <= n - (Strip * w); j += Strip * w)
-            {
-                Vector<T> c0 = Vector<T>.Zero, c1 = Vector<T>.Zero, c2 = Vector<T>.Zero, c3 = Vector<T>.Zero;
-                for (int i = b0; i < b1; i++)
-                {
-                    nuint o = (nuint)((i * n) + j);
-                    c0 += Vector.LoadUnsafe(ref x0, o);
-                    c1 += Vector.LoadUnsafe(ref x0, o + (nuint)w);
-                    c2 += Vector.LoadUnsafe(ref x0, o + (nuint)(2 * w));
-                    c3 += Vector.LoadUnsafe(ref x0, o + (nuint)(3 * w));
-                }
-
-                c0 *= inv;
-                c1 *= inv;
-                c2 *= inv;
-                c3 *= inv;
-                Vector<T> a0 = Vector<T>.Zero, a1 = Vector<T>.Zero, a2 = Vector<T>.Zero, a3 = Vector<T>.Zero;
-                Vector<T> q0 = Vector<T>.Zero, q1 = Vector<T>.Zero, q2 = Vector<T>.Zero, q3 = Vector<T>.Zero;
-                for (int i = b0; i < b1; i++)
-                {
-                    nuint o = (nuint)((i * n) + j);
-                    var d0 = Vector.LoadUnsafe(ref x0, o) - c0;
-                    var d1 = Vector.LoadUnsafe(ref x0, o + (nuint)w) - c1;
-                    var d2 = Vector.LoadUnsafe(ref x0, o + (nuint)(2 * w)) - c2;
-                    var d3 = Vector.LoadUnsafe(ref x0, o + (nuint)(3 * w)) - c3;
-                    a0 += d0;
-                    a1 += d1;
-                    a2 += d2;
-                    a3 += d3;
-                    q0 += d0 * d0;
-                    q1 += d1 * d1;
-                    q2 += d2 * d2;
-                    q3 += d3 * d3;
-                }
-
-                StoreStrip(center, j, w, c0, c1, c2, c3);
-                StoreStrip(s1, j, w, a0, a1, a2, a3);
-                StoreStrip(s2, j, w, q0, q1, q2, q3);
-            }
-
-            for (; j < n && n >= w; j += w)
-            {
-                j = Math.Min(j, n - w);   // the last vector ends at column n: the columns it repeats get the same values again
-                Vector<T> c = Vector<T>.Zero;
-                for (int i = b0; i < b1; i++)
-                {
-                    c += Vector.LoadUnsafe(ref x0, (nuint)((i * n) + j));
-                }
-
-                c *= inv;
-                Vector<T> a = Vector<T>.Zero, q = Vector<T>.Zero;
-                for (int i = b0; i < b1; i++)
-                {
-                    var d = Vector.LoadUnsafe(ref x0, (nuint)((i * n) + j)) - c;
-                    a += d;
-                    q += d * d;
-                }
-
-                Store(c, center, j);
-                Store(a, s1, j);
-                Store(q, s2, j);
-            }
+            DeviationStrips<T, Vector<T>, VectorLanes<T>>(x, n, b0, b1, inverse, center, s1, s2);
+            return;
         }
 
-        for (; j < n; j++)
+        for (int j = 0; j < n; j++)
         {
             T c = T.Zero;
             for (int i = b0; i < b1; i++)
@@ -179,9 +117,9 @@ internal static partial class BatchNormRows
         }
     }
 
-    /// <summary>One block of rows [b0, b1): Σdy, Σdy·(x − μ_T) and Σ(x − μ_T) per feature, a strip of columns at a time
-    /// with the sums in registers (the third sum costs one register add, so it is always taken; the caller decides
-    /// whether it goes into the totals).</summary>
+    /// <summary>One block of rows [b0, b1): Σdy, Σdy·(x − μ_T) and Σ(x − μ_T) per feature, in strips of columns with the
+    /// sums in registers as <see cref="BlockDeviations{T}"/> (the third sum costs one register add, so it is always
+    /// taken; the caller decides whether it goes into the totals).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockDyTerms<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, int n, int b0, int b1, ReadOnlySpan<T> mean,
         Span<T> sumDy, Span<T> sumDyCentered, Span<T> sumCentered)
@@ -189,73 +127,17 @@ internal static partial class BatchNormRows
     {
         if (Wide<T>(n))
         {
-            BlockDyTermsWide(dy, x, n, b0, b1, mean, sumDy, sumDyCentered, sumCentered);
+            DyTermStrips<T, Vector512<T>, Vector512Lanes<T>>(dy, x, n, b0, b1, mean, sumDy, sumDyCentered, sumCentered);
             return;
         }
 
-        ref T g0 = ref MemoryMarshal.GetReference(dy);
-        ref T x0 = ref MemoryMarshal.GetReference(x);
-        int j = 0;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && n >= Vector<T>.Count)
         {
-            int w = Vector<T>.Count;
-            for (; j <= n - (Strip * w); j += Strip * w)
-            {
-                Vector<T> m0 = Load(mean, j), m1 = Load(mean, j + w), m2 = Load(mean, j + (2 * w)), m3 = Load(mean, j + (3 * w));
-                Vector<T> s0 = Vector<T>.Zero, s1 = Vector<T>.Zero, s2 = Vector<T>.Zero, s3 = Vector<T>.Zero;
-                Vector<T> p0 = Vector<T>.Zero, p1 = Vector<T>.Zero, p2 = Vector<T>.Zero, p3 = Vector<T>.Zero;
-                Vector<T> c0 = Vector<T>.Zero, c1 = Vector<T>.Zero, c2 = Vector<T>.Zero, c3 = Vector<T>.Zero;
-                for (int i = b0; i < b1; i++)
-                {
-                    nuint o = (nuint)((i * n) + j);
-                    var gv0 = Vector.LoadUnsafe(ref g0, o);
-                    var gv1 = Vector.LoadUnsafe(ref g0, o + (nuint)w);
-                    var gv2 = Vector.LoadUnsafe(ref g0, o + (nuint)(2 * w));
-                    var gv3 = Vector.LoadUnsafe(ref g0, o + (nuint)(3 * w));
-                    var d0 = Vector.LoadUnsafe(ref x0, o) - m0;
-                    var d1 = Vector.LoadUnsafe(ref x0, o + (nuint)w) - m1;
-                    var d2 = Vector.LoadUnsafe(ref x0, o + (nuint)(2 * w)) - m2;
-                    var d3 = Vector.LoadUnsafe(ref x0, o + (nuint)(3 * w)) - m3;
-                    s0 += gv0;
-                    s1 += gv1;
-                    s2 += gv2;
-                    s3 += gv3;
-                    p0 += gv0 * d0;
-                    p1 += gv1 * d1;
-                    p2 += gv2 * d2;
-                    p3 += gv3 * d3;
-                    c0 += d0;
-                    c1 += d1;
-                    c2 += d2;
-                    c3 += d3;
-                }
-
-                StoreStrip(sumDy, j, w, s0, s1, s2, s3);
-                StoreStrip(sumDyCentered, j, w, p0, p1, p2, p3);
-                StoreStrip(sumCentered, j, w, c0, c1, c2, c3);
-            }
-
-            for (; j < n && n >= w; j += w)
-            {
-                j = Math.Min(j, n - w);   // the last vector ends at column n: the columns it repeats get the same values again
-                Vector<T> m = Load(mean, j), s = Vector<T>.Zero, p = Vector<T>.Zero, c = Vector<T>.Zero;
-                for (int i = b0; i < b1; i++)
-                {
-                    nuint o = (nuint)((i * n) + j);
-                    var gv = Vector.LoadUnsafe(ref g0, o);
-                    var d = Vector.LoadUnsafe(ref x0, o) - m;
-                    s += gv;
-                    p += gv * d;
-                    c += d;
-                }
-
-                Store(s, sumDy, j);
-                Store(p, sumDyCentered, j);
-                Store(c, sumCentered, j);
-            }
+            DyTermStrips<T, Vector<T>, VectorLanes<T>>(dy, x, n, b0, b1, mean, sumDy, sumDyCentered, sumCentered);
+            return;
         }
 
-        for (; j < n; j++)
+        for (int j = 0; j < n; j++)
         {
             T s = T.Zero, p = T.Zero, c = T.Zero;
             for (int i = b0; i < b1; i++)
@@ -489,14 +371,6 @@ internal static partial class BatchNormRows
         {
             total[j] += double.CreateChecked(block[j]);
         }
-    }
-
-    private static void StoreStrip<T>(Span<T> destination, int j, int w, Vector<T> v0, Vector<T> v1, Vector<T> v2, Vector<T> v3)
-    {
-        Store(v0, destination, j);
-        Store(v1, destination, j + w);
-        Store(v2, destination, j + (2 * w));
-        Store(v3, destination, j + (3 * w));
     }
 
     internal static Vector<T> Load<T>(ReadOnlySpan<T> s, int j) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)j);
