@@ -108,8 +108,8 @@ public sealed class Sgd<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
     /// largest is split between cores, and the caller updates every parameter under SplitElements after its own part
     /// of it, while the workers finish theirs; any other large parameter is then split on its own. Each element gets
     /// the same one update as in <see cref="Update"/>, so the bits are those of the parameters one after the other. In
-    /// the MNIST MLP's step the worker's half of W₁ took 6.4 µs and the caller's 3.9–4.4 µs, and the caller then waited
-    /// 2.2–2.8 µs before the other ten parameters' 2.6 µs. Alternating with the parameters one after the other in one
+    /// the MNIST MLP's step the caller had waited for the worker's half of W₁ before the other ten parameters (probed with
+    /// the worker polling 50 µs: a wait of 2.2–2.8 µs, the worker's half 6.4 µs against the caller's 3.9–4.4 µs). Alternating with the parameters one after the other in one
     /// process (40 rounds of 300 steps, two runs): the public-API step with BN 129.9 → 127.9 and 139.8 → 136.5 µs,
     /// faster in 32 and 36 rounds.</remarks>
     protected override void UpdateAll()

@@ -160,6 +160,8 @@ public static partial class MatrixProduct
         }
     }
 
+    /// <summary>128-bit lane <paramref name="lane"/> (0 … 3) of <paramref name="u"/>; also a row of a four-row vector
+    /// in MatrixProduct.TailQuads.cs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> Lane(Vector512<float> u, int lane) => lane switch
     {

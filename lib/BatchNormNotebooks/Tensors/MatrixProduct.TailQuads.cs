@@ -155,13 +155,7 @@ public static partial class MatrixProduct
     {
         for (int r = Math.Max(firstRow, 0); r < 4; r++)
         {
-            var x = r switch
-            {
-                0 => q.GetLower().GetLower(),
-                1 => q.GetLower().GetUpper(),
-                2 => q.GetUpper().GetLower(),
-                _ => q.GetUpper().GetUpper(),
-            };
+            var x = Lane(q, r);
             ref float cr = ref Unsafe.Add(ref c, (nint)r * n);
             var old = Vector128.LoadUnsafe(ref cr);
             Vector128.ConditionalSelect(written, add ? old + x : x, old).StoreUnsafe(ref cr);
