@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace BatchNormNotebooks;
 
@@ -107,7 +108,7 @@ internal static partial class Elementwise
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P4));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(P5));
         var er = Vector512.FusedMultiplyAdd(p, r * r, r) + Vector512<float>.One;
-        var n = Vector512.ConvertToInt32(k);
+        var n = Avx512F.IsSupported ? Avx512F.ConvertToVector512Int32WithTruncation(k) : Vector512.ConvertToInt32(k);   // k is a whole number in [−150, 128]: no saturation needed
         var n1 = Vector512.ShiftRightArithmetic(n, 1);
         var s1 = Vector512.ShiftLeft(n1 + Vector512.Create(127), 23).AsSingle();
         var s2 = Vector512.ShiftLeft(n - n1 + Vector512.Create(127), 23).AsSingle();
@@ -128,7 +129,7 @@ internal static partial class Elementwise
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P4));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(P5));
         var er = Vector256.FusedMultiplyAdd(p, r * r, r) + Vector256<float>.One;
-        var n = Vector256.ConvertToInt32(k);
+        var n = Avx.IsSupported ? Avx.ConvertToVector256Int32WithTruncation(k) : Vector256.ConvertToInt32(k);
         var n1 = Vector256.ShiftRightArithmetic(n, 1);
         var s1 = Vector256.ShiftLeft(n1 + Vector256.Create(127), 23).AsSingle();
         var s2 = Vector256.ShiftLeft(n - n1 + Vector256.Create(127), 23).AsSingle();
