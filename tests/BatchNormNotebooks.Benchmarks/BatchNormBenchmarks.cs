@@ -9,6 +9,7 @@ public class BatchNormBenchmarks
     private BatchNorm1d<float> _layer = null!, _evalLayer = null!;
     private Matrix<float> _xm = null!, _dym = null!, _xLibrary = null!;
     private readonly List<byte[]> _spacers = [];
+    private long _evalCalls;
     private float[] _x = [], _y = [], _dy = [], _dx = [], _gamma = [], _beta = [], _mean = [], _var = [], _invStd = [], _dGamma = [], _dBeta = [];
 
     [Params("256x256", "4096x1024", "65536x256")]
@@ -155,6 +156,22 @@ public class BatchNormBenchmarks
     [Benchmark(Description = "library eval forward")]
     public void LibraryEval() =>
         BatchNormKernels.ForwardEval<float>(_x, Batch, _gamma, _beta, _mean, _invStd, 1e-5f, _y);
+
+    /// <summary>What the output pool's collections alone cost the public eval: the kernel into the same array every
+    /// call, plus the forced gen-1 collection the pool makes when a caller holds the last output — one every
+    /// <see cref="OutputPool.CollectAt"/> calls for a pooled output (the public call's own rate is in its row's
+    /// "allocated per call" column), none for a smaller one.</summary>
+    [Benchmark(Description = "library eval forward + the pool's collections")]
+    public void LibraryEvalWithCollections()
+    {
+        int length = Batch * Features;
+        if (OutputPool.IsPooled<float>(length) && ++_evalCalls % OutputPool.CollectAt((long)length * sizeof(float)) == 0)
+        {
+            GC.Collect(1, GCCollectionMode.Forced, blocking: true);
+        }
+
+        BatchNormKernels.ForwardEval<float>(_x, Batch, _gamma, _beta, _mean, _invStd, 1e-5f, _y);
+    }
 
     /// <summary>Bytes the library's passes move in one fwd+bwd: forward reads x for the statistics, then reads x and
     /// writes y; backward reads x and dy for its sums, then reads x and dy and writes dx — eight (batch × features)

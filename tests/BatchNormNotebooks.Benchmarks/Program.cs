@@ -47,9 +47,13 @@ string Allocated(string method, string? shape = null, bool? batchNorm = null)
     var r = Report(method, shape, batchNorm);
     long? bytes = r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase);
     string size = bytes is null ? "?" : bytes < 1024 ? $"{bytes} B" : $"{bytes / 1024.0:F0} KiB";
-    // Gen-2 collections per 1000 calls: the large-object heap's price for fresh outputs of 85 KB and more.
+    // Collections per 1000 calls: gen-2, the large-object heap's price for fresh outputs of 85 KB and more; gen-1 (gen-2
+    // included, as the runtime counts them), the output pool's forced collections when a caller holds the last output.
     double gen2 = r.GcStats.TotalOperations == 0 ? 0 : 1000.0 * r.GcStats.Gen2Collections / r.GcStats.TotalOperations;
-    return gen2 > 0 ? string.Create(CultureInfo.InvariantCulture, $"{size}, {gen2:F0} gen-2 GCs per 1000") : size;
+    double gen1 = r.GcStats.TotalOperations == 0 ? 0 : 1000.0 * r.GcStats.Gen1Collections / r.GcStats.TotalOperations;
+    string collections = gen2 >= 0.5 ? $", {gen2:F0} gen-2" : "";
+    collections += gen1 >= 0.5 ? $", {gen1:F0} gen-1" : "";
+    return collections.Length > 0 ? string.Create(CultureInfo.InvariantCulture, $"{size}{collections} GCs per 1000") : size;
 }
 
 Console.WriteLine("Running the PyTorch side (/usr/bin/python3, torch.set_num_threads(2) and OpenBLAS's pool at 2 threads, then both at 1) …");
@@ -118,6 +122,10 @@ foreach (string shape in shapes)
     double pt = Torch("eval_ms", shape), pt1 = Torch("eval_ms_1thread", shape);
     evalDropped.Add(string.Create(CultureInfo.InvariantCulture, $"{shape} {Pt(Torch("eval_ms_dropped", shape))} / {Pt(Torch("eval_ms_dropped_1thread", shape))} ms"));
     table.AppendLine(CultureInfo.InvariantCulture, $"| BN eval forward, kernel | {shape} | – | {kernels:F3} | 1 | {Pt(pt)} | {Ratio(pt, kernels)} | {Pt(pt1)} | {Ratio(pt1, kernels)} | | | {Allocated("library eval forward", shape)} |");
+    double collected = Ms("library eval forward + the pool's collections", shape);
+    int length = int.Parse(shape.Split('x')[0], CultureInfo.InvariantCulture) * int.Parse(shape.Split('x')[1], CultureInfo.InvariantCulture);
+    string rate = OutputPool.IsPooled<float>(length) ? $"one every {OutputPool.CollectAt(4L * length)} calls" : "none: not pooled";
+    table.AppendLine(CultureInfo.InvariantCulture, $"| … kernel + the output pool's forced gen-1 collections ({rate}) | {shape} | – | {collected:F3} | {collected / kernels:F2}× | {Pt(pt)} | {Ratio(pt, collected)} | {Pt(pt1)} | {Ratio(pt1, collected)} | | | {Allocated("library eval forward + the pool's collections", shape)} |");
     foreach (string how in new[] { "buffered", "public API" })
     {
         double layer = Ms($"layer eval forward, {how}", shape);
