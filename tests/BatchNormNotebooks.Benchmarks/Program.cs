@@ -134,7 +134,7 @@ foreach (string shape in shapes)
 }
 
 table.AppendLine();
-table.AppendLine(CultureInfo.InvariantCulture, $"PyTorch's calls above hold each result until the next call returns, as BenchmarkDotNet holds ours; PyTorch's eval with each result dropped at once (2 threads / 1 thread): {string.Join("; ", evalDropped)}.");
+table.AppendLine(CultureInfo.InvariantCulture, $"PyTorch's eval calls above hold each result until the next call returns, as BenchmarkDotNet holds ours; its training pass sets x's gradient (the dx) to None at the start of each call, so the last dx is freed before the next is made, where ours is held; its eval with each result dropped at once (2 threads / 1 thread): {string.Join("; ", evalDropped)}.");
 table.AppendLine();
 table.AppendLine(CultureInfo.InvariantCulture, $"MLP 784-100-100-100-10, sigmoid, batch 60, softmax cross-entropy, SGD; {MlpStepBenchmark.Flops / 1e6:F1} MFLOP per step (the three products per layer, ∂loss/∂pixels skipped); ours with products of 2^20 multiply-adds and more split over all cores (the first layer's; the middle layers' 600,000 run on the caller's core), a Linear backward with fewer than 128 rows running xᵀ·dy on the caller's core beside dy·Wᵀ on another when each has 2^20 (\"products on one thread\": the same step with every product on the caller's thread); \"public API\" is `net.Backward(dy)`, which also returns ∂loss/∂pixels as a new 188 KB matrix, \"parameters only\" is `net.BackwardParameters(dy)`, what PyTorch's `loss.backward()` computes.");
 table.AppendLine();
