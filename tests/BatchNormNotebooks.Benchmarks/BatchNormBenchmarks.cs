@@ -164,14 +164,18 @@ public class BatchNormBenchmarks
     [Benchmark(Description = "library eval forward + the pool's collections")]
     public void LibraryEvalWithCollections()
     {
-        int length = Batch * Features;
-        if (OutputPool.IsPooled<float>(length) && ++_evalCalls % OutputPool.CollectAt((long)length * sizeof(float)) == 0)
+        if (PoolCollectionPeriod(Batch * Features) is int period && ++_evalCalls % period == 0)
         {
             GC.Collect(1, GCCollectionMode.Forced, blocking: true);
         }
 
         BatchNormKernels.ForwardEval<float>(_x, Batch, _gamma, _beta, _mean, _invStd, 1e-5f, _y);
     }
+
+    /// <summary>Calls per forced collection for an output of <paramref name="length"/> floats when a caller holds the
+    /// last one (<see cref="OutputPool.CollectAt"/>), or null when the pool does not take outputs that small.</summary>
+    public static int? PoolCollectionPeriod(int length) =>
+        OutputPool.IsPooled<float>(length) ? OutputPool.CollectAt((long)length * sizeof(float)) : null;
 
     /// <summary>Bytes the library's passes move in one fwd+bwd: forward reads x for the statistics, then reads x and
     /// writes y; backward reads x and dy for its sums, then reads x and dy and writes dx — eight (batch × features)

@@ -124,7 +124,7 @@ foreach (string shape in shapes)
     table.AppendLine(CultureInfo.InvariantCulture, $"| BN eval forward, kernel | {shape} | – | {kernels:F3} | 1 | {Pt(pt)} | {Ratio(pt, kernels)} | {Pt(pt1)} | {Ratio(pt1, kernels)} | | | {Allocated("library eval forward", shape)} |");
     double collected = Ms("library eval forward + the pool's collections", shape);
     int length = int.Parse(shape.Split('x')[0], CultureInfo.InvariantCulture) * int.Parse(shape.Split('x')[1], CultureInfo.InvariantCulture);
-    string rate = OutputPool.IsPooled<float>(length) ? $"one every {OutputPool.CollectAt(4L * length)} calls" : "none: not pooled";
+    string rate = BatchNormBenchmarks.PoolCollectionPeriod(length) is int period ? $"one every {period} calls" : "none: not pooled";
     table.AppendLine(CultureInfo.InvariantCulture, $"| … kernel + the output pool's forced gen-1 collections ({rate}) | {shape} | – | {collected:F3} | {collected / kernels:F2}× | {Pt(pt)} | {Ratio(pt, collected)} | {Pt(pt1)} | {Ratio(pt1, collected)} | | | {Allocated("library eval forward + the pool's collections", shape)} |");
     foreach (string how in new[] { "buffered", "public API" })
     {
